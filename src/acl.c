@@ -1,0 +1,1 @@
+/* acl.c - placeholder: being written */

@@ -1,0 +1,1 @@
+/* auth.h - placeholder: being written */

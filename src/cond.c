@@ -1,0 +1,1 @@
+/* cond.c - placeholder: being written */

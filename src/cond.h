@@ -1,0 +1,1 @@
+/* cond.h - placeholder: being written */

@@ -1,0 +1,1 @@
+/* gson.c - placeholder: being written */

@@ -1,0 +1,1 @@
+/* gson.h - placeholder: being written */

@@ -1,0 +1,1 @@
+/* params.h - placeholder: being written */

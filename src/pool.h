@@ -1,0 +1,1 @@
+/* pool.h - placeholder: being written */

@@ -1,0 +1,81 @@
+/*
+ * query.h - one list or get query (SPEC 4, 5): parse, prepare, run.
+ *
+ * Three stages, because SPEC 2/7 order the errors: the query string's 400s
+ * come before the session check, the 503s (unknown field, bad literal,
+ * filterName) after it.
+ *
+ *   query_parse()    decode the query string (SPEC 4, 10): limit, start,
+ *                    count, replyWithCount, and split each q value at its
+ *                    operator (cond.h).  400 text errors only.
+ *   query_set_get()  the get route instead: the single condition uuid=X,
+ *                    every parameter ignored.
+ *   query_prepare()  resolve field names and nested paths (schema.h), parse
+ *                    typed literals, sort and fields.  503 errors only.
+ *   query_run()      inside a read transaction: match, apply tenancy, sort,
+ *                    page, count.  The result points into the LMDB map and
+ *                    is valid only until that transaction ends.
+ *
+ * The result holds one small reference per match, never a body: reply.c
+ * streams the stored bytes straight from the map.
+ */
+#ifndef ZSQ_QUERY_H
+#define ZSQ_QUERY_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <lmdb.h>
+
+#include "apierr.h"
+#include "store.h"
+
+struct cond;
+
+struct query {
+	struct cond	*conds;		/* ANDed, duplicates collapsed */
+	size_t		 nconds;
+	size_t		 capconds;
+	int64_t		 limit;		/* default 1000 */
+	int64_t		 start;		/* default 0 */
+	int		 count;		/* count=true: total only */
+	int		 reply_with_count;
+	char		*sort;		/* raw sort value, NULL: uuid asc */
+	char		*fields;	/* raw fields value, NULL: all */
+	char		*filter_name;	/* raw filterName value */
+	int		 sort_leaf;	/* prepared: leaf id, -1 = uuid */
+	int		 sort_desc;
+	uint32_t	 fields_mask;	/* prepared: bit i = group field i;
+					   0 = everything */
+	int		 get;		/* the get-by-uuid route */
+};
+
+struct query_match {
+	MDB_val		 rec;		/* the stored record (record.h) */
+};
+
+struct query_result {
+	struct query_match *m;		/* the page, in reply order */
+	size_t		 n;
+	size_t		 cap;
+	uint64_t	 total;		/* all matches, ignoring limit/start */
+	uint64_t	 etag;		/* hash of everything the reply shows */
+};
+
+void	query_init(struct query *q);
+void	query_free(struct query *q);
+/* ZSQ_OK, ZSQ_EINVAL with err set (400), ZSQ_ENOMEM. */
+int	query_parse(struct query *q, const char *qs, size_t len,
+	    struct apierr *err);
+int	query_set_get(struct query *q, const char *uuid, size_t len);
+/* ZSQ_OK, ZSQ_EINVAL with err set (503 SYS.1000/SYS.1007), ZSQ_ENOMEM. */
+int	query_prepare(struct query *q, struct apierr *err);
+/*
+ * account: the caller's 32-character account uuid.  Errors: ZSQ_ENOMEM,
+ * or a store failure with err set to 503 SYS.1000.
+ */
+int	query_run(const struct store *st, MDB_txn *txn, const char *account,
+	    const struct query *q, struct query_result *res,
+	    struct apierr *err);
+void	query_result_free(struct query_result *res);
+
+#endif

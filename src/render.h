@@ -1,0 +1,1 @@
+/* render.h - placeholder: being written */

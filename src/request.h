@@ -1,0 +1,1 @@
+/* request.h - placeholder: being written */

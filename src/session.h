@@ -1,0 +1,52 @@
+/*
+ * session.h - sessions in the "sessions" database (SPEC 2).
+ *
+ * Key: the session id bytes exactly as the client sends them (1 to
+ * SESSION_ID_MAX bytes; zsquery-admin creates 32-hex ids).  Value: struct
+ * session_rec below, fixed size.
+ *
+ * Renewal (SPEC 2): ZStack sets expiredDate = now + timeout on every call.
+ * We coalesce: session_needs_renewal() is true only when the fresh expiry
+ * would be more than SESSION_RENEW_SLACK_MS later than the stored one, so
+ * a hot session costs one write a minute.
+ */
+#ifndef ZSQ_SESSION_H
+#define ZSQ_SESSION_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <lmdb.h>
+
+#include "store.h"
+
+#define SESSION_ID_MAX			255
+#define SESSION_DEFAULT_TIMEOUT		7200	/* seconds */
+#define SESSION_RENEW_SLACK_MS		60000
+
+struct session_rec {
+	char	account[32];	/* accountUuid */
+	char	user[32];	/* userUuid */
+	int64_t	expired_ms;	/* expiredDate, ms since the epoch */
+	int64_t	created_ms;	/* createDate */
+};
+
+/* ZSQ_OK, ZSQ_ENOTFOUND, ZSQ_EINVAL (id length), or a store error. */
+int	session_get(const struct store *st, MDB_txn *txn, const char *id,
+	    size_t idlen, struct session_rec *out);
+int	session_put(const struct store *st, MDB_txn *txn, const char *id,
+	    size_t idlen, const struct session_rec *s);
+int	session_delete(const struct store *st, MDB_txn *txn, const char *id,
+	    size_t idlen);
+/* Valid at now_ms: expired_ms > now_ms. */
+int	session_valid(const struct session_rec *s, int64_t now_ms);
+int	session_needs_renewal(const struct session_rec *s, int64_t now_ms,
+	    int64_t timeout_ms);
+/*
+ * Renew id in its own short write transaction: re-reads the record and
+ * writes expired_ms = now + timeout only if it still needs it.
+ */
+int	session_renew(const struct store *st, const char *id, size_t idlen,
+	    int64_t now_ms, int64_t timeout_ms);
+int64_t	session_now_ms(void);
+
+#endif
