@@ -17,12 +17,21 @@
 
 #define ACL_PUBLIC	"********************************"	/* 32 bytes */
 
+/*
+ * Every uuid argument is exactly 32 bytes (need not be NUL-terminated, so
+ * rec_head.owner can be passed as is).
+ */
+
 /* 1 visible, 0 not (errors count as not visible: fail closed). */
 int	acl_visible(const struct store *st, MDB_txn *txn, const char *account,
 	    const char *group, const char *owner);
 int	acl_is_admin(const char *account);
 
-/* account NULL means public.  ZSQ_OK, ZSQ_ENOTFOUND (group/account). */
+/*
+ * account NULL means public.  ZSQ_OK, ZSQ_ENOTFOUND (group or account
+ * unknown; for unshare also: no such share).  Sharing twice is ZSQ_OK.
+ * The caller bumps the generation (store_gen_bump).
+ */
 int	acl_share(const struct store *st, MDB_txn *txn, const char *group,
 	    const char *account);
 int	acl_unshare(const struct store *st, MDB_txn *txn, const char *group,
@@ -30,8 +39,10 @@ int	acl_unshare(const struct store *st, MDB_txn *txn, const char *group,
 /* Drop every share of a group (used when the group is deleted). */
 int	acl_drop_group(const struct store *st, MDB_txn *txn, const char *group);
 
+/* ZSQ_OK when the account exists, ZSQ_ENOTFOUND, or a store error. */
 int	account_exists(const struct store *st, MDB_txn *txn,
 	    const char *account);
+/* Add or rename; name is a C string.  ZSQ_OK or a store error. */
 int	account_put(const struct store *st, MDB_txn *txn, const char *account,
 	    const char *name);
 

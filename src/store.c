@@ -148,7 +148,11 @@ store_open(struct store *st, const char *dir, unsigned flags, size_t mapsize)
 	}
 	memcpy(st->tz, v.mv_data, v.mv_size);
 	st->tz[v.mv_size] = '\0';
-	rc = fresh ? mdb_txn_commit(txn) : (mdb_txn_abort(txn), MDB_SUCCESS);
+	/*
+	 * Commit even the read-only txn: LMDB closes dbi handles opened in a
+	 * transaction that is aborted.
+	 */
+	rc = mdb_txn_commit(txn);
 	txn = NULL;
 	if (rc != MDB_SUCCESS)
 		goto fail;

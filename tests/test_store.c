@@ -1,0 +1,88 @@
+/* test_store.c - opening, formatting and versioning the LMDB store. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "errors.h"
+#include "schema.h"
+#include "store.h"
+#include "t.h"
+
+static void
+meta_set(struct store *st, const char *key, const void *p, size_t n)
+{
+	MDB_txn *txn;
+	MDB_val k = { strlen(key), (void *)key }, v = { n, (void *)p };
+
+	CHECK(mdb_txn_begin(st->env, NULL, 0, &txn) == 0);
+	CHECK(mdb_put(txn, st->meta, &k, &v, 0) == 0);
+	CHECK(mdb_txn_commit(txn) == 0);
+}
+
+int
+main(void)
+{
+	char tmpl[] = "/tmp/zsq-store-XXXXXX", dir[600], cmd[700];
+	struct store st;
+	MDB_txn *txn;
+	MDB_val k = { 32, SCHEMA_ADMIN_ACCOUNT }, v;
+	uint64_t gen = 99;
+	uint32_t newer = STORE_SCHEMA_VERSION + 1;
+
+	CHECK(mkdtemp(tmpl) != NULL);
+	snprintf(dir, sizeof(dir), "%s/db", tmpl);
+	setenv("TZ", "Asia/Shanghai", 1);
+
+	/* No store yet: a clear code, and nothing is created. */
+	CHECK(store_open(&st, dir, 0, 0) == ZSQ_ESTORE);
+	CHECK(access(dir, F_OK) != 0);
+
+	/* A new store records version, zone, generation 0, the admin. */
+	CHECK(store_open(&st, dir, STORE_CREATE, 1 << 20) == ZSQ_OK);
+	CHECK_STR(st.tz, "Asia/Shanghai");
+	CHECK(store_check_tz(&st) == ZSQ_OK);
+	CHECK(mdb_txn_begin(st.env, NULL, 0, &txn) == 0);
+	CHECK(store_gen_get(&st, txn, &gen) == ZSQ_OK && gen == 0);
+	CHECK(mdb_get(txn, st.accounts, &k, &v) == 0);
+	CHECK_MEM(v.mv_data, v.mv_size, "admin");
+	CHECK(store_gen_bump(&st, txn) == ZSQ_OK);
+	CHECK(store_gen_bump(&st, txn) == ZSQ_OK);
+	CHECK(mdb_txn_commit(txn) == 0);
+	store_close(&st);
+
+	/* Reopened elsewhere in time: the zone is the store's, not ours. */
+	setenv("TZ", "UTC", 1);
+	CHECK(store_open(&st, dir, 0, 0) == ZSQ_OK);
+	CHECK_STR(st.tz, "Asia/Shanghai");
+	CHECK(store_check_tz(&st) == ZSQ_ETZ);
+	CHECK(mdb_txn_begin(st.env, NULL, MDB_RDONLY, &txn) == 0);
+	CHECK(store_gen_get(&st, txn, &gen) == ZSQ_OK && gen == 2);
+	mdb_txn_abort(txn);
+	/* STORE_CREATE on an existing store changes nothing. */
+	store_close(&st);
+	CHECK(store_open(&st, dir, STORE_CREATE, 0) == ZSQ_OK);
+	CHECK_STR(st.tz, "Asia/Shanghai");
+
+	/* A store of a newer schema version is refused, not misread. */
+	meta_set(&st, "version", &newer, sizeof(newer));
+	store_close(&st);
+	CHECK(store_open(&st, dir, 0, 0) == ZSQ_EVERSION);
+	CHECK(st.env == NULL);
+	CHECK(strstr(zsq_strerror(ZSQ_EVERSION), "version") != NULL);
+	CHECK(strstr(zsq_strerror(ZSQ_EFULL), "--map-size") != NULL);
+	CHECK(strstr(zsq_strerror(MDB_NOTFOUND), "MDB_NOTFOUND") != NULL);
+
+	/* A directory holding something that is not a store. */
+	snprintf(cmd, sizeof(cmd), "%s/junk", tmpl);
+	CHECK(mkdir(cmd, 0700) == 0);
+	snprintf(cmd, sizeof(cmd), "echo garbage > %s/junk/data.mdb", tmpl);
+	CHECK(system(cmd) == 0);
+	snprintf(cmd, sizeof(cmd), "%s/junk", tmpl);
+	CHECK(store_open(&st, cmd, 0, 0) != ZSQ_OK);
+
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", tmpl);
+	CHECK(system(cmd) == 0);
+	return t_done();
+}
