@@ -69,7 +69,7 @@ class Gen:
         self.accounts = pool(30)
         self.datasets = pool(200)
         self.isos = pool(10)
-        # Spread the needles over the key space, never in the same group.
+        # Spread the needles over the key space.
         self.needle_name_at = n // 2
         self.needle_ip_at = (n * 3) // 4 + 1 if n > 4 else 0
         step = max(1, n // NEEDLE_MS_COUNT)
@@ -152,6 +152,8 @@ class Gen:
             if root else "",
             "primaryStorageUuid": self.r.choice(self.storages),
             "vmInstanceUuid": vm_uuid,
+            "diskOfferingUuid": None if root
+            else self.r.choice(self.offerings),
             "rootImageUuid": self.r.choice(self.images),
             "installPath": "/zstack_ps/rootVolumes/acct-admin/vol-%s/%s.qcow2"
             % (u, u),
@@ -167,17 +169,11 @@ class Gen:
             "isShareable": False,
             "volumeQos": "",
             "lastVmInstanceUuid": vm_uuid,
+            "lastAttachDate": None if root else m,
             "protocol": "file",
         }
-        if not root:
-            v["diskOfferingUuid"] = self.r.choice(self.offerings)
-            # Keep section 8 order: diskOfferingUuid follows vmInstanceUuid.
-            order = ("uuid", "name", "description", "primaryStorageUuid",
-                     "vmInstanceUuid", "diskOfferingUuid")
-            v = {**{k: v[k] for k in order}, **v}
-            v["lastAttachDate"] = m
-            v["protocol"] = v.pop("protocol")
-        return v
+        # Gson omits nulls; so does ZStack's reply.
+        return {k: x for k, x in v.items() if x is not None}
 
     def vm(self, needle_nic):
         u = self.uuid()

@@ -1,2 +1,367 @@
-/* placeholder: being written */
-int main(void) { return 1; }
+/*
+ * admin_main.c - zsquery-admin: the command line, the command table and
+ * error reporting.  The commands live in admin_store.c (init, stat,
+ * fields), admin_data.c (import, export, delete), admin_acct.c (accounts,
+ * sessions, shares) and admin_query.c.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "admin.h"
+#include "errors.h"
+#include "schema.h"
+#include "session.h"
+#include "store.h"
+#include "tz.h"
+
+#define PROG		"zsquery-admin"
+#define EXIT_USAGE	2
+/* The bit of option letter c in a set of options seen. */
+#define OPT_BIT(c)	((uint64_t)1 << ((c) & 63))
+/* |--ttl| bound, ~317 years: ttl * 1000 + now cannot overflow. */
+#define TTL_MAX		((int64_t)10000000000)
+
+/*
+ * opts: option letters a command takes besides --db and --map-size;
+ * need: letters it requires; oneof: letters of which exactly one is given.
+ * nmax -1: any number of operands.
+ */
+static const struct command {
+	const char	*name;
+	const char	*sub;
+	int		(*run)(struct admin *);
+	const char	*opts, *need, *oneof;
+	int		 nmin, nmax;
+	const char	*usage;
+} commands[] = {
+	{ "init", NULL, cmd_init, "", "", "", 0, 0, "init" },
+	{ "import", NULL, cmd_import, "or", "", "", 1, 1,
+	    "import [--owner ACCOUNT] [--replace] FILE|-" },
+	{ "export", NULL, cmd_export, "", "", "", 0, 0, "export" },
+	{ "delete", NULL, cmd_delete, "", "", "", 1, -1, "delete UUID..." },
+	{ "account", "add", cmd_account_add, "n", "n", "", 1, 1,
+	    "account add UUID --name NAME" },
+	{ "account", "list", cmd_account_list, "", "", "", 0, 0,
+	    "account list" },
+	{ "session", "create", cmd_session_create, "aUtu", "a", "", 0, 0,
+	    "session create --account ACCOUNT [--user UUID] [--ttl SECONDS] "
+	    "[--uuid SID]" },
+	{ "session", "delete", cmd_session_delete, "", "", "", 1, 1,
+	    "session delete SID" },
+	{ "session", "list", cmd_session_list, "", "", "", 0, 0,
+	    "session list" },
+	{ "share", NULL, cmd_share, "ap", "", "ap", 1, 1,
+	    "share GROUP --account ACCOUNT | --public" },
+	{ "unshare", NULL, cmd_unshare, "ap", "", "ap", 1, 1,
+	    "unshare GROUP --account ACCOUNT | --public" },
+	{ "query", NULL, cmd_query, "au", "", "", 0, -1,
+	    "query [--account ACCOUNT] [--uuid GROUP | ARG...]" },
+	{ "stat", NULL, cmd_stat, "", "", "", 0, 0, "stat" },
+	{ "fields", NULL, cmd_fields, "", "", "", 0, 0, "fields" },
+};
+
+#define NCOMMANDS	(sizeof(commands) / sizeof(commands[0]))
+
+static const struct option longopts[] = {
+	{ "db",		required_argument,	NULL, 'd' },
+	{ "map-size",	required_argument,	NULL, 'M' },
+	{ "help",	no_argument,		NULL, 'h' },
+	{ "owner",	required_argument,	NULL, 'o' },
+	{ "replace",	no_argument,		NULL, 'r' },
+	{ "name",	required_argument,	NULL, 'n' },
+	{ "account",	required_argument,	NULL, 'a' },
+	{ "user",	required_argument,	NULL, 'U' },
+	{ "ttl",	required_argument,	NULL, 't' },
+	{ "uuid",	required_argument,	NULL, 'u' },
+	{ "public",	no_argument,		NULL, 'p' },
+	{ NULL, 0, NULL, 0 }
+};
+
+static void
+usage(FILE *f)
+{
+	size_t i;
+
+	fprintf(f, "usage: %s [-d DIR] [--map-size SIZE] COMMAND ...\n"
+	    "commands:\n", PROG);
+	for (i = 0; i < NCOMMANDS; i++)
+		fprintf(f, "  %s\n", commands[i].usage);
+	fprintf(f, "options:\n"
+	    "  -d, --db DIR       store directory (default %s)\n"
+	    "  --map-size SIZE    LMDB map size, bytes or with K, M, G, T\n"
+	    "  -h, --help         this text\n", STORE_DEFAULT_DIR);
+}
+
+int
+admin_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "%s: ", PROG);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	return 1;
+}
+
+int
+admin_fail(const struct admin *a, int rc, const char *fmt, ...)
+{
+	char what[512], cur[STORE_TZ_MAX];
+	MDB_envinfo info;
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof(what), fmt, ap);
+	va_end(ap);
+	/* ESTORE from store_open(); later it means a damaged record. */
+	if (rc == ZSQ_ESTORE && a->st.env == NULL)
+		return admin_error("no zsquery store at %s (run '%s init')",
+		    a->dir, PROG);
+	switch (rc) {
+	case ZSQ_EVERSION:
+		return admin_error("the store at %s has a newer schema version "
+		    "than this %s reads (%u): upgrade zsquery", a->dir, PROG,
+		    STORE_SCHEMA_VERSION);
+	case ZSQ_ETZ:
+		tz_name(cur, sizeof(cur));
+		return admin_error("%s: the store was rendered in time zone %s "
+		    "but the current zone is %s (run with TZ=%s)", what,
+		    a->st.tz, cur, a->st.tz);
+	case ZSQ_EFULL:
+	case MDB_MAP_FULL:
+		if (a->st.env == NULL || mdb_env_info(a->st.env, &info) != 0)
+			info.me_mapsize = 0;
+		return admin_error("%s: the store map (%zu bytes) is full: "
+		    "run again with a larger --map-size", what,
+		    info.me_mapsize);
+	}
+	return admin_error("%s: %s", what, zsq_strerror(rc));
+}
+
+int
+admin_open(struct admin *a, unsigned flags)
+{
+	int rc;
+
+	if ((rc = store_open(&a->st, a->dir, flags, a->mapsize)) != ZSQ_OK)
+		return admin_fail(a, rc, "open store %s", a->dir);
+	return 0;
+}
+
+int
+admin_begin(struct admin *a, unsigned flags, MDB_txn **txn)
+{
+	int rc;
+
+	if ((rc = mdb_txn_begin(a->st.env, NULL, flags, txn)) != MDB_SUCCESS)
+		return admin_fail(a, store_err(rc), "begin transaction");
+	return 0;
+}
+
+int
+admin_commit(struct admin *a, MDB_txn *txn)
+{
+	int rc;
+
+	if ((rc = mdb_txn_commit(txn)) != MDB_SUCCESS)
+		return admin_fail(a, store_err(rc), "commit");
+	return 0;
+}
+
+int
+admin_uuid_valid(const char *s)
+{
+	size_t i;
+
+	for (i = 0; i < 32; i++)
+		if (!((s[i] >= '0' && s[i] <= '9') ||
+		    (s[i] >= 'a' && s[i] <= 'f')))
+			return 0;
+	return s[32] == '\0';
+}
+
+/* "64M" -> 64 << 20.  0 on a malformed, zero or overflowing size. */
+static size_t
+size_parse(const char *s)
+{
+	unsigned long long n;
+	unsigned shift = 0;
+	char *end;
+
+	errno = 0;
+	n = strtoull(s, &end, 10);
+	if (errno || end == s || *s == '-' || *s == '+')
+		return 0;
+	switch (*end) {
+	case '\0':		break;
+	case 'K': case 'k':	shift = 10; end++; break;
+	case 'M': case 'm':	shift = 20; end++; break;
+	case 'G': case 'g':	shift = 30; end++; break;
+	case 'T': case 't':	shift = 40; end++; break;
+	default:		return 0;
+	}
+	if (*end != '\0' || n > (SIZE_MAX >> shift))
+		return 0;
+	return (size_t)(n << shift);
+}
+
+static int
+ttl_parse(const char *s, int64_t *ttl)
+{
+	long long n;
+	char *end;
+
+	errno = 0;
+	n = strtoll(s, &end, 10);
+	if (errno || end == s || *end != '\0' || n > TTL_MAX || n < -TTL_MAX)
+		return -1;
+	*ttl = n;
+	return 0;
+}
+
+/* Parse every option; *seen gets one bit per option letter.  -1: usage. */
+static int
+options_parse(struct admin *a, int argc, char **argv, uint64_t *seen)
+{
+	int c;
+
+	*seen = 0;
+	while ((c = getopt_long(argc, argv, "d:h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'd':	a->dir = optarg; break;
+		case 'h':	break;
+		case 'o':	a->owner = optarg; break;
+		case 'r':	a->replace = 1; break;
+		case 'n':	a->name = optarg; break;
+		case 'a':	a->account = optarg; break;
+		case 'U':	a->user = optarg; break;
+		case 'u':	a->uuid = optarg; break;
+		case 'p':	a->public = 1; break;
+		case 'M':
+			if ((a->mapsize = size_parse(optarg)) == 0) {
+				admin_error("bad --map-size '%s'", optarg);
+				return -1;
+			}
+			break;
+		case 't':
+			if (ttl_parse(optarg, &a->ttl) != 0) {
+				admin_error("bad --ttl '%s'", optarg);
+				return -1;
+			}
+			break;
+		default:
+			return -1;
+		}
+		*seen |= OPT_BIT(c);
+	}
+	return 0;
+}
+
+static const struct command *
+command_find(int argc, char **argv, int *words)
+{
+	size_t i;
+
+	if (argc < 1)
+		return NULL;
+	for (i = 0; i < NCOMMANDS; i++) {
+		const struct command *c = &commands[i];
+
+		if (strcmp(c->name, argv[0]) != 0)
+			continue;
+		if (c->sub == NULL) {
+			*words = 1;
+			return c;
+		}
+		if (argc >= 2 && strcmp(c->sub, argv[1]) == 0) {
+			*words = 2;
+			return c;
+		}
+	}
+	return NULL;
+}
+
+/* The options given fit the command: 0, or -1 after a message. */
+static int
+options_check(const struct command *c, uint64_t seen)
+{
+	const struct option *o;
+	int given = 0;
+	const char *p;
+
+	for (o = longopts; o->name; o++) {
+		uint64_t bit = OPT_BIT(o->val);
+
+		if (strchr("dMh", o->val) || !(seen & bit))
+			continue;
+		if (strchr(c->opts, o->val) == NULL) {
+			admin_error("%s%s%s: option --%s does not apply",
+			    c->name, c->sub ? " " : "", c->sub ? c->sub : "",
+			    o->name);
+			return -1;
+		}
+	}
+	for (p = c->need; *p; p++)
+		if (!(seen & OPT_BIT(*p))) {
+			admin_error("usage: %s %s", PROG, c->usage);
+			return -1;
+		}
+	for (p = c->oneof; *p; p++)
+		given += (seen & OPT_BIT(*p)) != 0;
+	if (*c->oneof && given != 1) {
+		admin_error("usage: %s %s", PROG, c->usage);
+		return -1;
+	}
+	return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct admin a;
+	const struct command *c;
+	uint64_t seen;
+	int words, status;
+
+	schema_init();
+	memset(&a, 0, sizeof(a));
+	a.dir = STORE_DEFAULT_DIR;
+	a.ttl = SESSION_DEFAULT_TIMEOUT;
+	if (options_parse(&a, argc, argv, &seen) != 0) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	if (seen & OPT_BIT('h')) {
+		usage(stdout);
+		return 0;
+	}
+	argc -= optind;
+	argv += optind;
+	if ((c = command_find(argc, argv, &words)) == NULL) {
+		if (argc > 0)
+			admin_error("unknown command '%s'", argv[0]);
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	a.argc = argc - words;
+	a.argv = argv + words;
+	if (options_check(c, seen) != 0)
+		return EXIT_USAGE;
+	if (a.argc < c->nmin || (c->nmax >= 0 && a.argc > c->nmax)) {
+		admin_error("usage: %s %s", PROG, c->usage);
+		return EXIT_USAGE;
+	}
+	status = c->run(&a);
+	store_close(&a.st);
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		admin_error("write error: %s", strerror(errno));
+		status = 1;
+	}
+	return status;
+}

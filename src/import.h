@@ -7,8 +7,22 @@
  * the largest group, not the input.
  *
  * One import is one LMDB write transaction: every group is validated
- * against schema.h, rendered (render.h) and written; the first invalid
- * record aborts the transaction and the store stays exactly as it was.
+ * against schema.h, rendered (render.h) and written with its index entries
+ * (index.h); the first invalid record aborts the transaction and the store
+ * stays exactly as it was.
+ *
+ * Policies:
+ *   - the form is told by the first byte, and for '{' by the first key: one
+ *     of ZStack's reply keys (schema, total, success, error, inventories)
+ *     means a reply, anything else the one-group-per-line form;
+ *   - empty input is an error (a failed download must not look like "no
+ *     groups" to --replace); "[]" or {"inventories":[]} are zero groups;
+ *   - a uuid twice in one input is an error naming both records;
+ *   - new groups belong to o->owner or the admin; a stored group keeps its
+ *     owner unless o->owner is given;
+ *   - replace deletes absent groups with their shares and index entries;
+ *   - the generation is bumped when anything changed.
+ * Limits: a group at most 64 MiB of JSON, nested at most 64 deep.
  */
 #ifndef ZSQ_IMPORT_H
 #define ZSQ_IMPORT_H
@@ -32,9 +46,11 @@ struct import_stats {
 
 /*
  * Import everything readable from in.  On failure returns ZSQ_EINVAL (bad
- * input), ZSQ_ENOTFOUND (owner account unknown), ZSQ_EFULL (map full) or
- * another code, and err holds one line naming the record position (1-
- * based), its uuid when known and the field, e.g.
+ * input), ZSQ_ENOTFOUND (owner account unknown), ZSQ_ETZ (the current time
+ * zone is not the store's), ZSQ_ETOOBIG (a group beyond the limits),
+ * ZSQ_EFULL (map full) or another code, stats are zeroed and err holds one
+ * line naming the record position (1-based), its uuid when known and the
+ * field, e.g.
  *   record 3 (uuid 5f3c...): field 'instances[0].vm.cpuNum': expected an integer
  */
 int	import_stream(struct store *st, FILE *in, const struct import_opts *o,

@@ -1,1 +1,402 @@
-/* pool.c - placeholder: being written */
+/* pool.c - prefork master: spawn, respawn, reload, stop; see pool.h. */
+#define _GNU_SOURCE		/* pipe2 */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/signalfd.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "errors.h"
+#include "log.h"
+#include "pool.h"
+#include "worker.h"
+
+#define STOP_GRACE_MS	9000	/* then SIGKILL: systemd's default is 10 s */
+#define QUICK_DEATH_MS	1000	/* a worker dying sooner counts as a loop */
+#define BACKOFF_MAX_MS	5000
+
+struct child {
+	pid_t		 pid;
+	unsigned	 gen;
+	int		 ready;
+	int		 told;		/* sent SIGTERM by us */
+	int64_t		 started;
+};
+
+struct pool {
+	struct config	 cli, cfg, prev;
+	int		 fd;		/* the listening socket */
+	int		 sfd;		/* signalfd */
+	int		 ready_rd, ready_wr;
+	struct child	*kids;
+	size_t		 nkids, capkids;
+	unsigned	 gen;		/* the generation that should serve */
+	unsigned	 lastgen;	/* the newest ever started */
+	int		 stopping, killed, status;
+	int64_t		 deadline;
+	int64_t		 respawn_at;
+	int		 backoff_ms;
+	pid_t		 self;
+};
+
+static int64_t
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static size_t
+pool_count(const struct pool *p, unsigned gen, int ready_only)
+{
+	size_t i, n = 0;
+
+	/* Workers told to stop are leaving: they do not count. */
+	for (i = 0; i < p->nkids; i++)
+		if (p->kids[i].gen == gen && !p->kids[i].told &&
+		    (!ready_only || p->kids[i].ready))
+			n++;
+	return n;
+}
+
+/*
+ * In the new worker.  The master's signal mask (stop, reload, SIGCHLD
+ * blocked for the signalfd) stays until worker_run() has its handlers in
+ * place, so a stop sent meanwhile waits instead of killing it half-open.
+ */
+static void
+pool_child(struct pool *p)
+{
+	/* Workers must not outlive a master killed with -9. */
+	if (prctl(PR_SET_PDEATHSIG, SIGTERM) != 0 || getppid() != p->self)
+		_exit(0);
+	close(p->sfd);
+	close(p->ready_rd);
+	_exit(worker_run(&p->cfg, p->fd, p->ready_wr));
+}
+
+static int
+pool_spawn(struct pool *p)
+{
+	struct child *k;
+	pid_t pid;
+
+	if (p->nkids == p->capkids) {
+		size_t cap = p->capkids ? p->capkids * 2 : 16;
+
+		if ((k = realloc(p->kids, cap * sizeof(*k))) == NULL)
+			return ZSQ_ENOMEM;
+		p->kids = k;
+		p->capkids = cap;
+	}
+	if ((pid = fork()) < 0) {
+		log_msg(LOG_ERR, "fork: %s", strerror(errno));
+		return errno;
+	}
+	if (pid == 0)
+		pool_child(p);
+	k = &p->kids[p->nkids++];
+	memset(k, 0, sizeof(*k));
+	k->pid = pid;
+	k->gen = p->gen;
+	k->started = now_ms();
+	log_msg(LOG_DEBUG, "worker %ld started (generation %u)", (long)pid,
+	    p->gen);
+	return ZSQ_OK;
+}
+
+static void
+pool_signal_all(struct pool *p, int sig, int old_only)
+{
+	size_t i;
+
+	for (i = 0; i < p->nkids; i++) {
+		if (old_only && p->kids[i].gen == p->gen)
+			continue;
+		if (sig == SIGTERM && p->kids[i].told)
+			continue;
+		p->kids[i].told = 1;
+		kill(p->kids[i].pid, sig);
+	}
+}
+
+static void
+pool_stop(struct pool *p, int status)
+{
+	if (!p->stopping) {
+		p->stopping = 1;
+		p->deadline = now_ms() + STOP_GRACE_MS;
+		/*
+		 * A socket we made goes first: new clients get "no such
+		 * file" (never started) while workers answer the queue.
+		 */
+		if (p->cfg.listen[0] != '\0')
+			unlink(p->cfg.listen);
+	}
+	if (status != 0)
+		p->status = status;
+	pool_signal_all(p, SIGTERM, 0);
+}
+
+/* A worker of the current generation could not start. */
+static void
+pool_start_failed(struct pool *p)
+{
+	size_t i;
+	unsigned old = p->gen;
+
+	for (i = 0; i < p->nkids; i++)
+		if (p->kids[i].gen != p->gen && p->kids[i].ready &&
+		    !p->kids[i].told)
+			old = p->kids[i].gen;
+	if (old != p->gen) {
+		/* A reload gone wrong: the previous generation still serves. */
+		log_msg(LOG_ERR, "the new configuration cannot start workers; "
+		    "keeping the old ones");
+		for (i = 0; i < p->nkids; i++)
+			if (p->kids[i].gen == p->gen) {
+				p->kids[i].told = 1;
+				kill(p->kids[i].pid, SIGTERM);
+			}
+		p->gen = old;
+		p->cfg = p->prev;
+		log_set_level(p->cfg.log_level);
+		return;
+	}
+	if (pool_count(p, p->gen, 1) > 0)
+		return;		/* others serve: retry with backoff */
+	log_msg(LOG_ERR, "workers cannot start; exiting");
+	pool_stop(p, 1);
+}
+
+static void
+pool_reaped(struct pool *p, size_t i, int wstatus)
+{
+	struct child k = p->kids[i];
+	int64_t lived = now_ms() - k.started;
+
+	p->kids[i] = p->kids[--p->nkids];
+	/* Deaths we did not ask for are errors; asked-for exits are not. */
+	if (WIFSIGNALED(wstatus))
+		log_msg(k.told ? LOG_INFO : LOG_ERR,
+		    "worker %ld killed by signal %d (%s)", (long)k.pid,
+		    WTERMSIG(wstatus), strsignal(WTERMSIG(wstatus)));
+	else if (WEXITSTATUS(wstatus) != 0)
+		log_msg(LOG_ERR, "worker %ld exited with status %d",
+		    (long)k.pid, WEXITSTATUS(wstatus));
+	else
+		log_msg(k.told ? LOG_DEBUG : LOG_WARNING,
+		    "worker %ld exited", (long)k.pid);
+	if (p->stopping || k.told || k.gen != p->gen)
+		return;
+	if (lived < QUICK_DEATH_MS) {
+		p->backoff_ms = p->backoff_ms ? p->backoff_ms * 2 : 100;
+		if (p->backoff_ms > BACKOFF_MAX_MS)
+			p->backoff_ms = BACKOFF_MAX_MS;
+	} else
+		p->backoff_ms = 0;
+	p->respawn_at = now_ms() + p->backoff_ms;
+	if (WIFEXITED(wstatus) && WEXITSTATUS(wstatus) == WORKER_EXIT_FATAL &&
+	    !k.ready)
+		pool_start_failed(p);
+}
+
+static void
+pool_reap(struct pool *p)
+{
+	pid_t pid;
+	size_t i;
+	int wstatus;
+
+	while ((pid = waitpid(-1, &wstatus, WNOHANG)) > 0)
+		for (i = 0; i < p->nkids; i++)
+			if (p->kids[i].pid == pid) {
+				pool_reaped(p, i, wstatus);
+				break;
+			}
+}
+
+static void
+pool_reload(struct pool *p)
+{
+	struct config c;
+	struct buf err = BUF_INIT;
+
+	if (config_load(&c, &p->cli, &err) != ZSQ_OK) {
+		log_msg(LOG_ERR, "reload: %s; keeping the running "
+		    "configuration", err.data ? err.data : "error");
+		buf_free(&err);
+		return;
+	}
+	buf_free(&err);
+	if (strcmp(c.listen, p->cfg.listen) != 0 ||
+	    strcmp(c.listen_group, p->cfg.listen_group) != 0)
+		log_msg(LOG_WARNING, "reload: the listening socket changes "
+		    "only at restart");
+	/* The socket stays: a new one would be a new address for nginx. */
+	memcpy(c.listen, p->cfg.listen, sizeof(c.listen));
+	memcpy(c.listen_group, p->cfg.listen_group, sizeof(c.listen_group));
+	p->prev = p->cfg;
+	p->cfg = c;
+	p->gen = ++p->lastgen;
+	p->backoff_ms = 0;
+	p->respawn_at = 0;
+	log_set_level(c.log_level);
+	log_msg(LOG_NOTICE, "reloading: starting generation %u", p->gen);
+}
+
+static void
+pool_ready(struct pool *p)
+{
+	pid_t pids[64];
+	ssize_t n;
+	size_t i, j;
+
+	while ((n = read(p->ready_rd, pids, sizeof(pids))) > 0)
+		for (i = 0; i < (size_t)n / sizeof(pid_t); i++)
+			for (j = 0; j < p->nkids; j++)
+				if (p->kids[j].pid == pids[i])
+					p->kids[j].ready = 1;
+	/* A whole new generation serves: the old one may go. */
+	if (!p->stopping &&
+	    pool_count(p, p->gen, 1) >= (size_t)p->cfg.workers)
+		pool_signal_all(p, SIGTERM, 1);
+}
+
+static void
+pool_signals(struct pool *p)
+{
+	struct signalfd_siginfo si;
+
+	while (read(p->sfd, &si, sizeof(si)) == sizeof(si)) {
+		switch (si.ssi_signo) {
+		case SIGCHLD:
+			pool_reap(p);
+			break;
+		case SIGHUP:
+			if (!p->stopping)
+				pool_reload(p);
+			break;
+		default:
+			if (!p->stopping)
+				log_msg(LOG_NOTICE, "stopping on signal %d",
+				    (int)si.ssi_signo);
+			pool_stop(p, 0);
+			break;
+		}
+	}
+}
+
+/* How long poll() may sleep: until the next respawn or the kill time. */
+static int
+pool_timeout(const struct pool *p, int64_t now)
+{
+	int64_t t;
+
+	if (p->stopping && !p->killed)
+		t = p->deadline - now;
+	else if (!p->stopping &&
+	    pool_count(p, p->gen, 0) < (size_t)p->cfg.workers)
+		t = p->respawn_at - now;
+	else
+		return -1;	/* only signals and ready pids can wake us */
+	if (t < 0)
+		return 0;
+	return t > INT32_MAX ? INT32_MAX : (int)t;
+}
+
+static int
+pool_setup(struct pool *p, sigset_t *mask)
+{
+	int fds[2];
+
+	sigemptyset(mask);
+	sigaddset(mask, SIGCHLD);
+	sigaddset(mask, SIGTERM);
+	sigaddset(mask, SIGINT);
+	sigaddset(mask, SIGHUP);
+	if (sigprocmask(SIG_BLOCK, mask, NULL) != 0 ||
+	    (p->sfd = signalfd(-1, mask, SFD_NONBLOCK | SFD_CLOEXEC)) < 0 ||
+	    pipe2(fds, O_CLOEXEC) != 0) {
+		log_msg(LOG_ERR, "master setup: %s", strerror(errno));
+		return errno;
+	}
+	p->ready_rd = fds[0];
+	p->ready_wr = fds[1];
+	/* Workers keep the write end across fork (not exec). */
+	fcntl(p->ready_rd, F_SETFL, O_NONBLOCK);
+	signal(SIGPIPE, SIG_IGN);
+	return ZSQ_OK;
+}
+
+int
+pool_run(const struct config *cli, const struct config *cfg, int listen_fd)
+{
+	struct pool p;
+	struct pollfd pfd[2];
+	sigset_t mask;
+	int64_t now;
+	int status;
+
+	memset(&p, 0, sizeof(p));
+	p.cli = *cli;
+	p.cfg = *cfg;
+	p.prev = *cfg;
+	p.fd = listen_fd;
+	p.self = getpid();
+	p.sfd = p.ready_rd = p.ready_wr = -1;
+	if (pool_setup(&p, &mask) != ZSQ_OK) {
+		if (cfg->listen[0] != '\0')
+			unlink(cfg->listen);
+		status = 1;
+		goto out;
+	}
+	log_msg(LOG_NOTICE, "serving store %s with %d workers", cfg->db,
+	    cfg->workers);
+	for (;;) {
+		now = now_ms();
+		while (!p.stopping && now >= p.respawn_at &&
+		    pool_count(&p, p.gen, 0) < (size_t)p.cfg.workers)
+			if (pool_spawn(&p) != ZSQ_OK) {
+				p.respawn_at = now + 1000;
+				break;
+			}
+		if (p.stopping && p.nkids == 0)
+			break;
+		if (p.stopping && !p.killed && now >= p.deadline) {
+			log_msg(LOG_WARNING, "killing %zu workers that did not "
+			    "stop in time", p.nkids);
+			pool_signal_all(&p, SIGKILL, 0);
+			p.killed = 1;
+		}
+		pfd[0].fd = p.sfd;
+		pfd[0].events = POLLIN;
+		pfd[1].fd = p.ready_rd;
+		pfd[1].events = POLLIN;
+		if (poll(pfd, 2, pool_timeout(&p, now)) < 0 && errno != EINTR) {
+			log_msg(LOG_ERR, "poll: %s", strerror(errno));
+			pool_stop(&p, 1);
+		}
+		pool_signals(&p);
+		pool_ready(&p);
+	}
+	status = p.status;
+out:
+	if (p.sfd >= 0)
+		close(p.sfd);
+	if (p.ready_rd >= 0)
+		close(p.ready_rd);
+	if (p.ready_wr >= 0)
+		close(p.ready_wr);
+	free(p.kids);
+	return status;
+}

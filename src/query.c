@@ -1,1 +1,670 @@
-/* query.c - placeholder: being written */
+/*
+ * query.c - parse, prepare and run one query; see query.h.
+ *
+ * Candidates come from one of three sources: a uuid= condition names its
+ * group, an `=`/`in` on an indexed leaf names a few (index.h), otherwise
+ * the groups database is walked in key (uuid) order.  Every condition is
+ * evaluated on each candidate's compact values either way; tenancy is
+ * checked before a match is counted, so an invisible group never shows in
+ * a total.  In uuid order (the default, ascending or descending) the
+ * candidates come in page order and only the page is kept; any other sort
+ * keeps one small entry per match, sorts them and keeps the page.
+ */
+#define _GNU_SOURCE		/* qsort_r */
+#include <stdlib.h>
+#include <string.h>
+
+#include "acl.h"
+#include "cond.h"
+#include "errors.h"
+#include "index.h"
+#include "params.h"
+#include "query.h"
+
+#define UUID_LEN	32
+
+void
+query_init(struct query *q)
+{
+	memset(q, 0, sizeof(*q));
+	q->limit = 1000;
+	q->sort_leaf = -1;
+}
+
+void
+query_free(struct query *q)
+{
+	size_t i;
+
+	for (i = 0; i < q->nconds; i++)
+		cond_free(&q->conds[i]);
+	free(q->conds);
+	free(q->sort);
+	free(q->fields);
+	free(q->filter_name);
+	query_init(q);
+}
+
+static int
+query_add_cond(struct query *q, const char *text, size_t len,
+    struct apierr *err)
+{
+	struct cond *c;
+	size_t i, cap;
+	int rc;
+
+	for (i = 0; i < q->nconds; i++)
+		if (q->conds[i].textlen == len &&
+		    memcmp(q->conds[i].text, text, len) == 0)
+			return ZSQ_OK;
+	if (q->nconds == q->capconds) {
+		cap = q->capconds ? q->capconds * 2 : 4;
+		if ((c = realloc(q->conds, cap * sizeof(*c))) == NULL)
+			return ZSQ_ENOMEM;
+		q->conds = c;
+		q->capconds = cap;
+	}
+	c = &q->conds[q->nconds];
+	memset(c, 0, sizeof(*c));
+	if ((rc = cond_parse(c, text, len, err)) != ZSQ_OK)
+		return rc;
+	q->nconds++;
+	return ZSQ_OK;
+}
+
+/* The parameters that can fail with a 400, in SPEC 10's check order. */
+enum checked { CK_Q, CK_LIMIT, CK_START, CK_N };
+
+struct raw {
+	struct buf	 qs;		/* q values: u32 length + bytes each */
+	struct buf	 limit, start;	/* their first values, trimmed */
+	int		 seen[CK_N];
+	enum checked	 order[CK_N];	/* by first appearance */
+	int		 norder;
+};
+
+/*
+ * Keep the trimmed value as a new string unless one was kept already.  A
+ * decoded NUL becomes \001 so the C string keeps the whole value: no field
+ * name holds either byte, so the outcome (unknown field) is the same.
+ */
+static int
+first_str(char **dst, const struct buf *value)
+{
+	const char *v = value->data;
+	size_t n = value->len, i;
+
+	if (*dst != NULL)
+		return ZSQ_OK;
+	params_trim(&v, &n);
+	if ((*dst = malloc(n + 1)) == NULL)
+		return ZSQ_ENOMEM;
+	for (i = 0; i < n; i++)
+		(*dst)[i] = v[i] != '\0' ? v[i] : '\001';
+	(*dst)[n] = '\0';
+	return ZSQ_OK;
+}
+
+/* Same for a flag: 0 not seen yet, 1 true, -1 seen and false. */
+static void
+first_flag(int *dst, const struct buf *value)
+{
+	const char *v = value->data;
+	size_t n = value->len;
+
+	if (*dst != 0)
+		return;
+	params_trim(&v, &n);
+	*dst = params_is_true(v, n) ? 1 : -1;
+}
+
+/* q, limit, start: note the first appearance, which orders the checks. */
+static int
+first_checked(struct raw *r, enum checked ck, const struct buf *value)
+{
+	const char *v = value->data;
+	size_t n = value->len;
+	uint32_t n32;
+	int first = !r->seen[ck];
+
+	if (first) {
+		r->seen[ck] = 1;
+		r->order[r->norder++] = ck;
+	}
+	if (ck == CK_Q) {
+		/* Every q value counts, in order. */
+		n32 = (uint32_t)n;
+		if (buf_append(&r->qs, &n32, 4) != ZSQ_OK)
+			return ZSQ_ENOMEM;
+		return buf_append(&r->qs, v, n);
+	}
+	if (!first)
+		return ZSQ_OK;
+	params_trim(&v, &n);
+	return buf_append(ck == CK_LIMIT ? &r->limit : &r->start, v, n);
+}
+
+/* Exact names: a decoded name may hold a NUL ("q%00" is not q). */
+static int
+is_name(const struct buf *name, const char *want)
+{
+	return name->len == strlen(want) &&
+	    memcmp(name->data, want, name->len) == 0;
+}
+
+static int
+raw_collect(struct raw *r, struct query *q, const char *qs, size_t len)
+{
+	struct params_iter it;
+	struct buf name = BUF_INIT, value = BUF_INIT;
+	int rc;
+
+	params_begin(&it, qs, len);
+	while ((rc = params_next(&it, &name, &value)) == 1) {
+		if (is_name(&name, "q"))
+			rc = first_checked(r, CK_Q, &value);
+		else if (is_name(&name, "limit"))
+			rc = first_checked(r, CK_LIMIT, &value);
+		else if (is_name(&name, "start"))
+			rc = first_checked(r, CK_START, &value);
+		else if (is_name(&name, "count"))
+			first_flag(&q->count, &value);
+		else if (is_name(&name, "replyWithCount"))
+			first_flag(&q->reply_with_count, &value);
+		else if (is_name(&name, "sort"))
+			rc = first_str(&q->sort, &value);
+		else if (is_name(&name, "fields"))
+			rc = first_str(&q->fields, &value);
+		else if (is_name(&name, "filterName"))
+			rc = first_str(&q->filter_name, &value);
+		if (rc != 1 && rc != ZSQ_OK)
+			break;
+	}
+	q->count = q->count > 0;
+	q->reply_with_count = q->reply_with_count > 0;
+	buf_free(&name);
+	buf_free(&value);
+	return rc;
+}
+
+static int
+check_count(const struct buf *b, const char *what, int64_t *out,
+    struct apierr *err)
+{
+	if (params_count_value(b->data, b->len, out) == ZSQ_OK)
+		return ZSQ_OK;
+	return apierr_text(err, 400, "Invalid query parameter. '%s' must be "
+	    "an integer", what);
+}
+
+int
+query_parse(struct query *q, const char *qs, size_t len, struct apierr *err)
+{
+	struct raw r;
+	size_t off;
+	uint32_t n32;
+	int i, rc;
+
+	memset(&r, 0, sizeof(r));
+	if ((rc = raw_collect(&r, q, qs, len)) != ZSQ_OK)
+		goto out;
+	for (i = 0; i < r.norder && rc == ZSQ_OK; i++) {
+		switch (r.order[i]) {
+		case CK_LIMIT:
+			rc = check_count(&r.limit, "limit", &q->limit, err);
+			break;
+		case CK_START:
+			rc = check_count(&r.start, "start", &q->start, err);
+			break;
+		case CK_Q:
+			for (off = 0; off < r.qs.len && rc == ZSQ_OK;
+			    off += 4 + n32) {
+				memcpy(&n32, r.qs.data + off, 4);
+				rc = query_add_cond(q, r.qs.data + off + 4, n32,
+				    err);
+			}
+			break;
+		case CK_N:
+			break;
+		}
+	}
+out:
+	buf_free(&r.qs);
+	buf_free(&r.limit);
+	buf_free(&r.start);
+	return rc;
+}
+
+int
+query_set_get(struct query *q, const char *uuid, size_t len)
+{
+	struct cond *c;
+
+	if ((c = calloc(1, sizeof(*c))) == NULL)
+		return ZSQ_ENOMEM;
+	if (cond_set(c, COND_EQ, "uuid", uuid, len) != ZSQ_OK) {
+		free(c);
+		return ZSQ_ENOMEM;
+	}
+	q->conds = c;
+	q->nconds = q->capconds = 1;
+	q->get = 1;
+	return ZSQ_OK;
+}
+
+static int
+is_uuid_leaf(const struct leaf *l)
+{
+	return l->depth == 0 && l->hop[0] == 0;	/* group field 0: uuid */
+}
+
+static int
+prepare_sort(struct query *q, struct apierr *err)
+{
+	const char *s = q->sort;
+	const struct leaf *l;
+	char lead = s[0];
+
+	if (lead == '+' || lead == '-') {
+		while (*s == lead)
+			s++;
+		q->sort_desc = lead == '-';
+	}
+	if (strchr(s, '.') == NULL &&
+	    schema_leaf_lookup(s, strlen(s), &l) == SCHEMA_FOUND) {
+		q->sort_leaf = is_uuid_leaf(l) ? -1 : (int)l->id;
+		return ZSQ_OK;
+	}
+	return apierr_json(err, APIERR_INTERNAL, "cannot sort by '%s': not "
+	    "a scalar field of the group", s);
+}
+
+static int
+prepare_fields(struct query *q, struct apierr *err)
+{
+	const char *p = q->fields, *item, *comma;
+	size_t n;
+	int fi;
+
+	for (;;) {
+		comma = strchr(p, ',');
+		item = p;
+		n = comma ? (size_t)(comma - p) : strlen(p);
+		params_trim(&item, &n);
+		fi = n == 0 ? -1 : schema_field_index(OC_GROUP, item, n);
+		if (fi < 0)
+			return apierr_json(err, APIERR_INTERNAL, "unknown "
+			    "field '%.*s' in fields '%s'", (int)n, item,
+			    q->fields);
+		q->fields_mask |= (uint32_t)1 << fi;
+		if (comma == NULL)
+			return ZSQ_OK;
+		p = comma + 1;
+	}
+}
+
+int
+query_prepare(struct query *q, struct apierr *err)
+{
+	size_t i;
+	int rc;
+
+	for (i = 0; i < q->nconds; i++)
+		if ((rc = cond_prepare(&q->conds[i], err)) != ZSQ_OK)
+			return rc;
+	if (q->sort != NULL && (rc = prepare_sort(q, err)) != ZSQ_OK)
+		return rc;
+	if (q->fields != NULL && (rc = prepare_fields(q, err)) != ZSQ_OK)
+		return rc;
+	if (q->filter_name == NULL)
+		return ZSQ_OK;
+	if (strchr(q->filter_name, ':') == NULL)
+		return apierr_json(err, APIERR_ARGUMENT, "filterName '%s' is "
+		    "not of the form type:condition", q->filter_name);
+	return apierr_json(err, APIERR_INTERNAL, "filterName '%s': no filter "
+	    "type '%.*s' exists", q->filter_name,
+	    (int)strcspn(q->filter_name, ":"), q->filter_name);
+}
+
+static int
+result_push(struct query_result *res, const struct query_match *m)
+{
+	struct query_match *p;
+	size_t cap;
+
+	if (res->n == res->cap) {
+		cap = res->cap ? res->cap * 2 : 16;
+		if ((p = realloc(res->m, cap * sizeof(*p))) == NULL)
+			return ZSQ_ENOMEM;
+		res->m = p;
+		res->cap = cap;
+	}
+	res->m[res->n++] = *m;
+	return ZSQ_OK;
+}
+
+/* The sort key: the first value of a group field (at most one exists). */
+static void
+sort_key(const void *data, const struct rec_head *h, unsigned leaf,
+    struct rec_val *key)
+{
+	struct rec_iter it;
+
+	record_vals_seek(data, h, leaf, &it);
+	if (record_vals_next(&it, key) != 1 || key->leaf != leaf)
+		key->kind = REC_NULL;
+}
+
+static int
+match_cmp(const void *pa, const void *pb, void *arg)
+{
+	const struct query_match *a = pa, *b = pb;
+	int desc = *(const int *)arg, c;
+
+	/* Nulls first ascending; negation puts them last descending. */
+	if (a->key.kind == REC_NULL || b->key.kind == REC_NULL)
+		c = (b->key.kind == REC_NULL) - (a->key.kind == REC_NULL);
+	else if (a->key.kind == REC_STR)
+		c = cond_strcmp(a->key.str, a->key.len, b->key.str,
+		    b->key.len);
+	else
+		c = a->key.num < b->key.num ? -1 : a->key.num > b->key.num;
+	if (desc)
+		c = -c;
+	return c ? c : memcmp(a->uuid, b->uuid, UUID_LEN);
+}
+
+struct walk {
+	const struct store *st;
+	MDB_txn		*txn;
+	const char	*account;
+	const struct query *q;
+	struct query_result *res;
+	int		 sorted;	/* keep every match for qsort */
+};
+
+/* One candidate: match, tenancy, count, keep. */
+static int
+walk_one(struct walk *w, const MDB_val *k, const MDB_val *v)
+{
+	struct query_match m;
+	struct rec_head h;
+	size_t i;
+
+	if (k->mv_size != UUID_LEN)
+		return ZSQ_ESTORE;
+	if (record_open(v->mv_data, v->mv_size, &h) != ZSQ_OK)
+		return ZSQ_ESTORE;
+	for (i = 0; i < w->q->nconds; i++)
+		if (!cond_match(&w->q->conds[i], v->mv_data, &h))
+			return ZSQ_OK;
+	if (!acl_visible(w->st, w->txn, w->account, k->mv_data, h.owner))
+		return ZSQ_OK;
+	w->res->total++;
+	if (w->q->count)
+		return ZSQ_OK;
+	if (!w->sorted && (w->res->total <= (uint64_t)w->q->start ||
+	    w->res->n >= (uint64_t)w->q->limit))
+		return ZSQ_OK;
+	memset(&m, 0, sizeof(m));
+	m.rec = *v;
+	m.uuid = k->mv_data;
+	m.hash = h.hash;
+	if (w->sorted)
+		sort_key(v->mv_data, &h, (unsigned)w->q->sort_leaf, &m.key);
+	return result_push(w->res, &m);
+}
+
+/* A uuid= condition names the only candidate: look it up directly. */
+static const struct cond *
+uuid_cond(const struct query *q)
+{
+	size_t i;
+
+	for (i = 0; i < q->nconds; i++)
+		if (q->conds[i].op == COND_EQ &&
+		    q->conds[i].target == COND_LEAF &&
+		    is_uuid_leaf(q->conds[i].leaf))
+			return &q->conds[i];
+	return NULL;
+}
+
+static int
+walk_get(struct walk *w, const struct cond *c)
+{
+	char key[UUID_LEN];
+	MDB_cursor *cur = NULL;
+	MDB_val k, v;
+	size_t i;
+	int rc;
+
+	/* Keys are 32 lowercase characters: nothing else can match. */
+	if (c->lits[0].len != UUID_LEN)
+		return ZSQ_OK;
+	for (i = 0; i < UUID_LEN; i++) {
+		char ch = c->lits[0].str[i];
+
+		key[i] = ch >= 'A' && ch <= 'Z' ? ch - 'A' + 'a' : ch;
+	}
+	k.mv_size = UUID_LEN;
+	k.mv_data = key;
+	/* MDB_SET_KEY returns the map's copy of the key, which we keep. */
+	if ((rc = mdb_cursor_open(w->txn, w->st->groups, &cur)) !=
+	    MDB_SUCCESS)
+		return store_err(rc);
+	rc = mdb_cursor_get(cur, &k, &v, MDB_SET_KEY);
+	if (rc == MDB_SUCCESS)
+		rc = walk_one(w, &k, &v);
+	else if (rc == MDB_NOTFOUND)
+		rc = ZSQ_OK;
+	else
+		rc = store_err(rc);
+	mdb_cursor_close(cur);
+	return rc;
+}
+
+/* A prepared literal as the value the index keys are built from. */
+static void
+lit_val(const struct cond *c, const struct cond_lit *l, struct rec_val *v)
+{
+	memset(v, 0, sizeof(*v));
+	v->leaf = c->leaf->id;
+	v->str = l->str;
+	v->len = (uint32_t)l->len;
+	v->num = l->num;
+	switch (c->leaf->type) {
+	case FT_STRING:
+		v->kind = REC_STR;
+		break;
+	case FT_BOOL:
+		v->kind = REC_BOOL;
+		break;
+	case FT_TIMESTAMP:
+		v->kind = REC_TIME;
+		break;
+	default:
+		v->kind = REC_INT;
+		break;
+	}
+}
+
+/*
+ * The planner: an `=` or `in` on an indexed leaf (index.h) can name its
+ * candidates.  Take the one with the fewest index entries, and only when
+ * they are fewer than half the groups: beyond that one sequential walk
+ * is cheaper than a lookup per candidate.  *best stays NULL otherwise.
+ */
+static int
+plan(struct walk *w, const struct cond **best)
+{
+	const struct cond *c;
+	struct rec_val v;
+	MDB_stat ms;
+	size_t i, j, n, sum, best_sum = SIZE_MAX;
+	int rc;
+
+	*best = NULL;
+	if ((rc = mdb_stat(w->txn, w->st->groups, &ms)) != MDB_SUCCESS)
+		return store_err(rc);
+	for (i = 0; i < w->q->nconds; i++) {
+		c = &w->q->conds[i];
+		if (c->target != COND_LEAF || (c->op != COND_EQ &&
+		    c->op != COND_IN) || !index_is_indexed(c->leaf->id))
+			continue;
+		for (j = 0, sum = 0; j < c->nlits; j++) {
+			lit_val(c, &c->lits[j], &v);
+			if ((rc = index_count_eq(w->st, w->txn, c->leaf->id,
+			    &v, &n)) != ZSQ_OK)
+				return rc;
+			sum += n;
+		}
+		if (sum < best_sum && sum < ms.ms_entries / 2) {
+			best_sum = sum;
+			*best = c;
+		}
+	}
+	return ZSQ_OK;
+}
+
+/* Visit the index's candidates for c in uuid order (or reversed). */
+static int
+walk_index(struct walk *w, const struct cond *c)
+{
+	struct uuidset set = { NULL, 0, 0 };
+	struct rec_val v;
+	MDB_cursor *cur = NULL;
+	MDB_val k, d;
+	size_t i, at;
+	int rc = ZSQ_OK, back = !w->sorted && w->q->sort_desc;
+
+	for (i = 0; i < c->nlits && rc == ZSQ_OK; i++) {
+		lit_val(c, &c->lits[i], &v);
+		rc = index_collect(w->st, w->txn, c->leaf->id, &v, 0, &v, 0,
+		    &set);
+	}
+	if (rc != ZSQ_OK)
+		goto out;
+	uuidset_sort_unique(&set);
+	if ((rc = mdb_cursor_open(w->txn, w->st->groups, &cur)) !=
+	    MDB_SUCCESS) {
+		rc = store_err(rc);
+		goto out;
+	}
+	for (i = 0; i < set.n && rc == ZSQ_OK; i++) {
+		at = back ? set.n - 1 - i : i;
+		k.mv_size = UUID_LEN;
+		k.mv_data = set.u[at];
+		/* MDB_SET_KEY points k into the map: walk_one keeps it. */
+		rc = mdb_cursor_get(cur, &k, &d, MDB_SET_KEY);
+		if (rc == MDB_SUCCESS)
+			rc = walk_one(w, &k, &d);
+		else
+			rc = rc == MDB_NOTFOUND ? ZSQ_OK : store_err(rc);
+	}
+	mdb_cursor_close(cur);
+out:
+	uuidset_free(&set);
+	return rc;
+}
+
+static int
+walk_all(struct walk *w)
+{
+	MDB_cursor *cur = NULL;
+	MDB_cursor_op first = MDB_FIRST, next = MDB_NEXT;
+	MDB_val k, v;
+	int rc;
+
+	/* Descending uuid order is the same walk backwards. */
+	if (!w->sorted && w->q->sort_desc) {
+		first = MDB_LAST;
+		next = MDB_PREV;
+	}
+	if ((rc = mdb_cursor_open(w->txn, w->st->groups, &cur)) !=
+	    MDB_SUCCESS)
+		return store_err(rc);
+	for (rc = mdb_cursor_get(cur, &k, &v, first); rc == MDB_SUCCESS;
+	    rc = mdb_cursor_get(cur, &k, &v, next))
+		if ((rc = walk_one(w, &k, &v)) != ZSQ_OK)
+			break;
+	mdb_cursor_close(cur);
+	if (rc == MDB_NOTFOUND)
+		return ZSQ_OK;
+	return rc == ZSQ_OK ? ZSQ_OK : store_err(rc);
+}
+
+/* Sort every match, then keep [start, start + limit) at the front. */
+static void
+page_sorted(const struct query *q, struct query_result *res)
+{
+	int desc = q->sort_desc;
+	size_t from, n;
+
+	qsort_r(res->m, res->n, sizeof(*res->m), match_cmp, &desc);
+	from = (uint64_t)q->start < res->n ? (size_t)q->start : res->n;
+	n = res->n - from;
+	if ((uint64_t)n > (uint64_t)q->limit)
+		n = (size_t)q->limit;
+	memmove(res->m, res->m + from, n * sizeof(*res->m));
+	res->n = n;
+}
+
+static uint64_t
+etag(const struct query *q, const struct query_result *res)
+{
+	uint64_t h = RECORD_FNV_INIT;
+	uint32_t shape[3];
+	size_t i;
+
+	for (i = 0; i < res->n; i++) {
+		h = record_fnv(h, res->m[i].uuid, UUID_LEN);
+		h = record_fnv(h, &res->m[i].hash, sizeof(res->m[i].hash));
+	}
+	h = record_fnv(h, &res->total, sizeof(res->total));
+	shape[0] = (uint32_t)q->count;
+	shape[1] = (uint32_t)q->reply_with_count;
+	shape[2] = q->fields_mask;
+	return record_fnv(h, shape, sizeof(shape));
+}
+
+int
+query_run(const struct store *st, MDB_txn *txn, const char *account,
+    const struct query *q, struct query_result *res, struct apierr *err)
+{
+	const struct cond *uc = uuid_cond(q), *ic;
+	struct walk w;
+	int rc;
+
+	memset(res, 0, sizeof(*res));
+	w.st = st;
+	w.txn = txn;
+	w.account = account;
+	w.q = q;
+	w.res = res;
+	w.sorted = q->sort_leaf >= 0 && !q->count;
+	if (uc != NULL)
+		rc = walk_get(&w, uc);
+	else if ((rc = plan(&w, &ic)) == ZSQ_OK)
+		rc = ic != NULL ? walk_index(&w, ic) : walk_all(&w);
+	if (rc == ZSQ_ENOMEM)
+		goto fail;
+	if (rc != ZSQ_OK) {
+		rc = apierr_json(err, APIERR_INTERNAL, "reading the store "
+		    "failed: %s", zsq_strerror(rc));
+		goto fail;
+	}
+	if (w.sorted)
+		page_sorted(q, res);
+	res->etag = etag(q, res);
+	return ZSQ_OK;
+fail:
+	query_result_free(res);
+	return rc;
+}
+
+void
+query_result_free(struct query_result *res)
+{
+	free(res->m);
+	memset(res, 0, sizeof(*res));
+}

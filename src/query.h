@@ -8,16 +8,27 @@
  *   query_parse()    decode the query string (SPEC 4, 10): limit, start,
  *                    count, replyWithCount, and split each q value at its
  *                    operator (cond.h).  400 text errors only.
- *   query_set_get()  the get route instead: the single condition uuid=X,
- *                    every parameter ignored.
+ *   query_set_get()  the get route instead (on a fresh query): the single
+ *                    condition uuid=X taken whole, every parameter
+ *                    ignored; an X that no group has simply matches nothing.
  *   query_prepare()  resolve field names and nested paths (schema.h), parse
- *                    typed literals, sort and fields.  503 errors only.
+ *                    typed literals, sort and fields.  503 errors only,
+ *                    the first found in this order: q values in order,
+ *                    sort, fields, filterName.
  *   query_run()      inside a read transaction: match, apply tenancy, sort,
  *                    page, count.  The result points into the LMDB map and
  *                    is valid only until that transaction ends.
  *
  * The result holds one small reference per match, never a body: reply.c
- * streams the stored bytes straight from the map.
+ * streams the stored bytes straight from the map.  In uuid order (the
+ * default, either direction) only the page is kept; another sort keeps
+ * one entry per visible match until it is sorted and paged.
+ *
+ * Tenancy (acl.h) is applied before a match is counted: a group the
+ * account may not see is never in the page, count or total.  The etag
+ * hashes the page's uuids and record hashes, the total and the reply's
+ * shape (count, replyWithCount, fields), so it changes whenever the body
+ * would.
  */
 #ifndef ZSQ_QUERY_H
 #define ZSQ_QUERY_H
@@ -27,6 +38,7 @@
 #include <lmdb.h>
 
 #include "apierr.h"
+#include "record.h"
 #include "store.h"
 
 struct cond;
@@ -37,7 +49,7 @@ struct query {
 	size_t		 capconds;
 	int64_t		 limit;		/* default 1000 */
 	int64_t		 start;		/* default 0 */
-	int		 count;		/* count=true: total only */
+	int		 count;		/* count=true (any case): total only */
 	int		 reply_with_count;
 	char		*sort;		/* raw sort value, NULL: uuid asc */
 	char		*fields;	/* raw fields value, NULL: all */
@@ -51,6 +63,9 @@ struct query {
 
 struct query_match {
 	MDB_val		 rec;		/* the stored record (record.h) */
+	const char	*uuid;		/* its key: 32 bytes in the map */
+	uint64_t	 hash;		/* rec_head.hash, for the ETag */
+	struct rec_val	 key;		/* sort key; kind REC_NULL when null */
 };
 
 struct query_result {
@@ -63,7 +78,10 @@ struct query_result {
 
 void	query_init(struct query *q);
 void	query_free(struct query *q);
-/* ZSQ_OK, ZSQ_EINVAL with err set (400), ZSQ_ENOMEM. */
+/*
+ * ZSQ_OK, ZSQ_EINVAL with err set (400), ZSQ_ENOMEM.  With several bad
+ * parameters the first name to appear decides (SPEC 10).
+ */
 int	query_parse(struct query *q, const char *qs, size_t len,
 	    struct apierr *err);
 int	query_set_get(struct query *q, const char *uuid, size_t len);

@@ -1,1 +1,195 @@
-/* request.c - placeholder: being written */
+/* request.c - one request from route to reply; see request.h. */
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "auth.h"
+#include "errors.h"
+#include "log.h"
+#include "query.h"
+#include "request.h"
+#include "route.h"
+
+void
+request_ctx_init(struct request_ctx *c, struct store *st, long timeout_s,
+    int renew)
+{
+	memset(c, 0, sizeof(*c));
+	c->st = st;
+	c->timeout_ms = (int64_t)timeout_s * 1000;
+	c->renew = renew;
+}
+
+void
+request_ctx_free(struct request_ctx *c)
+{
+	if (c->txn != NULL)
+		mdb_txn_abort(c->txn);
+	c->txn = NULL;
+}
+
+/* Start the request's snapshot, reusing the handle when there is one. */
+static int
+txn_start(struct request_ctx *c)
+{
+	int rc;
+
+	if (c->txn != NULL) {
+		if ((rc = mdb_txn_renew(c->txn)) == MDB_SUCCESS)
+			return ZSQ_OK;
+		mdb_txn_abort(c->txn);
+		c->txn = NULL;
+	}
+	rc = mdb_txn_begin(c->st->env, NULL, MDB_RDONLY, &c->txn);
+	if (rc != MDB_SUCCESS)
+		c->txn = NULL;
+	return store_err(rc);
+}
+
+/*
+ * RFC 9110 If-None-Match: "*" or a comma-separated list of entity tags,
+ * compared weakly (a W/ prefix is ignored).
+ */
+int
+request_etag_match(const char *inm, const char *etag)
+{
+	size_t elen = strlen(etag), n;
+	const char *p = inm, *end;
+
+	while (*p != '\0') {
+		while (*p == ' ' || *p == '\t' || *p == ',')
+			p++;
+		if (*p == '\0')
+			break;
+		if (p[0] == 'W' && p[1] == '/')
+			p += 2;
+		if (*p == '"') {
+			/* A quoted tag may hold commas: find its closing quote. */
+			end = strchr(p + 1, '"');
+			end = end != NULL ? end + 1 : p + strlen(p);
+		} else
+			end = p + strcspn(p, ", \t");
+		n = (size_t)(end - p);
+		if ((n == 1 && *p == '*') || (n == elen &&
+		    memcmp(p, etag, n) == 0))
+			return 1;
+		p = end;
+	}
+	return 0;
+}
+
+static int
+reply_success(struct out *out, const struct request_in *in,
+    const struct query *q, const struct query_result *res)
+{
+	char etag[24], hdr[40];
+	int rc;
+
+	snprintf(etag, sizeof(etag), "\"%016" PRIx64 "\"", res->etag);
+	snprintf(hdr, sizeof(hdr), "ETag: %s\r\n", etag);
+	if (in->if_none_match != NULL &&
+	    request_etag_match(in->if_none_match, etag)) {
+		/* 304 has no body, hence no Content-Type either. */
+		if ((rc = out_puts(out, "Status: 304 Not Modified\r\n")) ||
+		    (rc = out_puts(out, hdr)) || (rc = out_puts(out, "\r\n")))
+			return rc;
+		return ZSQ_OK;
+	}
+	if ((rc = reply_head(out, 200, REPLY_JSON, hdr)) != ZSQ_OK)
+		return rc;
+	return reply_body(out, q, res);
+}
+
+int
+request_handle(struct request_ctx *c, const struct request_in *in,
+    struct out *out)
+{
+	struct route r = ROUTE_INIT;
+	struct apierr err = APIERR_INIT;
+	struct query q;
+	struct query_result res;
+	struct session_rec s;
+	const char *id = NULL;
+	char account[sizeof(s.account) + 1];
+	size_t idlen = 0;
+	int64_t now;
+	int rc, txn = 0;
+
+	query_init(&q);
+	memset(&res, 0, sizeof(res));
+	c->renew_pending = 0;
+	rc = route_match(&r, in->uri != NULL ? in->uri : "", in->method, &err);
+	if (rc != ZSQ_OK)
+		goto fail;
+	if ((rc = auth_parse(in->auth, &id, &idlen, &err)) != ZSQ_OK)
+		goto fail;
+	if (r.kind == ROUTE_GET)
+		rc = query_set_get(&q, r.uuid, r.uuidlen);
+	else
+		rc = query_parse(&q, r.qs, r.qslen, &err);
+	if (rc != ZSQ_OK)
+		goto fail;
+	if ((rc = txn_start(c)) != ZSQ_OK) {
+		log_msg(LOG_ERR, "read transaction: %s", zsq_strerror(rc));
+		rc = apierr_json(&err, APIERR_INTERNAL, "store unavailable: %s",
+		    zsq_strerror(rc));
+		goto fail;
+	}
+	txn = 1;
+	now = session_now_ms();
+	rc = auth_session(c->st, c->txn, id, idlen, now, &s, &err);
+	if (rc != ZSQ_OK)
+		goto fail;
+	if (c->renew && session_needs_renewal(&s, now, c->timeout_ms)) {
+		/* idlen <= SESSION_ID_MAX: auth_session found it. */
+		memcpy(c->renew_id, id, idlen);
+		c->renew_idlen = idlen;
+		c->renew_now = now;
+		c->renew_pending = 1;
+	}
+	memcpy(account, s.account, sizeof(s.account));
+	account[sizeof(s.account)] = '\0';
+	if ((rc = query_prepare(&q, &err)) != ZSQ_OK)
+		goto fail;
+	if ((rc = query_run(c->st, c->txn, account, &q, &res, &err)) != ZSQ_OK)
+		goto fail;
+	rc = reply_success(out, in, &q, &res);
+	goto done;
+fail:
+	if (rc != ZSQ_EINVAL || err.status == 0) {
+		/* Not a client's error: out of memory or a store failure. */
+		log_msg(LOG_ERR, "request failed: %s", zsq_strerror(rc));
+		if (apierr_json(&err, APIERR_INTERNAL, "%s",
+		    zsq_strerror(rc)) != ZSQ_EINVAL) {
+			err.status = 503;
+			err.code = APIERR_INTERNAL;
+			buf_reset(&err.msg);
+		}
+	}
+	rc = reply_error(out, &err);
+done:
+	/* The result points into the map: release it before the snapshot. */
+	query_result_free(&res);
+	if (txn)
+		mdb_txn_reset(c->txn);
+	query_free(&q);
+	route_free(&r);
+	apierr_free(&err);
+	return rc == ZSQ_OK ? ZSQ_OK : ZSQ_EIO;
+}
+
+void
+request_finish(struct request_ctx *c)
+{
+	int rc;
+
+	if (!c->renew_pending)
+		return;
+	c->renew_pending = 0;
+	rc = session_renew(c->st, c->renew_id, c->renew_idlen, c->renew_now,
+	    c->timeout_ms);
+	if (rc != ZSQ_OK && rc != ZSQ_ENOTFOUND)
+		log_msg(LOG_WARNING, "session renewal failed: %s",
+		    zsq_strerror(rc));
+	memset(c->renew_id, 0, sizeof(c->renew_id));
+}

@@ -1,1 +1,66 @@
-/* request.h - placeholder: being written */
+/*
+ * request.h - answer one request, transport-free (SPEC 1, 2, 7).
+ *
+ * request_handle() takes the few CGI parameters that matter and writes a
+ * complete CGI response (head and body) through a struct out, so the
+ * worker (FastCGI), the tests (a buffer) and anything else see the same
+ * bytes.  The order of checks is SPEC 7's precedence:
+ *
+ *   route (404) -> method (405) -> Authorization (400) -> query string
+ *   (400) -> [read txn] session (503 ID.1001) -> query_prepare (503) ->
+ *   query_run -> 200 with ETag, or 304 when If-None-Match matches it.
+ *
+ * A worker keeps one read transaction handle and resets/renews it per
+ * request (the store is opened MDB_NOTLS), so a request costs no txn
+ * allocation and holds the snapshot only while it runs.
+ *
+ * Session renewal happens in request_finish(), which the caller runs
+ * after the reply has left, so the client never waits for a write txn.
+ */
+#ifndef ZSQ_REQUEST_H
+#define ZSQ_REQUEST_H
+
+#include <stdint.h>
+#include <lmdb.h>
+
+#include "reply.h"
+#include "session.h"
+#include "store.h"
+
+struct request_in {
+	const char	*method;	/* REQUEST_METHOD */
+	const char	*uri;		/* REQUEST_URI, raw, with '?query' */
+	const char	*auth;		/* HTTP_AUTHORIZATION, NULL: missing */
+	const char	*if_none_match;	/* HTTP_IF_NONE_MATCH or NULL */
+};
+
+struct request_ctx {
+	struct store	*st;
+	MDB_txn		*txn;		/* reusable read txn, reset when idle */
+	int64_t		 timeout_ms;	/* session timeout */
+	int		 renew;		/* renew sessions at all */
+	/* Left by request_handle() for request_finish(). */
+	int		 renew_pending;
+	int64_t		 renew_now;
+	size_t		 renew_idlen;
+	char		 renew_id[SESSION_ID_MAX];
+};
+
+void	request_ctx_init(struct request_ctx *c, struct store *st,
+	    long timeout_s, int renew);
+/* Abort the read txn handle.  Call before store_close(). */
+void	request_ctx_free(struct request_ctx *c);
+
+/*
+ * Write the reply to in.  ZSQ_OK when a whole reply was written (an
+ * error reply included), ZSQ_EIO when out failed (the client is gone).
+ */
+int	request_handle(struct request_ctx *c, const struct request_in *in,
+	    struct out *out);
+/* The coalesced session renewal, if the last request asked for one. */
+void	request_finish(struct request_ctx *c);
+
+/* Whether an If-None-Match value matches etag (quoted, e.g. "\"ab12\""). */
+int	request_etag_match(const char *inm, const char *etag);
+
+#endif

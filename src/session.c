@@ -26,7 +26,7 @@ session_get(const struct store *st, MDB_txn *txn, const char *id,
 	/* A value of another size is not ours: refuse rather than guess. */
 	if (v.mv_size != sizeof(*out))
 		return ZSQ_ESTORE;
-	memcpy(out, v.mv_data, sizeof(*out));	/* the map is not aligned */
+	memcpy(out, v.mv_data, sizeof(*out));	/* values are unaligned */
 	return ZSQ_OK;
 }
 

@@ -43,7 +43,9 @@ int	session_needs_renewal(const struct session_rec *s, int64_t now_ms,
 	    int64_t timeout_ms);
 /*
  * Renew id in its own short write transaction: re-reads the record and
- * writes expired_ms = now + timeout only if it still needs it.
+ * writes expired_ms = now + timeout only if it still needs it.  An expired
+ * session is left expired and a deleted one is not re-created (ZSQ_OK and
+ * ZSQ_ENOTFOUND respectively), so a renewal racing an admin never revives.
  */
 int	session_renew(const struct store *st, const char *id, size_t idlen,
 	    int64_t now_ms, int64_t timeout_ms);

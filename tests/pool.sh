@@ -1,3 +1,335 @@
 #!/bin/bash
-# placeholder: being written
-exit 77
+# pool.sh - the real zsquery-fcgi pool over a real store, driven by the
+# in-tree FastCGI client: routes and errors end to end, socket mode,
+# keep-alive, a stalled client, a crafted record, worker respawn, SIGHUP
+# reload and SIGTERM under load, a wrong time zone, spawn-fcgi (fd 0).
+set -u
+B=${top_builddir:-.}
+S=${top_srcdir:-.}
+FCGI=$B/src/zsquery-fcgi
+ADMIN=$B/src/zsquery-admin
+CLIENT=$B/tests/fcgi_client
+ADMIN_ACCOUNT=36c27e8ff05c4780bf6d2fa65700f22e
+SID=0123456789abcdef0123456789abcdef
+LIST=/zstack/v1/ai/model-services/instances/groups
+GROUP=d3f1a9c0b2e84f6a9c1d7e5b3a2f4c60
+
+T=$(mktemp -d /tmp/zsq-pool.XXXXXX)
+PIDS=()
+cleanup() {
+	local p
+	for p in "${PIDS[@]}"; do
+		kill -KILL "$p" 2>/dev/null
+	done
+	wait 2>/dev/null
+	[ -n "${KEEP:-}" ] || rm -rf "$T"
+}
+trap cleanup EXIT
+
+fails=0
+pass=0
+ok() { pass=$((pass + 1)); }
+bad() { echo "FAIL: $*" >&2; fails=$((fails + 1)); }
+check() {	# check NAME COMMAND...: the command must succeed
+	local name=$1
+	shift
+	if "$@"; then ok; else bad "$name"; fi
+}
+
+# start_pool SOCKET ARGS...: start the master in the background, wait for
+# the socket; sets MASTER.
+start_pool() {
+	local sock=$1 i
+	shift
+	"$FCGI" --listen "$sock" "$@" 2>>"$T/log" &
+	MASTER=$!
+	PIDS+=("$MASTER")
+	for i in $(seq 100); do
+		[ -S "$sock" ] && return 0
+		sleep 0.05
+	done
+	echo "pool did not start:" >&2
+	cat "$T/log" >&2
+	return 1
+}
+
+# wait_gone PID SECONDS: true when PID exited within the bound.
+wait_gone() {
+	local i
+	for i in $(seq $(($2 * 20))); do
+		kill -0 "$1" 2>/dev/null || return 0
+		sleep 0.05
+	done
+	return 1
+}
+
+workers() { pgrep -P "$MASTER" | sort; }
+
+# wait_all PID...: true when every one of them exited 0.
+wait_all() {
+	local p r=0
+	for p; do
+		wait "$p" || r=1
+	done
+	return $r
+}
+
+# Wait until the master has N workers (a bound, not a timing assertion).
+wait_workers() {
+	local i
+	for i in $(seq 100); do
+		[ "$(workers | wc -l)" -eq "$1" ] && return 0
+		sleep 0.05
+	done
+	return 1
+}
+
+req() { "$CLIENT" -s "$SOCK" "$@"; }
+
+# The store: the sample groups and one admin session.
+"$ADMIN" -d "$T/db" init >/dev/null || exit 99
+"$ADMIN" -d "$T/db" import "$S/tests/data/sample.json" >/dev/null || exit 99
+"$ADMIN" -d "$T/db" session create --account $ADMIN_ACCOUNT --uuid $SID \
+    >/dev/null || exit 99
+
+SOCK=$T/s.sock
+start_pool "$SOCK" -d "$T/db" -w 2 --client-timeout 2 || exit 1
+
+# --- socket and basic replies ----------------------------------------------
+check "socket mode 0660" [ "$(stat -c %a "$SOCK")" = 660 ]
+
+out=$(req -u "$LIST" -a "OAuth $SID")
+check "list status" grep -q '^Status: 200 OK' <<<"$out"
+check "list content type" \
+    grep -q '^Content-Type: application/json; charset=utf-8' <<<"$out"
+check "list etag" grep -Eq '^ETag: "[0-9a-f]{16}"' <<<"$out"
+check "list body" grep -q '^{"schema":{.*"inventories":\[' <<<"$out"
+etag=$(sed -n 's/^ETag: \(.*\)\r$/\1/p' <<<"$out")
+
+out=$(req -u "$LIST" -a "OAuth $SID" -p "HTTP_IF_NONE_MATCH=$etag")
+check "304 on matching If-None-Match" \
+    grep -q '^Status: 304 Not Modified' <<<"$out"
+check "304 has no body" [ "$(tail -c 4 <<<"$out" | od -An -c | tr -d ' ')" = '\r\n\r\n' ]
+
+out=$(req -u "$LIST//$GROUP" -a "OAuth $SID")
+check "get status" grep -q '^Status: 200 OK' <<<"$out"
+check "get body" grep -q "\"uuid\":\"$GROUP\"" <<<"$out"
+
+out=$(req -u "/zstack/v1/nope%2Fthere?x=1" -a "OAuth $SID")
+check "404" grep -q '^Status: 404 Not Found' <<<"$out"
+check "404 text" [ "$(tail -n 1 <<<"$out")" = "no api mapping to /v1/nope/there" ]
+
+out=$(req -m HEAD -u "$LIST")
+check "405" grep -q '^Status: 405 Method Not Allowed' <<<"$out"
+check "405 Allow" grep -q '^Allow: GET' <<<"$out"
+check "405 text" [ "$(tail -n 1 <<<"$out")" = "method HEAD is not supported; use GET" ]
+
+out=$(req -u "$LIST")
+check "400 missing" [ "$(tail -n 1 <<<"$out")" = "missing header 'Authorization'" ]
+out=$(req -u "$LIST" -a "ZStack ak:sig")
+check "400 access key" [ "$(tail -n 1 <<<"$out")" = "access key authentication is not supported" ]
+out=$(req -u "$LIST?limit=x" -a "OAuth unknown")
+check "400 query before session" [ "$(tail -n 1 <<<"$out")" = \
+    "Invalid query parameter. 'limit' must be an integer" ]
+out=$(req -u "$LIST" -a "OAuth unknown")
+check "503 session" grep -q '"code":"ID.1001"' <<<"$out"
+
+# --- keep-alive: several requests on one connection --------------------------
+# Bodies end without a newline: count the status lines anywhere.
+check "keep-alive" [ "$(req -n 5 -u "$LIST" -a "OAuth $SID" | \
+    grep -ao 'Status: 200 OK' | wc -l)" = 5 ]
+
+# --- a stalled client costs a worker only the client timeout -----------------
+# BEGIN_REQUEST (keep-alive) and then nothing: both workers get one.
+printf '\001\001\000\001\000\010\000\000\000\001\001\000\000\000\000\000' \
+    >"$T/stall"
+"$CLIENT" -s "$SOCK" -r "$T/stall" >/dev/null 2>&1 & st1=$!
+"$CLIENT" -s "$SOCK" -r "$T/stall" >/dev/null 2>&1 & st2=$!
+sleep 0.2
+check "served past stalled clients" \
+    grep -q '^Status: 200' <<<"$(req -u "$LIST" -a "OAuth $SID")"
+wait $st1; r1=$?
+wait $st2; r2=$?
+check "stalled clients disconnected" [ $r1 = 0 -a $r2 = 0 ]
+
+# --- a crafted PARAMS record ------------------------------------------------
+# Name length 0x7ffffffe, value length 0x80000003: Debian 12's libfcgi
+# 2.4.2 overflows the sum and aborts in its Malloc().  Whatever libfcgi
+# does, the pool must go on serving with its full complement of workers.
+before=$(workers)
+printf '\001\001\000\001\000\010\000\000\000\001\000\000\000\000\000\000' \
+    >"$T/crafted"
+printf '\001\004\000\001\000\010\000\000\377\377\377\376\200\000\000\003' \
+    >>"$T/crafted"
+"$CLIENT" -s "$SOCK" -t 5 -r "$T/crafted" >/dev/null 2>&1
+check "alive after crafted record" kill -0 "$MASTER"
+check "serving after crafted record" wait_workers 2
+for i in 1 2 3; do
+	check "served after crafted record" \
+	    grep -q '^Status: 200' <<<"$(req -u "$LIST" -a "OAuth $SID")"
+done
+if grep -q "killed by signal 6" "$T/log"; then
+	check "aborted worker replaced" [ "$(workers)" != "$before" ]
+fi
+
+# --- kill -9 a worker: it is replaced ---------------------------------------
+before=$(workers)
+victim=$(head -n 1 <<<"$before")
+kill -KILL "$victim"
+check "worker replaced" wait_workers 2
+check "new worker pid" [ -z "$(workers | grep -x "$victim")" ]
+check "log names the dead worker" \
+    grep -q "worker $victim killed by signal 9" "$T/log"
+for i in 1 2 3 4; do
+	check "served after respawn" \
+	    grep -q '^Status: 200' <<<"$(req -u "$LIST" -a "OAuth $SID")"
+done
+
+# load: a loop of requests; "started" failures are counted, refused
+# connections (exit 3: the socket is gone at shutdown) are not.
+load() {
+	local n=0 rc
+	while [ ! -e "$T/stop" ]; do
+		out=$("$CLIENT" -s "$SOCK" -u "$LIST" -a "OAuth $SID" \
+		    2>>"$T/load.err")
+		rc=$?
+		[ $rc = 3 ] && break
+		if [ $rc != 0 ] || ! grep -q '^Status: 200' <<<"$out"; then
+			echo "load: request failed (rc $rc)" >&2
+			n=$((n + 1))
+		fi
+	done
+	return $n
+}
+
+# --- SIGHUP under load: a new generation, nothing dropped --------------------
+old=$(workers)
+rm -f "$T/stop"
+load & lp=$!
+load & lp2=$!
+load & lp3=$!
+sleep 0.3
+kill -HUP "$MASTER"
+for i in $(seq 100); do
+	[ -z "$(comm -12 <(workers) <(echo "$old"))" ] && \
+	    [ "$(workers | wc -l)" = 2 ] && break
+	sleep 0.05
+done
+check "new generation after SIGHUP" [ -z "$(comm -12 <(workers) <(echo "$old"))" ]
+sleep 0.3
+touch "$T/stop"
+check "no request failed across SIGHUP" wait_all $lp $lp2 $lp3
+
+# --- SIGTERM under load: exit 0 within 10 s, no started request fails --------
+rm -f "$T/stop"
+load & lp=$!
+load & lp2=$!
+load & lp3=$!
+sleep 0.3
+kill -TERM "$MASTER"
+check "master exits within 10 s" wait_gone "$MASTER" 10
+wait "$MASTER"
+check "master exit status 0" [ $? = 0 ]
+touch "$T/stop"
+check "no started request failed across SIGTERM" wait_all $lp $lp2 $lp3
+check "socket removed" [ ! -e "$SOCK" ]
+
+# --- a store rendered in another time zone: a clear error, no respawn loop ---
+zone=$("$ADMIN" -d "$T/db" stat | sed -n 's/^time zone: //p')
+other=Asia/Shanghai
+[ "$zone" = "$other" ] && other=UTC
+TZ=$other "$FCGI" --listen "$T/tz.sock" -d "$T/db" -w 2 2>"$T/tzlog" &
+tzpid=$!
+PIDS+=("$tzpid")
+check "wrong zone: master gives up" wait_gone $tzpid 10
+wait $tzpid
+check "wrong zone: exit status 1" [ $? = 1 ]
+check "wrong zone: message names both zones" \
+    grep -q "time zone $zone but this service runs in $other" "$T/tzlog"
+
+# --- standard input must be a listening socket ---------------------------------
+"$FCGI" -d "$T/db" </dev/null 2>"$T/stdinlog"
+check "stdin not a socket: exit 1" [ $? = 1 ]
+check "stdin not a socket: message" \
+    grep -q "standard input is not a listening socket" "$T/stdinlog"
+
+# --- configuration file ------------------------------------------------------------
+printf 'workers = 3\n# comment\n\ndb = %s\nrenew = no\n' "$T/db" >"$T/conf"
+SOCK=$T/c.sock
+start_pool "$SOCK" --config "$T/conf" || exit 1
+check "config file workers" wait_workers 3
+check "config file serves" \
+    grep -q '^Status: 200' <<<"$(req -u "$LIST" -a "OAuth $SID")"
+# SIGHUP re-reads the file.
+printf 'workers = 1\ndb = %s\n' "$T/db" >"$T/conf"
+kill -HUP "$MASTER"
+check "SIGHUP re-reads the file" wait_workers 1
+# wait_log TEXT: the log mentions TEXT within a bound.
+wait_log() {
+	local i
+	for i in $(seq 100); do
+		grep -q "$1" "$T/log" && return 0
+		sleep 0.05
+	done
+	return 1
+}
+# A broken file on SIGHUP: logged, the running configuration stays.
+printf 'workers = lots\n' >"$T/conf"
+kill -HUP "$MASTER"
+check "bad file on SIGHUP is logged" \
+    wait_log "conf:1: 'workers' must be .*keeping the running configuration"
+check "bad file on SIGHUP: still serving" \
+    grep -q '^Status: 200' <<<"$(req -u "$LIST" -a "OAuth $SID")"
+# A store the new workers cannot open: the old generation keeps serving.
+printf 'workers = 1\ndb = %s\n' "$T/nosuchdb" >"$T/conf"
+kill -HUP "$MASTER"
+check "unusable store on SIGHUP is logged" \
+    wait_log "cannot start workers; keeping the old ones"
+check "unusable store on SIGHUP: still serving" \
+    grep -q '^Status: 200' <<<"$(req -u "$LIST" -a "OAuth $SID")"
+check "unusable store on SIGHUP: master alive" kill -0 "$MASTER"
+printf 'workers = 1\ndb = %s\n' "$T/db" >"$T/conf"
+kill -TERM "$MASTER"
+check "config pool stops" wait_gone "$MASTER" 10
+# The command line wins over the file; --listen-group sets the group.
+group=$(id -gn nobody 2>/dev/null || echo nogroup)
+start_pool "$SOCK" --config "$T/conf" -w 2 --listen-group "$group" || exit 1
+check "command line wins" wait_workers 2
+check "socket group" [ "$(stat -c %G "$SOCK")" = "$group" ]
+kill -TERM "$MASTER"
+check "config pool stops" wait_gone "$MASTER" 10
+printf 'workers = many\n' >"$T/bad.conf"
+"$FCGI" --config "$T/bad.conf" 2>"$T/badlog"
+check "bad config: exit 2" [ $? = 2 ]
+check "bad config: names file and line" grep -q "bad.conf:1: 'workers'" "$T/badlog"
+printf '# ok\nnosuch = 1\n' >"$T/bad.conf"
+"$FCGI" --config "$T/bad.conf" 2>"$T/badlog"
+check "unknown key: exit 2" [ $? = 2 ]
+check "unknown key: message" grep -q "bad.conf:2: unknown setting 'nosuch'" "$T/badlog"
+head -c 2000 /dev/zero | tr '\0' x >"$T/bad.conf"
+"$FCGI" --config "$T/bad.conf" 2>"$T/badlog"
+check "long line: exit 2" [ $? = 2 ]
+check "long line: message" grep -q "bad.conf:1: line longer than 1024 bytes" "$T/badlog"
+"$FCGI" --config "$T/none.conf" 2>"$T/badlog"
+check "missing --config file: exit 2" [ $? = 2 ]
+
+# --- spawn-fcgi -n: the socket on fd 0 -------------------------------------------
+if command -v spawn-fcgi >/dev/null; then
+	SOCK=$T/sp.sock
+	spawn-fcgi -n -s "$SOCK" -M 0660 -- "$FCGI" -d "$T/db" -w 2 \
+	    2>>"$T/log" &
+	MASTER=$!
+	PIDS+=("$MASTER")
+	for i in $(seq 100); do
+		[ -S "$SOCK" ] && break
+		sleep 0.05
+	done
+	check "spawn-fcgi serves" \
+	    grep -q '^Status: 200' <<<"$(req -u "$LIST" -a "OAuth $SID")"
+	kill -TERM "$MASTER"
+	check "spawn-fcgi pool stops" wait_gone "$MASTER" 10
+fi
+
+[ $fails = 0 ] || cat "$T/log" >&2
+echo "$pass passed, $fails failed"
+[ $fails = 0 ]

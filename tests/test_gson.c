@@ -1,2 +1,182 @@
-/* placeholder: being written */
-int main(void) { return 77; }
+/* test_gson.c - Gson escaping, date rendering and date parsing. */
+#include <stdint.h>
+#include <stdlib.h>
+#include <time.h>
+
+#include "buf.h"
+#include "errors.h"
+#include "gson.h"
+#include "t.h"
+
+static void
+zone(const char *tz)
+{
+	setenv("TZ", tz, 1);
+	tzset();
+}
+
+/* Escape n bytes of s and compare with want (which includes the quotes). */
+static void
+esc(const char *s, size_t n, int html, const char *want)
+{
+	struct buf b = BUF_INIT;
+
+	CHECK(json_escape(&b, s, n, html) == ZSQ_OK);
+	CHECK_MEM(b.data, b.len, want);
+	buf_free(&b);
+}
+
+static void
+date(int64_t t, const char *want)
+{
+	struct buf b = BUF_INIT;
+
+	CHECK(gson_date(&b, t) == ZSQ_OK);
+	CHECK_MEM(b.data, b.len, want);
+	buf_free(&b);
+}
+
+/* Parse s; want_ok 0 means it must be rejected. */
+static void
+parse(const char *s, int want_ok, int64_t want)
+{
+	int64_t t = -42;
+	int rc;
+
+	rc = gson_parse_date(s, strlen(s), &t);
+	if (want_ok) {
+		CHECK(rc == ZSQ_OK);
+		if (t != want)
+			fprintf(stderr, "parse '%s': got %lld want %lld\n", s,
+			    (long long)t, (long long)want);
+		CHECK(t == want);
+	} else {
+		if (rc == ZSQ_OK)
+			fprintf(stderr, "parse '%s' accepted\n", s);
+		CHECK(rc == ZSQ_EINVAL);
+	}
+}
+
+static void
+test_escape(void)
+{
+	/* Gson's html-safe table: every escaped ASCII character. */
+	esc("<>&='", 5, 1, "\"\\u003c\\u003e\\u0026\\u003d\\u0027\"");
+	esc("<>&='", 5, 0, "\"<>&='\"");
+	esc("\"\\", 2, 1, "\"\\\"\\\\\"");
+	esc("\"\\", 2, 0, "\"\\\"\\\\\"");
+	esc("\b\t\n\f\r", 5, 1, "\"\\b\\t\\n\\f\\r\"");
+	esc("\x01\x1f\x0b", 3, 1, "\"\\u0001\\u001f\\u000b\"");
+	esc("\x1a", 1, 0, "\"\\u001a\"");
+	esc("a\0b", 3, 1, "\"a\\u0000b\"");
+	/* DEL and '/' are not escaped by Gson. */
+	esc("\x7f/", 2, 1, "\"\x7f/\"");
+	esc("", 0, 1, "\"\"");
+	esc("plain text 123", 14, 1, "\"plain text 123\"");
+	/* U+2028, U+2029 always escaped; other non-ASCII raw. */
+	esc("a\xe2\x80\xa8" "b\xe2\x80\xa9", 8, 0, "\"a\\u2028b\\u2029\"");
+	esc("a\xe2\x80\xa8", 4, 1, "\"a\\u2028\"");
+	esc("\xe2\x80\xaa", 3, 1, "\"\xe2\x80\xaa\"");
+	esc("通义千问", strlen("通义千问"), 1, "\"通义千问\"");
+	esc("\xc3\xa9\xf0\x9f\x98\x80", 6, 1, "\"\xc3\xa9\xf0\x9f\x98\x80\"");
+	/* Bytes that are not UTF-8 become U+FFFD, one escape per byte. */
+	esc("a\xffz", 3, 1, "\"a\\ufffdz\"");
+	esc("\xc3", 1, 1, "\"\\ufffd\"");
+	esc("\xe2\x80", 2, 0, "\"\\ufffd\\ufffd\"");
+	esc("\xc0\xaf", 2, 0, "\"\\ufffd\\ufffd\"");		/* overlong */
+	esc("\xed\xa0\x80", 3, 0, "\"\\ufffd\\ufffd\\ufffd\"");	/* surrogate */
+	esc("\xf4\x90\x80\x80", 4, 0,
+	    "\"\\ufffd\\ufffd\\ufffd\\ufffd\"");		/* > U+10FFFF */
+}
+
+static void
+test_render_dates(void)
+{
+	zone("UTC");
+	date(1510698057, "Nov 14, 2017 10:20:57 PM");
+	date(0, "Jan 1, 1970 12:00:00 AM");		/* midnight */
+	date(43200, "Jan 1, 1970 12:00:00 PM");		/* noon */
+	date(43199, "Jan 1, 1970 11:59:59 AM");
+	date(3661, "Jan 1, 1970 1:01:01 AM");
+	date(1709208000, "Feb 29, 2024 12:00:00 PM");
+	date(1735689599, "Dec 31, 2024 11:59:59 PM");
+	date(-1, "Dec 31, 1969 11:59:59 PM");
+
+	zone("Asia/Shanghai");
+	date(1510669257, "Nov 14, 2017 10:20:57 PM");
+	date(0, "Jan 1, 1970 8:00:00 AM");
+	date(57600, "Jan 2, 1970 12:00:00 AM");
+	date(1735704000, "Jan 1, 2025 12:00:00 PM");
+
+	zone("America/New_York");	/* a zone with DST */
+	date(1720000000, "Jul 3, 2024 5:46:40 AM");
+	date(1704067200, "Dec 31, 2023 7:00:00 PM");
+}
+
+static void
+test_parse_dates(void)
+{
+	zone("UTC");
+	parse("Nov 14, 2017 10:20:57 PM", 1, 1510698057);
+	parse("Nov 14, 2017, 10:20:57 PM", 1, 1510698057);	/* Java 9+ */
+	parse("Nov 14, 2017 10:20:57\xe2\x80\xafPM", 1, 1510698057);
+	parse("Jan 1, 1970 12:00:00 AM", 1, 0);
+	parse("Jan 1, 1970 12:00:00 PM", 1, 43200);
+	parse("Feb 29, 2024 1:02:03 AM", 1, 1709168523);
+	parse("2017-11-14T22:20:57Z", 1, 1510698057);
+	parse("2017-11-14T22:20:57.999Z", 1, 1510698057);
+	parse("2017-11-15T06:20:57+08:00", 1, 1510698057);
+	parse("2017-11-15T06:20:57+0800", 1, 1510698057);
+	parse("2017-11-15T06:20:57+08", 1, 1510698057);
+	parse("2017-11-14T17:20:57.5-05:00", 1, 1510698057);
+	parse("2017-11-14T22:20:57", 1, 1510698057);
+	parse("2017-11-14 22:20:57", 1, 1510698057);
+	parse("1969-12-31T23:59:59Z", 1, -1);
+	parse("2000-02-29 00:00:00", 1, 951782400);
+
+	zone("Asia/Shanghai");
+	parse("Nov 14, 2017 10:20:57 PM", 1, 1510669257);
+	parse("2017-11-14 22:20:57", 1, 1510669257);
+	parse("2017-11-14T22:20:57", 1, 1510669257);
+	parse("2017-11-14T22:20:57Z", 1, 1510698057);	/* zone wins */
+	parse("Jan 1, 1970 8:00:00 AM", 1, 0);
+	parse("1970-01-01 07:59:59", 1, -1);
+
+	/* Not real dates or not one of the forms. */
+	parse("Feb 30, 2024 1:00:00 AM", 0, 0);
+	parse("Feb 29, 2023 1:00:00 AM", 0, 0);
+	parse("1900-02-29 00:00:00", 0, 0);
+	parse("2017-04-31T00:00:00Z", 0, 0);
+	parse("2017-13-01T00:00:00Z", 0, 0);
+	parse("2017-00-01T00:00:00Z", 0, 0);
+	parse("2017-11-14T24:00:00Z", 0, 0);
+	parse("2017-11-14T23:60:00Z", 0, 0);
+	parse("2017-11-14T23:00:60Z", 0, 0);
+	parse("Nov 14, 2017 13:20:57 PM", 0, 0);
+	parse("Nov 14, 2017 0:20:57 AM", 0, 0);
+	parse("Nov 14, 2017 10:20:57", 0, 0);
+	parse("Nov 14 2017 10:20:57 PM", 0, 0);
+	parse("nov 14, 2017 10:20:57 PM", 0, 0);
+	parse("Nov 14, 2017 10:20:57 PM ", 0, 0);
+	parse("Nov 0, 2017 10:20:57 PM", 0, 0);
+	parse("2017-11-14", 0, 0);
+	parse("2017-11-14T22:20Z", 0, 0);
+	parse("2017-11-14T22:20:57.Z", 0, 0);
+	parse("2017-11-14T22:20:57+8", 0, 0);
+	parse("2017-11-14T22:20:57+08:0", 0, 0);
+	parse("2017-11-14T22:20:57+24:00", 0, 0);
+	parse("2017-11-14T22:20:57 Z", 0, 0);
+	parse("17-11-14 22:20:57", 0, 0);
+	parse("1510698057000", 0, 0);
+	parse("", 0, 0);
+	parse("yesterday", 0, 0);
+}
+
+int
+main(void)
+{
+	test_escape();
+	test_render_dates();
+	test_parse_dates();
+	return t_done();
+}

@@ -73,6 +73,7 @@ test_crud(struct store *st)
 	longid[sizeof(longid) - 1] = '\0';
 	CHECK(session_put(st, txn, longid, SESSION_ID_MAX + 1, &s) ==
 	    ZSQ_EINVAL);
+	longid[SESSION_ID_MAX] = '\0';
 	CHECK(session_put(st, txn, longid, SESSION_ID_MAX, &s) == ZSQ_OK);
 	CHECK(session_get(st, txn, longid, SESSION_ID_MAX, &got) == ZSQ_OK);
 	CHECK(session_delete(st, txn, ID, strlen(ID)) == ZSQ_OK);

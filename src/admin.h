@@ -1,0 +1,75 @@
+/*
+ * admin.h - what the zsquery-admin commands share: the parsed command
+ * line, opening the store, one write transaction per command, and error
+ * reporting.
+ *
+ * Contract: a command is int cmd_x(struct admin *a) returning the exit
+ * status (0 or 1).  It prints its own error, one line "zsquery-admin: ..."
+ * on stderr, through admin_fail().  Every change a command makes happens
+ * in one transaction, so a failure leaves the store as it was.
+ */
+#ifndef ZSQ_ADMIN_H
+#define ZSQ_ADMIN_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <lmdb.h>
+
+#include "store.h"
+
+struct admin {
+	const char	*dir;		/* -d, --db */
+	size_t		 mapsize;	/* --map-size; 0: the store's */
+	const char	*owner;		/* import --owner */
+	int		 replace;	/* import --replace */
+	const char	*name;		/* account add --name */
+	const char	*account;	/* --account */
+	const char	*user;		/* session create --user */
+	const char	*uuid;		/* --uuid: session or group */
+	int64_t		 ttl;		/* --ttl, seconds */
+	int		 public;	/* --public */
+	int		 argc;		/* the operands */
+	char		**argv;
+	struct store	 st;
+};
+
+/* Print "zsquery-admin: <what>: <reason>" for rc; returns 1. */
+int	admin_fail(const struct admin *a, int rc, const char *fmt, ...)
+	    __attribute__((format(printf, 3, 4)));
+/* Print "zsquery-admin: <message>"; returns 1. */
+int	admin_error(const char *fmt, ...)
+	    __attribute__((format(printf, 1, 2)));
+
+/* Open the store at a->dir (STORE_CREATE or 0): 0, or 1 after an error. */
+int	admin_open(struct admin *a, unsigned flags);
+/* Begin a transaction on the open store: 0, or 1 after an error. */
+int	admin_begin(struct admin *a, unsigned flags, MDB_txn **txn);
+/* Commit (consumes txn): 0, or 1 after an error. */
+int	admin_commit(struct admin *a, MDB_txn *txn);
+
+/* 1 when s is exactly 32 lowercase hex characters. */
+int	admin_uuid_valid(const char *s);
+
+/* Commands (admin_store.c). */
+int	cmd_init(struct admin *a);
+int	cmd_stat(struct admin *a);
+int	cmd_fields(struct admin *a);
+
+/* Commands (admin_data.c). */
+int	cmd_import(struct admin *a);
+int	cmd_export(struct admin *a);
+int	cmd_delete(struct admin *a);
+
+/* Command (admin_query.c). */
+int	cmd_query(struct admin *a);
+
+/* Commands (admin_acct.c). */
+int	cmd_account_add(struct admin *a);
+int	cmd_account_list(struct admin *a);
+int	cmd_session_create(struct admin *a);
+int	cmd_session_delete(struct admin *a);
+int	cmd_session_list(struct admin *a);
+int	cmd_share(struct admin *a);
+int	cmd_unshare(struct admin *a);
+
+#endif

@@ -1,0 +1,292 @@
+/*
+ * admin_acct.c - zsquery-admin commands for accounts, sessions and shares.
+ * Each runs in one transaction; see admin.h.
+ */
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <uuid/uuid.h>
+
+#include "acl.h"
+#include "admin.h"
+#include "errors.h"
+#include "session.h"
+
+int
+cmd_account_add(struct admin *a)
+{
+	const char *uuid = a->argv[0];
+	MDB_txn *txn = NULL;
+	int rc, status = 1;
+
+	if (!admin_uuid_valid(uuid))
+		return admin_error("account '%s': not 32 lowercase hex "
+		    "characters", uuid);
+	if (admin_open(a, 0) || admin_begin(a, 0, &txn))
+		goto done;
+	if ((rc = account_put(&a->st, txn, uuid, a->name)) != ZSQ_OK) {
+		admin_fail(a, rc, "account %s", uuid);
+		goto done;
+	}
+	status = admin_commit(a, txn);
+	txn = NULL;
+done:
+	if (txn)
+		mdb_txn_abort(txn);
+	return status;
+}
+
+int
+cmd_account_list(struct admin *a)
+{
+	MDB_txn *txn = NULL;
+	MDB_cursor *cur = NULL;
+	MDB_val k, v;
+	int rc, status = 1;
+
+	if (admin_open(a, 0) || admin_begin(a, MDB_RDONLY, &txn))
+		goto done;
+	if ((rc = mdb_cursor_open(txn, a->st.accounts, &cur)) != MDB_SUCCESS) {
+		admin_fail(a, store_err(rc), "list accounts");
+		goto done;
+	}
+	while ((rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) == MDB_SUCCESS)
+		printf("%.*s %.*s\n", (int)k.mv_size, (char *)k.mv_data,
+		    (int)v.mv_size, (char *)v.mv_data);
+	if (rc != MDB_NOTFOUND) {
+		admin_fail(a, store_err(rc), "list accounts");
+		goto done;
+	}
+	status = 0;
+done:
+	if (cur)
+		mdb_cursor_close(cur);
+	if (txn)
+		mdb_txn_abort(txn);
+	return status;
+}
+
+/*
+ * A session id the header can carry back: Authorization values are
+ * trimmed, so spaces and control characters could never match.
+ */
+static int
+sid_valid(const char *sid)
+{
+	size_t i, n = strlen(sid);
+
+	if (n < 1 || n > SESSION_ID_MAX)
+		return 0;
+	for (i = 0; i < n; i++)
+		if ((unsigned char)sid[i] <= ' ' ||
+		    (unsigned char)sid[i] >= 0x7f)
+			return 0;
+	return 1;
+}
+
+/* Check an account uuid's form and existence; 0, or 1 after an error. */
+static int
+account_check(struct admin *a, MDB_txn *txn, const char *uuid)
+{
+	int rc;
+
+	if (!admin_uuid_valid(uuid))
+		return admin_error("account '%s': not 32 lowercase hex "
+		    "characters", uuid);
+	if ((rc = account_exists(&a->st, txn, uuid)) == ZSQ_ENOTFOUND)
+		return admin_error("no account %s (add it with 'account add')",
+		    uuid);
+	if (rc != ZSQ_OK)
+		return admin_fail(a, rc, "account %s", uuid);
+	return 0;
+}
+
+int
+cmd_session_create(struct admin *a)
+{
+	struct session_rec s;
+	MDB_txn *txn = NULL;
+	char gen[37], id[SESSION_ID_MAX + 1];
+	const char *src;
+	uuid_t u;
+	size_t n;
+	int rc, status = 1;
+
+	if (a->uuid && !sid_valid(a->uuid))
+		return admin_error("session id '%s': 1 to %d printable "
+		    "characters without spaces", a->uuid, SESSION_ID_MAX);
+	if (a->uuid)
+		snprintf(id, sizeof(id), "%s", a->uuid);
+	else {
+		uuid_generate(u);
+		uuid_unparse_lower(u, gen);
+		for (src = gen, n = 0; *src; src++)	/* drop the dashes */
+			if (*src != '-')
+				id[n++] = *src;
+		id[n] = '\0';
+	}
+	if (admin_open(a, 0) || admin_begin(a, 0, &txn))
+		goto done;
+	if (account_check(a, txn, a->account) ||
+	    (a->user && account_check(a, txn, a->user)))
+		goto done;
+	rc = session_get(&a->st, txn, id, strlen(id), &s);
+	if (rc == ZSQ_OK) {
+		admin_error("session %s exists already", id);
+		goto done;
+	}
+	if (rc != ZSQ_ENOTFOUND) {
+		admin_fail(a, rc, "session %s", id);
+		goto done;
+	}
+	memset(&s, 0, sizeof(s));
+	memcpy(s.account, a->account, sizeof(s.account));
+	memcpy(s.user, a->user ? a->user : a->account, sizeof(s.user));
+	s.created_ms = session_now_ms();
+	s.expired_ms = s.created_ms + a->ttl * 1000;
+	if ((rc = session_put(&a->st, txn, id, strlen(id), &s)) != ZSQ_OK) {
+		admin_fail(a, rc, "session %s", id);
+		goto done;
+	}
+	if ((status = admin_commit(a, txn)) == 0)
+		printf("%s\n", id);
+	txn = NULL;
+done:
+	if (txn)
+		mdb_txn_abort(txn);
+	return status;
+}
+
+int
+cmd_session_delete(struct admin *a)
+{
+	const char *id = a->argv[0];
+	MDB_txn *txn = NULL;
+	int rc, status = 1;
+
+	if (admin_open(a, 0) || admin_begin(a, 0, &txn))
+		goto done;
+	rc = session_delete(&a->st, txn, id, strlen(id));
+	if (rc == ZSQ_ENOTFOUND || rc == ZSQ_EINVAL) {
+		admin_error("no session %s", id);
+		goto done;
+	}
+	if (rc != ZSQ_OK) {
+		admin_fail(a, rc, "session %s", id);
+		goto done;
+	}
+	status = admin_commit(a, txn);
+	txn = NULL;
+done:
+	if (txn)
+		mdb_txn_abort(txn);
+	return status;
+}
+
+/* ISO 8601 in UTC, to the second: 2026-11-26T23:40:00Z. */
+static void
+iso_time(char *out, size_t n, int64_t ms)
+{
+	time_t t = (time_t)(ms / 1000 - (ms % 1000 < 0));
+	struct tm tm;
+
+	if (gmtime_r(&t, &tm) == NULL ||
+	    strftime(out, n, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+		snprintf(out, n, "?");
+}
+
+int
+cmd_session_list(struct admin *a)
+{
+	struct session_rec s;
+	MDB_txn *txn = NULL;
+	MDB_cursor *cur = NULL;
+	MDB_val k, v;
+	char when[64];
+	int64_t now = session_now_ms();
+	int rc, status = 1;
+
+	if (admin_open(a, 0) || admin_begin(a, MDB_RDONLY, &txn))
+		goto done;
+	if ((rc = mdb_cursor_open(txn, a->st.sessions, &cur)) != MDB_SUCCESS) {
+		admin_fail(a, store_err(rc), "list sessions");
+		goto done;
+	}
+	while ((rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) == MDB_SUCCESS) {
+		if (v.mv_size != sizeof(s)) {
+			rc = ZSQ_ESTORE;
+			break;
+		}
+		memcpy(&s, v.mv_data, sizeof(s));
+		iso_time(when, sizeof(when), s.expired_ms);
+		printf("%.*s %.32s %s%s\n", (int)k.mv_size, (char *)k.mv_data,
+		    s.account, when,
+		    session_valid(&s, now) ? "" : " expired");
+	}
+	if (rc != MDB_NOTFOUND) {
+		admin_fail(a, store_err(rc), "list sessions");
+		goto done;
+	}
+	status = 0;
+done:
+	if (cur)
+		mdb_cursor_close(cur);
+	if (txn)
+		mdb_txn_abort(txn);
+	return status;
+}
+
+/* share and unshare: one transaction, then a generation bump. */
+static int
+share_change(struct admin *a, int add)
+{
+	const char *group = a->argv[0];
+	MDB_txn *txn = NULL;
+	MDB_val k = { 32, (void *)group }, v;
+	int rc, status = 1;
+
+	if (!admin_uuid_valid(group))
+		return admin_error("group '%s': not 32 lowercase hex "
+		    "characters", group);
+	if (admin_open(a, 0) || admin_begin(a, 0, &txn))
+		goto done;
+	if ((rc = mdb_get(txn, a->st.groups, &k, &v)) == MDB_NOTFOUND) {
+		admin_error("no group %s", group);
+		goto done;
+	}
+	if (rc != MDB_SUCCESS) {
+		admin_fail(a, store_err(rc), "group %s", group);
+		goto done;
+	}
+	if (a->account && account_check(a, txn, a->account))
+		goto done;
+	rc = add ? acl_share(&a->st, txn, group, a->account) :
+	    acl_unshare(&a->st, txn, group, a->account);
+	if (rc == ZSQ_ENOTFOUND) {
+		admin_error("group %s is not shared with %s", group,
+		    a->account ? a->account : "the public");
+		goto done;
+	}
+	if (rc != ZSQ_OK || (rc = store_gen_bump(&a->st, txn)) != ZSQ_OK) {
+		admin_fail(a, rc, "%s %s", add ? "share" : "unshare", group);
+		goto done;
+	}
+	status = admin_commit(a, txn);
+	txn = NULL;
+done:
+	if (txn)
+		mdb_txn_abort(txn);
+	return status;
+}
+
+int
+cmd_share(struct admin *a)
+{
+	return share_change(a, 1);
+}
+
+int
+cmd_unshare(struct admin *a)
+{
+	return share_change(a, 0);
+}
