@@ -48,6 +48,7 @@ stop() {
 		fi
 		rm -f "$DEMO/$f.pid"
 	done
+	rm -rf "$RUN"
 }
 
 install_deps() {

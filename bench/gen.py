@@ -54,7 +54,7 @@ class Gen:
         self.n = n
         self.r = random.Random(seed)
         self.next_ip = 0
-        pool = lambda k: [self.uuid() for _ in range(max(1, k))]
+        pool = self.uuids
         self.ms_pool = pool(n // 40)        # ~40 groups per value
         self.model_pool = pool(n // 150)    # ~150 groups per value
         self.names = ["svc-%04d" % i for i in range(max(1, n // 25))]
@@ -77,6 +77,10 @@ class Gen:
 
     def uuid(self):
         return "%032x" % self.r.getrandbits(128)
+
+    def uuids(self, k):
+        """A pool of max(1, k) uuids to draw shared references from."""
+        return [self.uuid() for _ in range(max(1, k))]
 
     def date_pair(self):
         c = EPOCH0 + self.r.randrange(SPAN)

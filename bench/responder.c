@@ -2,7 +2,7 @@
  * responder.c - the ceiling for zsquery's FastCGI path: a minimal libfcgi
  * responder that answers every request with the same bytes.
  *
- *   responder [-w workers] [-l socket] file
+ *   responder [-w workers] [-l|--listen socket] file
  *
  * It reads file once, then preforks `workers` processes (default 2) that
  * accept on the FastCGI listening socket: fd 0 as spawn-fcgi hands it, or
@@ -17,6 +17,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <getopt.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -113,10 +114,15 @@ on_term(int sig)
 int
 main(int argc, char **argv)
 {
+	static const struct option longopts[] = {
+		{ "workers", required_argument, NULL, 'w' },
+		{ "listen", required_argument, NULL, 'l' },
+		{ NULL, 0, NULL, 0 }
+	};
 	const char *sock = NULL;
 	int workers = 2, listen_fd = 0, c, i;
 
-	while ((c = getopt(argc, argv, "w:l:")) != -1) {
+	while ((c = getopt_long(argc, argv, "w:l:", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'w':
 			workers = atoi(optarg);
@@ -177,6 +183,7 @@ main(int argc, char **argv)
 	return 0;
 
 usage:
-	fprintf(stderr, "usage: responder [-w workers] [-l socket] file\n");
+	fprintf(stderr,
+	    "usage: responder [-w workers] [-l|--listen socket] file\n");
 	return 2;
 }

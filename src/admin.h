@@ -60,6 +60,10 @@ int	cmd_import(struct admin *a);
 int	cmd_export(struct admin *a);
 int	cmd_delete(struct admin *a);
 
+/* Operations: admin_check.c and admin_backup.c. */
+int	cmd_check(struct admin *a);
+int	cmd_backup(struct admin *a);
+
 /* Command (admin_query.c). */
 int	cmd_query(struct admin *a);
 

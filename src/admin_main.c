@@ -2,7 +2,7 @@
  * admin_main.c - zsquery-admin: the command line, the command table and
  * error reporting.  The commands live in admin_store.c (init, stat,
  * fields), admin_data.c (import, export, delete), admin_acct.c (accounts,
- * sessions, shares) and admin_query.c.
+ * sessions, shares), admin_query.c, admin_check.c and admin_backup.c.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -62,6 +62,8 @@ static const struct command {
 	    "query [--account ACCOUNT] [--uuid GROUP | ARG...]" },
 	{ "stat", NULL, cmd_stat, "", "", "", 0, 0, "stat" },
 	{ "fields", NULL, cmd_fields, "", "", "", 0, 0, "fields" },
+	{ "check", NULL, cmd_check, "", "", "", 0, 0, "check" },
+	{ "backup", NULL, cmd_backup, "", "", "", 1, 1, "backup DEST" },
 };
 
 #define NCOMMANDS	(sizeof(commands) / sizeof(commands[0]))

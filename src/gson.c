@@ -1,5 +1,7 @@
 /* gson.c - Gson's string escaping and date format; see gson.h. */
+#include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -305,4 +307,53 @@ gson_parse_date(const char *s, size_t n, int64_t *epoch_seconds)
 	if (*s >= '0' && *s <= '9')
 		return parse_iso(&c, epoch_seconds);
 	return parse_gson(&c, epoch_seconds);
+}
+
+int
+gson_double(struct buf *b, double d)
+{
+	char tmp[40], digits[20];
+	int prec, exp, nd, i, rc;
+	const char *p;
+
+	if (d == 0)
+		return buf_puts(b, signbit(d) ? "-0.0" : "0.0");
+	/* The shortest mantissa that reads back to d. */
+	for (prec = 1; prec <= 17; prec++) {
+		snprintf(tmp, sizeof(tmp), "%.*e", prec - 1, d);
+		if (strtod(tmp, NULL) == d)
+			break;
+	}
+	/* tmp is "-d.ddde+XX": collect the digits and the exponent. */
+	p = tmp;
+	if (*p == '-' && (rc = buf_putc(b, *p++)) != ZSQ_OK)
+		return rc;
+	for (nd = 0; *p != 'e' && nd < (int)sizeof(digits); p++)
+		if (*p != '.')
+			digits[nd++] = *p;
+	exp = atoi(p + 1);
+	while (nd > 1 && digits[nd - 1] == '0')
+		nd--;
+	if (exp >= -3 && exp < 7) {
+		/* Plain: digits around the point, at least one after it. */
+		if (exp < 0) {
+			rc = buf_puts(b, "0.");
+			for (i = -1; rc == ZSQ_OK && i > exp; i--)
+				rc = buf_putc(b, '0');
+			return rc ? rc : buf_append(b, digits, (size_t)nd);
+		}
+		for (i = 0; i <= exp; i++)
+			if ((rc = buf_putc(b, i < nd ? digits[i] : '0')))
+				return rc;
+		if ((rc = buf_putc(b, '.')) != ZSQ_OK)
+			return rc;
+		if (nd <= exp + 1)
+			return buf_putc(b, '0');
+		return buf_append(b, digits + exp + 1, (size_t)(nd - exp - 1));
+	}
+	if ((rc = buf_putc(b, digits[0])) || (rc = buf_putc(b, '.')) ||
+	    (rc = nd > 1 ? buf_append(b, digits + 1, (size_t)(nd - 1)) :
+	    buf_putc(b, '0')))
+		return rc;
+	return buf_printf(b, "E%d", exp);
 }

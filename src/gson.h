@@ -35,6 +35,14 @@ int	json_escape(struct buf *b, const char *s, size_t n, int html_safe);
 int	gson_date(struct buf *b, int64_t epoch_seconds);
 
 /*
+ * A double as Java's Double.toString writes it (Gson does): the shortest
+ * digits that read back to the same value, in plain notation ("0.1",
+ * "100.0") for 1e-3 <= |d| < 1e7, else as "1.0E7" / "-2.5E-4".  JSON
+ * has no NaN or infinity, so d is finite.
+ */
+int	gson_double(struct buf *b, double d);
+
+/*
  * Parse a date of n bytes into seconds since the epoch.  Accepted:
  *   Nov 14, 2017 10:20:57 PM     Gson (Java 8); also with a comma after
  *                                the year, or U+202F before AM/PM (Java 9+)

@@ -95,15 +95,13 @@ key_encode(unsigned char *key, unsigned leaf, const struct rec_val *v,
 	return n;
 }
 
-static int
-record_walk(const struct store *st, MDB_txn *txn, const char *uuid,
-    const void *rec, size_t len, int del)
+int
+index_record_keys(const void *rec, size_t len, index_key_fn fn, void *arg)
 {
 	unsigned char key[KEY_MAX];
 	struct rec_head h;
 	struct rec_iter it;
 	struct rec_val v;
-	MDB_val k, d = { 32, (void *)uuid };
 	int rc, r, cut;
 
 	if ((rc = record_open(rec, len, &h)) != ZSQ_OK)
@@ -112,29 +110,52 @@ record_walk(const struct store *st, MDB_txn *txn, const char *uuid,
 	while ((r = record_vals_next(&it, &v)) == 1) {
 		if (v.kind == REC_NULL || !index_is_indexed(v.leaf))
 			continue;
-		k.mv_data = key;
-		k.mv_size = key_encode(key, v.leaf, &v, &cut);
-		rc = del ? mdb_del(txn, st->index, &k, &d) :
-		    mdb_put(txn, st->index, &k, &d, 0);
-		/* A value held twice by one group was deleted already. */
-		if (rc != MDB_SUCCESS && !(del && rc == MDB_NOTFOUND))
-			return store_err(rc);
+		if ((rc = fn(arg, key, key_encode(key, v.leaf, &v, &cut))) !=
+		    ZSQ_OK)
+			return rc;
 	}
 	return r == 0 ? ZSQ_OK : ZSQ_ESTORE;
+}
+
+/* What index_record_put() and index_record_del() write with. */
+struct walk_ctx {
+	const struct store *st;
+	MDB_txn		*txn;
+	const char	*uuid;
+	int		 del;
+};
+
+static int
+walk_key(void *arg, const unsigned char *key, size_t len)
+{
+	struct walk_ctx *w = arg;
+	MDB_val k = { len, (void *)key }, d = { 32, (void *)w->uuid };
+	int rc;
+
+	rc = w->del ? mdb_del(w->txn, w->st->index, &k, &d) :
+	    mdb_put(w->txn, w->st->index, &k, &d, 0);
+	/* A value held twice by one group was deleted already. */
+	if (rc != MDB_SUCCESS && !(w->del && rc == MDB_NOTFOUND))
+		return store_err(rc);
+	return ZSQ_OK;
 }
 
 int
 index_record_put(const struct store *st, MDB_txn *txn, const char *uuid,
     const void *rec, size_t len)
 {
-	return record_walk(st, txn, uuid, rec, len, 0);
+	struct walk_ctx w = { st, txn, uuid, 0 };
+
+	return index_record_keys(rec, len, walk_key, &w);
 }
 
 int
 index_record_del(const struct store *st, MDB_txn *txn, const char *uuid,
     const void *rec, size_t len)
 {
-	return record_walk(st, txn, uuid, rec, len, 1);
+	struct walk_ctx w = { st, txn, uuid, 1 };
+
+	return index_record_keys(rec, len, walk_key, &w);
 }
 
 static int
@@ -148,25 +169,31 @@ key_cmp(const MDB_val *a, const unsigned char *b, size_t blen)
 	return a->mv_size < blen ? -1 : a->mv_size > blen;
 }
 
-int
-index_collect(const struct store *st, MDB_txn *txn, unsigned leaf,
+/*
+ * Visit the keys of leaf within [lo, hi] (index_collect() has the bounds'
+ * rules): add their uuids to out, or when out is NULL only count them,
+ * stopping once *count reaches cap.
+ */
+static int
+range_walk(const struct store *st, MDB_txn *txn, unsigned leaf,
     const struct rec_val *lo, int lo_open, const struct rec_val *hi,
-    int hi_open, struct uuidset *out)
+    int hi_open, struct uuidset *out, size_t cap, size_t *count)
 {
 	unsigned char lokey[KEY_MAX], hikey[KEY_MAX];
 	size_t lolen, hilen;
-	int locut = 0, hicut = 0, rc, op;
+	int locut = 0, hicut = 0, rc, op, prefix = hi_open == INDEX_PREFIX;
 	MDB_cursor *cur = NULL;
 	MDB_val k, d;
 	struct rec_val none = { leaf, REC_NULL, NULL, 0, 0 };
 
+	*count = 0;
 	lolen = key_encode(lokey, leaf, lo ? lo : &none, &locut);
 	hilen = key_encode(hikey, leaf, hi ? hi : &none, &hicut);
 	if ((rc = mdb_cursor_open(txn, st->index, &cur)) != MDB_SUCCESS)
 		return store_err(rc);
 	k.mv_data = lokey;
 	k.mv_size = lolen;
-	for (op = MDB_SET_RANGE;
+	for (op = MDB_SET_RANGE; (out != NULL || *count < cap) &&
 	    (rc = mdb_cursor_get(cur, &k, &d, op)) == MDB_SUCCESS;
 	    op = MDB_NEXT) {
 		const unsigned char *kb = k.mv_data;
@@ -180,23 +207,46 @@ index_collect(const struct store *st, MDB_txn *txn, unsigned leaf,
 		if (hi) {
 			int c = key_cmp(&k, hikey, hilen);
 
-			if (c > 0 && !(hicut && k.mv_size > hilen &&
-			    memcmp(kb, hikey, hilen) == 0))
+			/* Past hi, unless hi is a prefix of the key and
+			   stands for every key it starts. */
+			if (c > 0 && !((hicut || prefix) &&
+			    k.mv_size > hilen && memcmp(kb, hikey, hilen) == 0))
 				break;
-			if (c == 0 && hi_open && !hicut)
+			if (c == 0 && hi_open == 1 && !hicut)
 				break;
 		}
 		if (d.mv_size != 32) {
 			rc = ZSQ_ESTORE;
 			goto done;
 		}
-		if ((rc = uuidset_add(out, d.mv_data)) != ZSQ_OK)
+		(*count)++;
+		if (out != NULL && (rc = uuidset_add(out, d.mv_data)) != ZSQ_OK)
 			goto done;
 	}
 	rc = rc == MDB_NOTFOUND || rc == MDB_SUCCESS ? ZSQ_OK : store_err(rc);
 done:
 	mdb_cursor_close(cur);
 	return rc;
+}
+
+int
+index_collect(const struct store *st, MDB_txn *txn, unsigned leaf,
+    const struct rec_val *lo, int lo_open, const struct rec_val *hi,
+    int hi_open, struct uuidset *out)
+{
+	size_t n;
+
+	return range_walk(st, txn, leaf, lo, lo_open, hi, hi_open, out, 0,
+	    &n);
+}
+
+int
+index_count_range(const struct store *st, MDB_txn *txn, unsigned leaf,
+    const struct rec_val *lo, int lo_open, const struct rec_val *hi,
+    int hi_open, size_t cap, size_t *count)
+{
+	return range_walk(st, txn, leaf, lo, lo_open, hi, hi_open, NULL, cap,
+	    count);
 }
 
 int

@@ -15,7 +15,8 @@
  *
  * Writers keep it exact: index_record_put() after writing a record,
  * index_record_del() with the old record before replacing or deleting it,
- * both in the same write transaction.
+ * both in the same write transaction.  `zsquery-admin check` verifies
+ * that with index_record_keys().
  */
 #ifndef ZSQ_INDEX_H
 #define ZSQ_INDEX_H
@@ -37,6 +38,18 @@ struct uuidset {
 };
 
 int	index_is_indexed(unsigned leaf);
+/*
+ * The index keys of one record: fn(arg, key, keylen) once per non-null
+ * value at an indexed leaf, in the record's value order (a value held
+ * twice comes twice; key is only valid during the call).  The writers
+ * below and `zsquery-admin check` both use it, so what is written and
+ * what is verified cannot drift apart.  A non-zero return from fn stops
+ * the walk and is returned; ZSQ_ESTORE for a malformed record.
+ */
+typedef int	(*index_key_fn)(void *arg, const unsigned char *key,
+		    size_t len);
+int	index_record_keys(const void *rec, size_t len, index_key_fn fn,
+	    void *arg);
 int	index_record_put(const struct store *st, MDB_txn *txn,
 	    const char *uuid, const void *rec, size_t len);
 int	index_record_del(const struct store *st, MDB_txn *txn,
@@ -46,12 +59,22 @@ int	index_record_del(const struct store *st, MDB_txn *txn,
  * Add to out the groups whose leaf holds a value v with
  *   lo <= v (or lo < v when lo_open)  and  v <= hi (or v < hi when hi_open);
  * lo or hi NULL means unbounded; lo == hi (same pointer) is equality.
+ * hi_open INDEX_PREFIX makes hi a String prefix instead: every v that
+ * starts with hi (folded) is in range (a like pattern's literal head).
  * Values are rec_val as the record holds them (REC_STR/INT/BOOL/TIME).
- * *visited counts index entries read, for the planner's estimates.
  */
+#define INDEX_PREFIX	2
 int	index_collect(const struct store *st, MDB_txn *txn, unsigned leaf,
 	    const struct rec_val *lo, int lo_open, const struct rec_val *hi,
 	    int hi_open, struct uuidset *out);
+/*
+ * The planner's estimate: the number of index entries (value, group
+ * pairs, so an upper bound on the groups) index_collect() would visit,
+ * counting no further than cap, so a wide range costs at most cap steps.
+ */
+int	index_count_range(const struct store *st, MDB_txn *txn, unsigned leaf,
+	    const struct rec_val *lo, int lo_open, const struct rec_val *hi,
+	    int hi_open, size_t cap, size_t *count);
 /* Number of groups holding exactly v at leaf (an upper bound when cut). */
 int	index_count_eq(const struct store *st, MDB_txn *txn, unsigned leaf,
 	    const struct rec_val *v, size_t *count);

@@ -1,14 +1,16 @@
 /*
  * query.c - parse, prepare and run one query; see query.h.
  *
- * Candidates come from one of three sources: a uuid= condition names its
- * group, an `=`/`in` on an indexed leaf names a few (index.h), otherwise
- * the groups database is walked in key (uuid) order.  Every condition is
- * evaluated on each candidate's compact values either way; tenancy is
- * checked before a match is counted, so an invisible group never shows in
- * a total.  In uuid order (the default, ascending or descending) the
+ * Candidates come from one of three sources: a uuid= or uuid?= condition
+ * names its groups, the planner picks the most selective condition an
+ * index can answer (`=`, `in`, a range, a like with a literal head on an
+ * indexed leaf; index.h), otherwise the groups database is walked in key
+ * (uuid) order.  The index only proposes: every condition is evaluated on
+ * each candidate's compact values either way, and tenancy is checked
+ * before a match is counted, so an invisible group never shows in a
+ * total.  In uuid order (the default, ascending or descending) the
  * candidates come in page order and only the page is kept; any other sort
- * keeps one small entry per match, sorts them and keeps the page.
+ * keeps the best start + limit matches in a bounded heap.
  */
 #define _GNU_SOURCE		/* qsort_r */
 #include <stdlib.h>
@@ -72,7 +74,7 @@ query_add_cond(struct query *q, const char *text, size_t len,
 	return ZSQ_OK;
 }
 
-/* The parameters that can fail with a 400, in SPEC 10's check order. */
+/* The parameters that can fail with a 400, checked by first appearance. */
 enum checked { CK_Q, CK_LIMIT, CK_START, CK_N };
 
 struct raw {
@@ -380,10 +382,55 @@ struct walk {
 	const char	*account;
 	const struct query *q;
 	struct query_result *res;
-	int		 sorted;	/* keep every match for qsort */
+	int		 sorted;	/* a heap of the best `keep` matches */
+	size_t		 keep;		/* start + limit */
 };
 
-/* One candidate: match, tenancy, count, keep. */
+static void
+match_swap(struct query_match *a, struct query_match *b)
+{
+	struct query_match t = *a;
+
+	*a = *b;
+	*b = t;
+}
+
+/*
+ * A sorted query keeps the first start + limit matches in reply order in
+ * a max-heap whose root is the last of them: memory is bounded by the
+ * page, and a later match that sorts before the root replaces it.  The
+ * order is total (uuid breaks ties), so pages neither skip nor repeat.
+ */
+static int
+heap_offer(struct walk *w, const struct query_match *m)
+{
+	struct query_result *res = w->res;
+	int desc = w->q->sort_desc, rc;
+	size_t i, c;
+
+	if (res->n < w->keep) {
+		if ((rc = result_push(res, m)) != ZSQ_OK)
+			return rc;
+		for (i = res->n - 1; i > 0 && match_cmp(&res->m[(i - 1) / 2],
+		    &res->m[i], &desc) < 0; i = (i - 1) / 2)
+			match_swap(&res->m[(i - 1) / 2], &res->m[i]);
+		return ZSQ_OK;
+	}
+	if (res->n == 0 || match_cmp(m, &res->m[0], &desc) >= 0)
+		return ZSQ_OK;
+	res->m[0] = *m;
+	for (i = 0; (c = 2 * i + 1) < res->n; i = c) {
+		if (c + 1 < res->n && match_cmp(&res->m[c + 1], &res->m[c],
+		    &desc) > 0)
+			c++;
+		if (match_cmp(&res->m[i], &res->m[c], &desc) >= 0)
+			break;
+		match_swap(&res->m[i], &res->m[c]);
+	}
+	return ZSQ_OK;
+}
+
+/* One candidate: match, tenancy, count, keep.  Nothing is allocated. */
 static int
 walk_one(struct walk *w, const MDB_val *k, const MDB_val *v)
 {
@@ -410,19 +457,47 @@ walk_one(struct walk *w, const MDB_val *k, const MDB_val *v)
 	m.rec = *v;
 	m.uuid = k->mv_data;
 	m.hash = h.hash;
-	if (w->sorted)
-		sort_key(v->mv_data, &h, (unsigned)w->q->sort_leaf, &m.key);
-	return result_push(w->res, &m);
+	if (!w->sorted)
+		return result_push(w->res, &m);
+	sort_key(v->mv_data, &h, (unsigned)w->q->sort_leaf, &m.key);
+	return heap_offer(w, &m);
 }
 
-/* A uuid= condition names the only candidate: look it up directly. */
+/* Visit the groups of set (sorted, unique) in uuid order or reversed. */
+static int
+walk_set(struct walk *w, const struct uuidset *set)
+{
+	MDB_cursor *cur = NULL;
+	MDB_val k, d;
+	size_t i, at;
+	int rc = ZSQ_OK, back = !w->sorted && w->q->sort_desc;
+
+	if ((rc = mdb_cursor_open(w->txn, w->st->groups, &cur)) !=
+	    MDB_SUCCESS)
+		return store_err(rc);
+	for (i = 0; i < set->n && rc == ZSQ_OK; i++) {
+		at = back ? set->n - 1 - i : i;
+		k.mv_size = UUID_LEN;
+		k.mv_data = set->u[at];
+		/* MDB_SET_KEY points k into the map: walk_one keeps it. */
+		rc = mdb_cursor_get(cur, &k, &d, MDB_SET_KEY);
+		if (rc == MDB_SUCCESS)
+			rc = walk_one(w, &k, &d);
+		else
+			rc = rc == MDB_NOTFOUND ? ZSQ_OK : store_err(rc);
+	}
+	mdb_cursor_close(cur);
+	return rc;
+}
+
+/* A uuid= or uuid?= condition names its candidates: look them up. */
 static const struct cond *
 uuid_cond(const struct query *q)
 {
 	size_t i;
 
 	for (i = 0; i < q->nconds; i++)
-		if (q->conds[i].op == COND_EQ &&
+		if ((q->conds[i].op == COND_EQ || q->conds[i].op == COND_IN) &&
 		    q->conds[i].target == COND_LEAF &&
 		    is_uuid_leaf(q->conds[i].leaf))
 			return &q->conds[i];
@@ -430,36 +505,29 @@ uuid_cond(const struct query *q)
 }
 
 static int
-walk_get(struct walk *w, const struct cond *c)
+walk_uuids(struct walk *w, const struct cond *c)
 {
+	struct uuidset set = { NULL, 0, 0 };
 	char key[UUID_LEN];
-	MDB_cursor *cur = NULL;
-	MDB_val k, v;
-	size_t i;
-	int rc;
+	size_t i, j;
+	int rc = ZSQ_OK;
 
 	/* Keys are 32 lowercase characters: nothing else can match. */
-	if (c->lits[0].len != UUID_LEN)
-		return ZSQ_OK;
-	for (i = 0; i < UUID_LEN; i++) {
-		char ch = c->lits[0].str[i];
+	for (i = 0; i < c->nlits && rc == ZSQ_OK; i++) {
+		if (c->lits[i].len != UUID_LEN)
+			continue;
+		for (j = 0; j < UUID_LEN; j++) {
+			char ch = c->lits[i].str[j];
 
-		key[i] = ch >= 'A' && ch <= 'Z' ? ch - 'A' + 'a' : ch;
+			key[j] = ch >= 'A' && ch <= 'Z' ? ch - 'A' + 'a' : ch;
+		}
+		rc = uuidset_add(&set, key);
 	}
-	k.mv_size = UUID_LEN;
-	k.mv_data = key;
-	/* MDB_SET_KEY returns the map's copy of the key, which we keep. */
-	if ((rc = mdb_cursor_open(w->txn, w->st->groups, &cur)) !=
-	    MDB_SUCCESS)
-		return store_err(rc);
-	rc = mdb_cursor_get(cur, &k, &v, MDB_SET_KEY);
-	if (rc == MDB_SUCCESS)
-		rc = walk_one(w, &k, &v);
-	else if (rc == MDB_NOTFOUND)
-		rc = ZSQ_OK;
-	else
-		rc = store_err(rc);
-	mdb_cursor_close(cur);
+	if (rc == ZSQ_OK) {
+		uuidset_sort_unique(&set);
+		rc = walk_set(w, &set);
+	}
+	uuidset_free(&set);
 	return rc;
 }
 
@@ -489,80 +557,184 @@ lit_val(const struct cond *c, const struct cond_lit *l, struct rec_val *v)
 }
 
 /*
- * The planner: an `=` or `in` on an indexed leaf (index.h) can name its
- * candidates.  Take the one with the fewest index entries, and only when
- * they are fewer than half the groups: beyond that one sequential walk
- * is cheaper than a lookup per candidate.  *best stays NULL otherwise.
+ * The planner's choice: a condition an index answers, and for a lower
+ * bound (> or >=) on a group field an upper bound (< or <=) on the same
+ * field to close the range with, so a window such as a day of createDate
+ * is one short range rather than everything after its start.
+ */
+struct plan {
+	const struct cond *c;		/* NULL: walk every group */
+	const struct cond *upper;	/* or NULL */
+};
+
+/* The index range one literal of a planned condition stands for. */
+struct bounds {
+	struct rec_val	 lo, hi;
+	const struct rec_val *lop, *hip;	/* NULL: unbounded */
+	int		 lo_open, hi_open;
+	char		 prefix[INDEX_STR_MAX];
+};
+
+/*
+ * Fill b for literal i of p->c; 0 when it cannot take its candidates from
+ * an index.  A like's range is its literal head: the pattern up to the
+ * first % or _, already folded and unescaped by cond_prepare().  A head
+ * longer than the index keeps is cut, which only widens the range.
  */
 static int
-plan(struct walk *w, const struct cond **best)
+bounds_of(const struct plan *p, size_t i, struct bounds *b)
 {
-	const struct cond *c;
-	struct rec_val v;
-	MDB_stat ms;
-	size_t i, j, n, sum, best_sum = SIZE_MAX;
+	const struct cond *c = p->c;
+	const struct cond_lit *l;
+	size_t n;
+
+	if (c->target != COND_LEAF || i >= c->nlits ||
+	    !index_is_indexed(c->leaf->id))
+		return 0;
+	l = &c->lits[i];
+	lit_val(c, l, &b->lo);
+	b->hi = b->lo;
+	b->lop = &b->lo;
+	b->hip = &b->hi;
+	b->lo_open = b->hi_open = 0;
+	switch (c->op) {
+	case COND_EQ:
+	case COND_IN:
+		return 1;
+	case COND_GT:
+	case COND_GE:
+		b->lo_open = c->op == COND_GT;
+		b->hip = NULL;
+		if (p->upper != NULL) {
+			lit_val(p->upper, &p->upper->lits[0], &b->hi);
+			b->hip = &b->hi;
+			b->hi_open = p->upper->op == COND_LT;
+		}
+		return 1;
+	case COND_LT:
+	case COND_LE:
+		b->hi_open = c->op == COND_LT;
+		b->lop = NULL;
+		return 1;
+	case COND_LIKE:
+		for (n = 0; n < l->patlen && n < sizeof(b->prefix) &&
+		    l->pat[n] >= 0; n++)
+			b->prefix[n] = (char)l->pat[n];
+		if (n == 0 || c->leaf->type != FT_STRING)
+			return 0;
+		b->lo.str = b->hi.str = b->prefix;
+		b->lo.len = b->hi.len = (uint32_t)n;
+		b->hi_open = INDEX_PREFIX;
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+/*
+ * For a lower bound c, the first upper bound on the same leaf, or NULL.
+ * Only a group field qualifies: it holds one value, which must then lie
+ * in the window.  On a nested leaf each bound may hold for a different
+ * element (10.0.0.3 below, 192.168.1.3 above), so the window would miss
+ * matches.
+ */
+static const struct cond *
+upper_of(const struct query *q, const struct cond *c)
+{
+	size_t i;
+
+	if (c->target != COND_LEAF || c->leaf->depth != 0 ||
+	    (c->op != COND_GT && c->op != COND_GE))
+		return NULL;
+	for (i = 0; i < q->nconds; i++)
+		if (q->conds[i].target == COND_LEAF &&
+		    q->conds[i].leaf == c->leaf &&
+		    (q->conds[i].op == COND_LT || q->conds[i].op == COND_LE))
+			return &q->conds[i];
+	return NULL;
+}
+
+/*
+ * Index entries for p, counting no further than cap; *n >= cap means "no
+ * better than cap".  Equalities are one lookup each; ranges are counted
+ * by walking them, which the cap bounds.
+ */
+static int
+estimate(struct walk *w, const struct plan *p, size_t cap, size_t *n)
+{
+	unsigned leaf;
+	struct bounds b;
+	size_t i, one;
 	int rc;
 
-	*best = NULL;
+	/* is null, not null, tags and the rest: no index answers. */
+	*n = SIZE_MAX;
+	if (!bounds_of(p, 0, &b))
+		return ZSQ_OK;
+	leaf = p->c->leaf->id;
+	for (i = 0, *n = 0; bounds_of(p, i, &b) && *n < cap; i++) {
+		if (p->c->op == COND_EQ || p->c->op == COND_IN)
+			rc = index_count_eq(w->st, w->txn, leaf, &b.lo, &one);
+		else
+			rc = index_count_range(w->st, w->txn, leaf, b.lop,
+			    b.lo_open, b.hip, b.hi_open, cap - *n, &one);
+		if (rc != ZSQ_OK)
+			return rc;
+		*n += one;
+	}
+	return ZSQ_OK;
+}
+
+/*
+ * The planner: among the conditions an index can answer (an equality,
+ * in, range or like with a literal head on an indexed leaf), take the one
+ * with the fewest index entries, and only when they are fewer than half
+ * the groups: beyond that one sequential walk is cheaper than a lookup
+ * per candidate.  Each estimate stops at the best so far, so planning
+ * costs at most half the groups' worth of index steps per condition.
+ * best->c stays NULL when nothing beats the walk.
+ */
+static int
+plan(struct walk *w, struct plan *best)
+{
+	struct plan p;
+	MDB_stat ms;
+	size_t i, n, cap;
+	int rc;
+
+	best->c = best->upper = NULL;
 	if ((rc = mdb_stat(w->txn, w->st->groups, &ms)) != MDB_SUCCESS)
 		return store_err(rc);
-	for (i = 0; i < w->q->nconds; i++) {
-		c = &w->q->conds[i];
-		if (c->target != COND_LEAF || (c->op != COND_EQ &&
-		    c->op != COND_IN) || !index_is_indexed(c->leaf->id))
-			continue;
-		for (j = 0, sum = 0; j < c->nlits; j++) {
-			lit_val(c, &c->lits[j], &v);
-			if ((rc = index_count_eq(w->st, w->txn, c->leaf->id,
-			    &v, &n)) != ZSQ_OK)
-				return rc;
-			sum += n;
-		}
-		if (sum < best_sum && sum < ms.ms_entries / 2) {
-			best_sum = sum;
-			*best = c;
+	cap = ms.ms_entries / 2;
+	for (i = 0; i < w->q->nconds && cap > 0; i++) {
+		p.c = &w->q->conds[i];
+		p.upper = upper_of(w->q, p.c);
+		if ((rc = estimate(w, &p, cap, &n)) != ZSQ_OK)
+			return rc;
+		if (n < cap) {
+			cap = n;
+			*best = p;
 		}
 	}
 	return ZSQ_OK;
 }
 
-/* Visit the index's candidates for c in uuid order (or reversed). */
+/* Visit the index's candidates for p in uuid order (or reversed). */
 static int
-walk_index(struct walk *w, const struct cond *c)
+walk_index(struct walk *w, const struct plan *p)
 {
 	struct uuidset set = { NULL, 0, 0 };
-	struct rec_val v;
-	MDB_cursor *cur = NULL;
-	MDB_val k, d;
-	size_t i, at;
-	int rc = ZSQ_OK, back = !w->sorted && w->q->sort_desc;
+	struct bounds b;
+	size_t i;
+	int rc = ZSQ_OK;
 
-	for (i = 0; i < c->nlits && rc == ZSQ_OK; i++) {
-		lit_val(c, &c->lits[i], &v);
-		rc = index_collect(w->st, w->txn, c->leaf->id, &v, 0, &v, 0,
-		    &set);
+	for (i = 0; rc == ZSQ_OK && bounds_of(p, i, &b); i++)
+		rc = index_collect(w->st, w->txn, p->c->leaf->id, b.lop,
+		    b.lo_open, b.hip, b.hi_open, &set);
+	if (rc == ZSQ_OK) {
+		uuidset_sort_unique(&set);
+		rc = walk_set(w, &set);
 	}
-	if (rc != ZSQ_OK)
-		goto out;
-	uuidset_sort_unique(&set);
-	if ((rc = mdb_cursor_open(w->txn, w->st->groups, &cur)) !=
-	    MDB_SUCCESS) {
-		rc = store_err(rc);
-		goto out;
-	}
-	for (i = 0; i < set.n && rc == ZSQ_OK; i++) {
-		at = back ? set.n - 1 - i : i;
-		k.mv_size = UUID_LEN;
-		k.mv_data = set.u[at];
-		/* MDB_SET_KEY points k into the map: walk_one keeps it. */
-		rc = mdb_cursor_get(cur, &k, &d, MDB_SET_KEY);
-		if (rc == MDB_SUCCESS)
-			rc = walk_one(w, &k, &d);
-		else
-			rc = rc == MDB_NOTFOUND ? ZSQ_OK : store_err(rc);
-	}
-	mdb_cursor_close(cur);
-out:
 	uuidset_free(&set);
 	return rc;
 }
@@ -593,20 +765,17 @@ walk_all(struct walk *w)
 	return rc == ZSQ_OK ? ZSQ_OK : store_err(rc);
 }
 
-/* Sort every match, then keep [start, start + limit) at the front. */
+/* Sort the kept matches, then drop the first start. */
 static void
 page_sorted(const struct query *q, struct query_result *res)
 {
 	int desc = q->sort_desc;
-	size_t from, n;
+	size_t from;
 
 	qsort_r(res->m, res->n, sizeof(*res->m), match_cmp, &desc);
 	from = (uint64_t)q->start < res->n ? (size_t)q->start : res->n;
-	n = res->n - from;
-	if ((uint64_t)n > (uint64_t)q->limit)
-		n = (size_t)q->limit;
-	memmove(res->m, res->m + from, n * sizeof(*res->m));
-	res->n = n;
+	memmove(res->m, res->m + from, (res->n - from) * sizeof(*res->m));
+	res->n -= from;
 }
 
 static uint64_t
@@ -631,7 +800,8 @@ int
 query_run(const struct store *st, MDB_txn *txn, const char *account,
     const struct query *q, struct query_result *res, struct apierr *err)
 {
-	const struct cond *uc = uuid_cond(q), *ic;
+	const struct cond *uc = uuid_cond(q);
+	struct plan best;
 	struct walk w;
 	int rc;
 
@@ -642,10 +812,14 @@ query_run(const struct store *st, MDB_txn *txn, const char *account,
 	w.q = q;
 	w.res = res;
 	w.sorted = q->sort_leaf >= 0 && !q->count;
-	if (uc != NULL)
-		rc = walk_get(&w, uc);
-	else if ((rc = plan(&w, &ic)) == ZSQ_OK)
-		rc = ic != NULL ? walk_index(&w, ic) : walk_all(&w);
+	/* limit=0 shows nothing, so nothing before it need be kept. */
+	w.keep = q->limit > 0 ? (size_t)q->start + (size_t)q->limit : 0;
+	if (q->no_index)
+		rc = walk_all(&w);
+	else if (uc != NULL)
+		rc = walk_uuids(&w, uc);
+	else if ((rc = plan(&w, &best)) == ZSQ_OK)
+		rc = best.c != NULL ? walk_index(&w, &best) : walk_all(&w);
 	if (rc == ZSQ_ENOMEM)
 		goto fail;
 	if (rc != ZSQ_OK) {

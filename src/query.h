@@ -22,7 +22,8 @@
  * The result holds one small reference per match, never a body: reply.c
  * streams the stored bytes straight from the map.  In uuid order (the
  * default, either direction) only the page is kept; another sort keeps
- * one entry per visible match until it is sorted and paged.
+ * the first start + limit matches in a bounded heap, so memory follows
+ * the page, not the result set.
  *
  * Tenancy (acl.h) is applied before a match is counted: a group the
  * account may not see is never in the page, count or total.  The etag
@@ -59,6 +60,9 @@ struct query {
 	uint32_t	 fields_mask;	/* prepared: bit i = group field i;
 					   0 = everything */
 	int		 get;		/* the get-by-uuid route */
+	int		 no_index;	/* tests only: walk every group, so a
+					   test can prove the planned paths
+					   give the walk's answers */
 };
 
 struct query_match {

@@ -163,7 +163,6 @@ render_any(struct buf *b, json_t *v)
 	const char *key;
 	json_t *e;
 	size_t i;
-	char *s;
 	int rc, first = 1;
 
 	switch (json_typeof(v)) {
@@ -198,11 +197,7 @@ render_any(struct buf *b, json_t *v)
 	case JSON_INTEGER:
 		return put_int(b, json_integer_value(v));
 	case JSON_REAL:
-		if ((s = json_dumps(v, JSON_ENCODE_ANY)) == NULL)
-			return ZSQ_ENOMEM;
-		rc = buf_puts(b, s);
-		free(s);
-		return rc;
+		return gson_double(b, json_real_value(v));
 	case JSON_TRUE:
 		return buf_puts(b, "true");
 	case JSON_FALSE:

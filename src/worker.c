@@ -19,6 +19,8 @@
 #include "tz.h"
 #include "worker.h"
 
+/* The longest request body read (and dropped) to keep a connection. */
+#define WORKER_BODY_MAX		((size_t)1 << 20)
 /* Queued connections a stopping worker still answers. */
 #define WORKER_DRAIN_MAX	64
 
@@ -69,6 +71,26 @@ fcgx_write(void *ctx, const void *p, size_t n)
 	return ZSQ_OK;
 }
 
+/*
+ * Read a request body (meaningless to GET) to its end: left unread, its
+ * STDIN records would be taken for the start of the next request on a
+ * kept connection and that request lost.  A body past the bound is not
+ * worth the time: the connection is closed after this reply instead.
+ */
+static void
+worker_discard_body(FCGX_Request *req)
+{
+	char chunk[4096];
+	size_t total = 0;
+	int n;
+
+	while ((n = FCGX_GetStr(chunk, sizeof(chunk), req->in)) > 0)
+		if ((total += (size_t)n) > WORKER_BODY_MAX) {
+			req->keepConnection = 0;
+			return;
+		}
+}
+
 static void
 worker_serve(struct request_ctx *ctx, FCGX_Request *req)
 {
@@ -81,6 +103,7 @@ worker_serve(struct request_ctx *ctx, FCGX_Request *req)
 	in.if_none_match = FCGX_GetParam("HTTP_IF_NONE_MATCH", req->envp);
 	if (request_handle(ctx, &in, &out) != ZSQ_OK)
 		log_msg(LOG_INFO, "client went away before the reply was sent");
+	worker_discard_body(req);
 }
 
 /*

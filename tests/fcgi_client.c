@@ -4,10 +4,11 @@
  * against an independent reading of the specification.
  *
  *   fcgi_client -s SOCKET [-u URI] [-m METHOD] [-a AUTHORIZATION]
- *       [-p NAME=VALUE]... [-n N] [-k] [-t SEC] [-r FILE]
+ *       [-p NAME=VALUE]... [-n N] [-k] [-b BYTES] [-t SEC] [-r FILE]
  *
  * Sends BEGIN_REQUEST (responder), PARAMS name-value pairs, an empty
- * PARAMS, an empty STDIN, then prints every STDOUT record's bytes to
+ * PARAMS, STDIN (-b: a body of BYTES 'x's; none by default) ending in an
+ * empty STDIN record, then prints every STDOUT record's bytes to
  * stdout (STDERR records to stderr) until END_REQUEST.  -n N sends N
  * requests one after the other on one connection with FCGI_KEEP_CONN
  * (-k sets it for a single request too).  -r FILE sends FILE's bytes
@@ -150,7 +151,8 @@ nv_add(struct pbuf *b, const char *name, const char *value)
 }
 
 static void
-request_build(struct pbuf *out, char **params, size_t nparams, int keep)
+request_build(struct pbuf *out, char **params, size_t nparams, int keep,
+    size_t bodylen)
 {
 	unsigned char begin[8] = { 0, FCGI_RESPONDER, 0, 0, 0, 0, 0, 0 };
 	struct pbuf nv = { NULL, 0, 0 };
@@ -171,13 +173,19 @@ request_build(struct pbuf *out, char **params, size_t nparams, int keep)
 		record(out, FCGI_PARAMS, nv.data + off, n);
 	}
 	record(out, FCGI_PARAMS, NULL, 0);
+	for (off = 0; off < bodylen; off += n) {
+		static const char x[65535] = { 'x' };
+
+		n = bodylen - off > sizeof(x) ? sizeof(x) : bodylen - off;
+		record(out, FCGI_STDIN, x, n);
+	}
 	record(out, FCGI_STDIN, NULL, 0);
 	free(nv.data);
 }
 
 /*
  * Print records until END_REQUEST: 0; 1 on EOF before it (or, when
- * eof_ok, 0 on EOF at a record boundary); -1 on errors.
+ * eof_ok, 2 on EOF at a record boundary); -1 on errors.
  */
 static int
 response_read(int fd, int eof_ok)
@@ -189,7 +197,7 @@ response_read(int fd, int eof_ok)
 	for (;;) {
 		if (read_all(fd, h, 8, &eof) != 0) {
 			if (eof && eof_ok)
-				return 0;
+				return 2;
 			fprintf(stderr, "fcgi_client: %s before END_REQUEST\n",
 			    eof ? "connection closed" : "read failed");
 			return 1;
@@ -245,7 +253,8 @@ static int
 usage(void)
 {
 	fprintf(stderr, "usage: fcgi_client -s SOCKET [-u URI] [-m METHOD] "
-	    "[-a AUTH] [-p NAME=VALUE]... [-n N] [-k] [-t SEC] [-r FILE]\n");
+	    "[-a AUTH] [-p NAME=VALUE]... [-n N] [-k] [-b BYTES] [-t SEC] "
+	    "[-r FILE]\n");
 	return 2;
 }
 
@@ -260,16 +269,18 @@ main(int argc, char **argv)
 	size_t nextra = 0, np, nown = 0, i;
 	char *extra[MAX_PARAMS];
 	long count = 1;
+	size_t bodylen = 0;
 	int ch, fd, keep = 0, rc = 0;
 	FILE *f;
 
-	while ((ch = getopt(argc, argv, "s:u:m:a:p:n:kt:r:")) != -1) {
+	while ((ch = getopt(argc, argv, "s:u:m:a:p:n:kt:r:b:")) != -1) {
 		switch (ch) {
 		case 's': path = optarg; break;
 		case 'u': uri = optarg; break;
 		case 'm': method = optarg; break;
 		case 'a': auth = optarg; break;
 		case 'k': keep = 1; break;
+		case 'b': bodylen = strtoul(optarg, NULL, 10); break;
 		case 'r': raw = optarg; break;
 		case 'n':
 			if ((count = strtol(optarg, NULL, 10)) < 1)
@@ -313,7 +324,11 @@ main(int argc, char **argv)
 		fclose(f);
 		if (req.len > 0 && write_all(fd, req.data, req.len) != 0)
 			return 1;
-		rc = response_read(fd, 1);
+		/* Every reply the bytes asked for, until the server closes. */
+		while ((rc = response_read(fd, 1)) == 0)
+			;
+		if (rc == 2)
+			rc = 0;
 		goto out;
 	}
 
@@ -328,7 +343,7 @@ main(int argc, char **argv)
 
 	for (i = 0; i < (size_t)count && rc == 0; i++) {
 		req.len = 0;
-		request_build(&req, params, np, keep || count > 1);
+		request_build(&req, params, np, keep || count > 1, bodylen);
 		if (write_all(fd, req.data, req.len) != 0)
 			rc = 1;
 		else

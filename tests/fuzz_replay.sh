@@ -7,8 +7,11 @@
 : "${top_builddir:=$PWD}"
 export top_srcdir
 
-log=$(mktemp "${TMPDIR:-/tmp}/zsq-replay-XXXXXX") || exit 99
-trap 'rm -f "$log"' EXIT
+# The drivers' scratch stores go here too, so an abort leaves nothing.
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/zsq-replay-XXXXXX") || exit 99
+trap 'rm -rf "$tmp"' EXIT
+export TMPDIR=$tmp
+log=$tmp/log
 pass=0
 fail=0
 for t in params cond auth route import record request; do

@@ -4,6 +4,8 @@
 # snippet we ship, curl helpers and "N passed, N failed" accounting.
 #
 # Usage:  . "$top_srcdir/tests/lib.sh"; t_init name
+# T_KEEP=1 keeps the temp dir (stores, configurations, logs) afterwards;
+# a failing test prints the tail of every server log.
 #
 # Every process started here is started in its own process group
 # (setsid) and recorded; the EXIT trap signals each group by id, so no
@@ -44,7 +46,6 @@ T=
 T_PASS=0
 T_FAIL=0
 T_PGIDS=()
-T_NAME=
 
 t_log() { printf '%s\n' "$*" >&2; }
 
@@ -55,6 +56,7 @@ t_skip() {
 
 t_hard() {
 	t_log "ERROR: $*"
+	T_FAIL=$((T_FAIL + 1))	# so that t_cleanup shows the server logs
 	exit 99
 }
 
@@ -84,7 +86,7 @@ pg_alive() {
 
 # Kill every process group we started: TERM, a bounded grace, then KILL.
 t_cleanup() {
-	local pg i busy
+	local pg i busy f
 	for pg in "${T_PGIDS[@]}"; do
 		kill -TERM -- "-$pg" 2>/dev/null
 	done
@@ -99,18 +101,24 @@ t_cleanup() {
 	for pg in "${T_PGIDS[@]}"; do
 		kill -KILL -- "-$pg" 2>/dev/null
 	done
-	if [ -n "$T" ] && [ -d "$T" ]; then
-		if [ "${T_KEEP:-0}" = 1 ] || [ "$T_FAIL" != 0 ]; then
-			t_log "kept $T for inspection"
-		else
-			rm -rf "$T"
-		fi
+	[ -n "$T" ] && [ -d "$T" ] || return
+	if [ "$T_FAIL" != 0 ]; then
+		# The test's log is all a CI run keeps: add the servers' own.
+		for f in "$T"/*.log "$T"/*/error.log; do
+			[ -s "$f" ] || continue
+			t_log "--- ${f#"$T"/} (last 20 lines)"
+			tail -n 20 "$f" >&2
+		done
+	fi
+	if [ "${T_KEEP:-0}" = 1 ]; then
+		t_log "kept $T"
+	else
+		rm -rf "$T"
 	fi
 }
 
 t_init() {
-	T_NAME=$1
-	T=$(mktemp -d "${TMPDIR:-/tmp}/zsq-$T_NAME.XXXXXX") || t_hard mktemp
+	T=$(mktemp -d "${TMPDIR:-/tmp}/zsq-$1.XXXXXX") || t_hard mktemp
 	# nginx workers run as www-data when we are root (see nginx_start):
 	# they must be able to traverse the temp dir to reach the socket.
 	chmod 0711 "$T"
@@ -225,16 +233,16 @@ pool_start() {
 	t_spawn "$tag" ${POOL_WRAP:-} "$FCGI" -d "$store" --listen "$sock" \
 	    "${grp[@]}" "$@"
 	POOL_PID=$T_LASTPID
-	wait_until 100 test -S "$sock" || {
+	wait_until 300 test -S "$sock" || {
 		t_log "pool $tag did not create $sock"
 		cat "$T/$tag.log" >&2
 		return 1
 	}
 }
 
-# Workers of a pool master (its direct children).
+# Workers of a pool master (its direct children), sorted for comm(1).
 pool_workers() {
-	pgrep -P "$1" | sort -n
+	pgrep -P "$1" | sort
 }
 
 # ---- nginx -------------------------------------------------------------------
@@ -298,10 +306,17 @@ nginx_start() {
 		    -g 'daemon off;'
 		NGINX_PID=$T_LASTPID
 		BASE=http://127.0.0.1:$NGINX_PORT
-		if wait_until 100 curl -s -o /dev/null "$BASE/"; then
+		rm -f "$d/nginx.pid"
+		# nginx writes its pid file only once it has bound the port
+		# (and exits when it cannot): until then the port may answer
+		# for someone else.
+		wait_until 300 eval 'test -s "$d/nginx.pid" || ! alive $NGINX_PID'
+		if alive "$NGINX_PID" &&
+		    wait_until 300 curl -s -o /dev/null "$BASE/"; then
 			return 0
 		fi
 		kill -KILL -- "-$NGINX_PID" 2>/dev/null
+		wait "$NGINX_PID" 2>/dev/null
 		t_forget "$NGINX_PID"
 	done
 	t_log "nginx $tag did not start"
@@ -319,6 +334,8 @@ API=/zstack/v1/ai/model-services/instances/groups
 req() {
 	local path=${!#} rc
 	local opts=("${@:1:$#-1}")
+	# curl leaves -o's file alone when there is no body (304, HEAD).
+	: >"$T/body"
 	STATUS=$(curl -sS --path-as-is --globoff -o "$T/body" -D "$T/hdrs.raw" \
 	    -w '%{http_code}' "${opts[@]}" "$BASE$path")
 	rc=$?

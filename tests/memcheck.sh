@@ -86,7 +86,7 @@ if wait_until 600 eval '! alive $POOL_PID'; then
 else
 	not_ok "pool did not stop on SIGTERM under valgrind"
 fi
-wait_until 100 eval '! pg_alive $POOL_PID' || not_ok "workers still running"
+wait_until 300 eval '! pg_alive $POOL_PID' || not_ok "workers still running"
 
 nlogs=0
 for f in "$T"/vg.*.log; do

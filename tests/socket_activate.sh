@@ -47,7 +47,7 @@ stop_pool() {
 	else
 		not_ok "$how: pool did not stop on SIGTERM"
 	fi
-	wait_until 50 eval '! pg_alive $pid' && ok ||
+	wait_until 150 eval '! pg_alive $pid' && ok ||
 	    not_ok "$how: workers outlived the pool"
 }
 
@@ -57,7 +57,7 @@ own=()
 t_spawn spawn-fcgi spawn-fcgi -n -s "$T/spawn.sock" -M 0660 "${own[@]}" \
     -- "$FCGI" -d "$T/store" -w 2
 SPAWN_PID=$T_LASTPID
-wait_until 100 test -S "$T/spawn.sock" || t_hard "spawn-fcgi made no socket"
+wait_until 300 test -S "$T/spawn.sock" || t_hard "spawn-fcgi made no socket"
 nginx_start ngx-spawn "$T/spawn.sock" || t_hard "nginx (spawn-fcgi)"
 check_answers spawn-fcgi
 # The pool, not spawn-fcgi, is what runs now (spawn-fcgi -n execs).
@@ -71,7 +71,7 @@ stop_pool "$SPAWN_PID" spawn-fcgi
 t_spawn ssa systemd-socket-activate --inetd -l "$T/ssa.sock" -E TZ \
     "$FCGI" -d "$T/store" -w 2
 SSA_PID=$T_LASTPID
-wait_until 100 test -S "$T/ssa.sock" || t_hard "systemd-socket-activate made no socket"
+wait_until 300 test -S "$T/ssa.sock" || t_hard "systemd-socket-activate made no socket"
 if [ "$(id -u)" = 0 ]; then
 	chgrp www-data "$T/ssa.sock" && chmod 0660 "$T/ssa.sock" ||
 	    t_hard "socket permissions"

@@ -172,9 +172,34 @@ test_parse_dates(void)
 	parse("yesterday", 0, 0);
 }
 
+/* Doubles as Java's Double.toString writes them. */
+static void
+test_doubles(void)
+{
+	static const struct { double d; const char *want; } t[] = {
+		{ 0.1, "0.1" }, { 1.0, "1.0" }, { -2.5, "-2.5" },
+		{ 100.0, "100.0" }, { 0.0, "0.0" }, { -0.0, "-0.0" },
+		{ 1234567.0, "1234567.0" }, { 1e7, "1.0E7" },
+		{ 12345678.9, "1.23456789E7" }, { 0.001, "0.001" },
+		{ 0.0001, "1.0E-4" }, { -2.5e-4, "-2.5E-4" },
+		{ 1e300, "1.0E300" }, { 0.30000000000000004,
+		    "0.30000000000000004" }, { 3.14159, "3.14159" },
+	};
+	struct buf b = BUF_INIT;
+	size_t i;
+
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		buf_reset(&b);
+		CHECK(gson_double(&b, t[i].d) == ZSQ_OK);
+		CHECK_MEM(b.data, b.len, t[i].want);
+	}
+	buf_free(&b);
+}
+
 int
 main(void)
 {
+	test_doubles();
 	test_escape();
 	test_render_dates();
 	test_parse_dates();

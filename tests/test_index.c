@@ -149,6 +149,32 @@ main(void)
 	v = sval(longname);
 	CHECK_STR(collect(&st, txn, "name", &v, 0, &v, 0), "d");
 	CHECK_STR(collect(&st, txn, "name", &v, 1, NULL, 0), "d");
+	/* A prefix (a like's literal head) folds too; a cut one widens. */
+	v = sval("AL");
+	CHECK_STR(collect(&st, txn, "name", &v, 0, &v, INDEX_PREFIX), "ac");
+	v = sval("alphaz");
+	CHECK_STR(collect(&st, txn, "name", &v, 0, &v, INDEX_PREFIX), "");
+	v = sval("x");
+	CHECK_STR(collect(&st, txn, "name", &v, 0, &v, INDEX_PREFIX), "d");
+	v = sval(longname);
+	CHECK_STR(collect(&st, txn, "name", &v, 0, &v, INDEX_PREFIX), "d");
+	v = sval("10.0.0.");
+	CHECK_STR(collect(&st, txn, "instances.vm.vmNics.ip", &v, 0, &v,
+	    INDEX_PREFIX), "abd");
+
+	/* Estimates count entries, never past the cap. */
+	lo = tval(-100);
+	CHECK(index_count_range(&st, txn, leaf_id("createDate"), &lo, 0,
+	    NULL, 0, 100, &n) == ZSQ_OK && n == 4);
+	CHECK(index_count_range(&st, txn, leaf_id("createDate"), &lo, 1,
+	    NULL, 0, 100, &n) == ZSQ_OK && n == 3);
+	CHECK(index_count_range(&st, txn, leaf_id("createDate"), &lo, 0,
+	    NULL, 0, 2, &n) == ZSQ_OK && n == 2);
+	CHECK(index_count_range(&st, txn, leaf_id("createDate"), &lo, 0,
+	    NULL, 0, 0, &n) == ZSQ_OK && n == 0);
+	v = sval("a");
+	CHECK(index_count_range(&st, txn, leaf_id("name"), &v, 0, &v,
+	    INDEX_PREFIX, 100, &n) == ZSQ_OK && n == 2);
 
 	/* Deleting a record's entries leaves the others. */
 	CHECK(index_record_del(&st, txn, uu[0], rec[0].data, rec[0].len) ==

@@ -358,15 +358,22 @@ test_index(void)
 	check_page(ADMIN, "q=name=beta&q=status=Running&q=__systemTag__=ha",
 	    "1", 1);
 	check_page(ADMIN, "q=instances.status=Stopped", "1", 1);
+	check_page(ADMIN, "q=name>gamma", "", 0);
+	check_page(ADMIN, "q=name~=G%25", "5", 1);
+	check_page(ADMIN, "q=uuid?=" U("5") "," U("F") "," U("1"), "15", 2);
 	/*
-	 * Proof the planner used it: with the index emptied the same
-	 * equality finds nothing, while a like (never planned) still does.
+	 * Proof the planner used them: with the index emptied the same
+	 * equality, range and like find nothing, while a like without a
+	 * literal head (never planned) still does; uuid?= needs no index.
 	 */
 	CHECK(mdb_txn_begin(st.env, NULL, 0, &txn) == 0);
 	CHECK(mdb_drop(txn, st.index, 0) == 0);
 	CHECK(mdb_txn_commit(txn) == 0);
 	check_page(ADMIN, "q=name=beta", "", 0);
-	check_page(ADMIN, "q=name~=beta", "16", 2);
+	check_page(ADMIN, "q=name>=gamma", "", 0);
+	check_page(ADMIN, "q=name~=gam%25", "", 0);
+	check_page(ADMIN, "q=name~=%25amma", "5", 1);
+	check_page(ADMIN, "q=uuid?=" U("5") "," U("1"), "15", 2);
 }
 
 int

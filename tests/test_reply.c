@@ -170,6 +170,15 @@ test_bodies(void)
 	CHECK_STR(b.data, "{\"schema\":{\"inventories[0]\":\"" GC "\"},"
 	    "\"inventories\":[{\"name\":\"nested \\u003cb\\u003e\\u0026"
 	    "\\u0027\\u003d\\\"x\\\"\\u2028\\u0001\"}]}");
+	/* Dataset refs get no schema entry (SPEC 6 deviation). */
+	CHECK(body_of("fields=datasetRefInventories", NULL, &b) == ZSQ_OK);
+	CHECK_STR(b.data, "{\"schema\":{\"inventories[1]\":\"" GC "\","
+	    "\"inventories[0]\":\"" GC "\"},\"inventories\":[{"
+	    "\"datasetRefInventories\":[{\"uuid\":\"" U("7") "\"}]},{}]}");
+	CHECK(body_of("fields=uuid", U("2"), &b) == ZSQ_OK);
+	CHECK_STR(b.data, "{\"schema\":{\"inventories[0]\":\"" GC "\"},"
+	    "\"inventories\":[{\"uuid\":\"" U("2") "\",\"instances\":[],"
+	    "\"status\":\"Stopped\",\"name\":\"plain\"}]}");
 	/* A selected field the group lacks is skipped: {} stays valid. */
 	CHECK(body_of("fields=description&q=uuid=" U("2"), NULL, &b) ==
 	    ZSQ_OK);
@@ -239,6 +248,17 @@ test_streaming(void)
 	mdb_txn_abort(txn);
 	query_free(&q);
 	apierr_free(&e);
+
+	/* The get route and uuid= find an upper-case uuid. */
+	CHECK(body_of(NULL, "F00000000000000000000000000000AB", &many) ==
+	    ZSQ_OK);
+	CHECK_STR(many.data, "{\"schema\":{\"inventories[0]\":\"" GC "\"},"
+	    "\"inventories\":[{\"uuid\":\"f00000000000000000000000000000ab\","
+	    "\"name\":\"group 171\"}]}");
+	CHECK(body_of("count=true&q=uuid=F00000000000000000000000000000Ab",
+	    NULL, &many) == ZSQ_OK);
+	CHECK_STR(many.data, "{\"schema\":{},\"total\":1}");
+	buf_free(&many);
 }
 
 static void

@@ -260,6 +260,24 @@ test_renewal(void)
 	CHECK(ctx.renew_pending == 0);
 }
 
+static void
+test_etag_match(void)
+{
+	const char *t = "\"00ff00ff00ff00ff\"";
+
+	CHECK(request_etag_match(t, t));
+	CHECK(request_etag_match("W/\"00ff00ff00ff00ff\"", t));
+	CHECK(request_etag_match("*", t));
+	CHECK(request_etag_match(" \"a,b\" ,\t\"00ff00ff00ff00ff\"", t));
+	CHECK(!request_etag_match("", t));
+	CHECK(!request_etag_match("00ff00ff00ff00ff", t));
+	CHECK(!request_etag_match("\"00FF00FF00FF00FF\"", t));
+	CHECK(!request_etag_match("\"00ff00ff00ff00ff", t));
+	CHECK(!request_etag_match("\"00ff00ff00ff00ff0\"", t));
+	CHECK(!request_etag_match("**", t));
+	CHECK(!request_etag_match("\"a,\"00ff00ff00ff00ff\"\"", t));
+}
+
 int
 main(void)
 {
@@ -269,6 +287,7 @@ main(void)
 		perror("mkdtemp");
 		return 99;
 	}
+	test_etag_match();
 	setup(dir);
 	request_ctx_init(&ctx, &st, SESSION_DEFAULT_TIMEOUT, 1);
 	test_errors();

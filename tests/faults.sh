@@ -1,0 +1,391 @@
+#!/bin/bash
+# faults.sh - the service under faults (issue 4): a worker killed -9
+# during a load run through nginx, zsquery-admin import killed -9 at
+# random points, an import during a load run (every reply from one
+# snapshot), a full map, and stores the programs cannot use (no write
+# permission, missing, a newer schema version).
+#
+# The data is generated here in two versions over the same uuids: every
+# group of v1 says "v1" in its description (V1_N groups), every group of
+# v2 says "v2" (V2_N groups, a superset), so a reply mixing versions, or
+# a total that is neither count, shows a torn snapshot.  Failure rates
+# are counted from the replies, never from timings.
+
+. "${top_srcdir:?}/tests/lib.sh" || exit 99
+t_need_cmd nginx curl python3 setsid pgrep wrk mdb_stat mdb_dump mdb_load
+t_init faults
+t_need_bins
+
+export TZ=UTC
+WORKERS=3
+V1_N=3000
+V2_N=3100
+CLIENT=$top_builddir/tests/fcgi_client
+
+# gen N VERSION: {"inventories":[...]} of N small groups tagged VERSION.
+gen() {
+	python3 - "$1" "$2" <<'EOF'
+import json, sys
+n, ver = int(sys.argv[1]), sys.argv[2]
+inv = [{"uuid": "fa000000%024x" % i, "name": "g%05d" % i,
+        "description": ver, "status": "Running", "type": "t",
+        "instances": [{"uuid": "fb000000%024x" % i, "status": "Running",
+                       "name": "i%d-%s" % (i, ver)}]} for i in range(n)]
+json.dump({"inventories": inv}, sys.stdout)
+EOF
+}
+
+# no_crash DESC RC LOG: a program that must fail cleanly exited 1, not by
+# a signal (no crash, no core) and not by the timeout (no hang).
+no_crash() {
+	local desc=$1 rc=$2 log=$3
+	if [ "$rc" != 1 ]; then
+		not_ok "$desc: exit $rc, want 1"
+	elif grep -q 'killed by signal' "$log"; then
+		not_ok "$desc: a worker crashed: $(grep 'killed by' "$log")"
+	else
+		ok
+	fi
+}
+
+# has DESC FILE TEXT: FILE mentions TEXT (fixed string).
+has() {
+	if grep -qF -- "$3" "$2"; then
+		ok
+	else
+		not_ok "$1: no '$3' in: $(head -c 400 "$2")"
+	fi
+}
+
+# dead_readers DIR: pids in DIR's LMDB reader table that are not alive.
+dead_readers() {
+	local pid
+	mdb_stat -r "$1" | awk '$1 ~ /^[0-9]+$/ { print $1 }' | sort -u |
+	    while read -r pid; do
+		kill -0 "$pid" 2>/dev/null || echo "$pid"
+	done
+}
+
+in_readers() {
+	mdb_stat -r "$1" | awk -v p="$2" '$1 == p { f = 1 } END { exit !f }'
+}
+
+gen $V1_N v1 >"$T/v1.json" || t_hard "generate v1"
+gen $V2_N v2 >"$T/v2.json" || t_hard "generate v2"
+DB=$T/db
+admin -d "$DB" init >/dev/null || t_hard "init"
+admin -d "$DB" import "$T/v1.json" >/dev/null || t_hard "import v1"
+admin -d "$DB" session create --account "$ACC_ADMIN" --uuid "$SID_ADMIN" \
+    >/dev/null || t_hard "session"
+admin -d "$DB" export >"$T/exp-v1" || t_hard "export v1"
+# The v2 state, and back.  How long an import takes here bounds the
+# random delays of the kills below, so they land before, within and
+# after the commit.
+t0=$(date +%s%N)
+admin -d "$DB" import --replace "$T/v2.json" >/dev/null || t_hard "import v2"
+admin -d "$DB" export >"$T/exp-v2" || t_hard "export v2"
+admin -d "$DB" import --replace "$T/v1.json" >/dev/null || t_hard "import v1"
+IMPORT_MS=$((($(date +%s%N) - t0) / 2000000 + 1))
+cmp -s "$T/exp-v1" "$T/exp-v2" && t_hard "the two versions export alike"
+HAVE_CHECK=0
+"$ADMIN" -h 2>&1 | grep -q '^ *check' && HAVE_CHECK=1
+
+pool_start pool "$DB" "$T/pool.sock" -w $WORKERS || t_hard "pool"
+MASTER=$POOL_PID
+nginx_start ngx "$T/pool.sock" || t_hard "nginx"
+get "$SID_ADMIN" "$API?limit=1"
+[ "$STATUS" = 200 ] || t_hard "first request: $STATUS"
+
+# ---- kill -9 a worker during a load run ------------------------------------
+# wrk runs for a fixed duration; one worker is killed in the middle.  The
+# request that worker was answering may be lost (nginx answers it 502);
+# fewer than 0.1% of all may fail.  wrk's "timeout" counts replies slower
+# than --timeout: generous, since a slow reply is not a failed one (a busy
+# machine must not fail the test), but a stall past it counts.
+t_spawn wrk-kill wrk -t2 -c8 -d4s --timeout 20s -H "Authorization: OAuth $SID_ADMIN" \
+    "$BASE$API/fa000000000000000000000000000005"
+WRK=$T_LASTPID
+# A victim that holds a reader slot (every worker has served by now).
+victim=
+for i in $(seq 50); do
+	for w in $(pool_workers "$MASTER"); do
+		in_readers "$DB" "$w" && victim=$w && break 2
+	done
+	sleep 0.1
+done
+if [ -z "$victim" ]; then
+	not_ok "no worker in the reader table: $(mdb_stat -r "$DB")"
+	victim=$(pool_workers "$MASTER" | head -n 1)
+fi
+sleep 1
+kill -KILL "$victim"
+wait "$WRK"
+t_forget "$WRK"
+out=$T/wrk-kill.log
+total=$(awk '/requests in/ { print $1 }' "$out")
+non2xx=$(awk '/Non-2xx or 3xx responses:/ { print $NF }' "$out")
+sockerr=$(sed -n 's/.*Socket errors: connect \([0-9]*\), read \([0-9]*\), write \([0-9]*\), timeout \([0-9]*\).*/\1 \2 \3 \4/p' "$out" |
+    awk '{ print $1 + $2 + $3 + $4 }')
+failed=$((${non2xx:-0} + ${sockerr:-0}))
+t_log "kill -9 under load: $total requests, $failed failed" \
+    "(non-2xx ${non2xx:-0}, socket errors ${sockerr:-0})"
+if [ -z "$total" ] || [ "$total" -lt 1 ]; then
+	not_ok "wrk ran no requests: $(cat "$out")"
+elif [ $((failed * 1000)) -ge "$total" ]; then
+	not_ok "kill -9 under load: $failed of $total requests failed (>= 0.1%)"
+else
+	ok
+fi
+replaced() {
+	[ "$(pool_workers "$MASTER" | wc -l)" = $WORKERS ] &&
+	    ! pool_workers "$MASTER" | grep -qx "$victim"
+}
+wait_until 100 replaced && ok ||
+    not_ok "killed worker $victim not replaced: $(pool_workers "$MASTER")"
+grep -q "worker $victim killed by signal 9" "$T/pool.log" && ok ||
+    not_ok "the log does not name the killed worker"
+# The replacement clears the dead worker's reader slot when it opens the
+# store (mdb_reader_check); the table must show no dead pid.
+wait_until 100 eval '[ -z "$(dead_readers "$DB")" ]' && ok ||
+    not_ok "dead pids in the reader table: $(dead_readers "$DB")"
+get "$SID_ADMIN" "$API?limit=1"
+[ "$STATUS" = 200 ] && ok || not_ok "after kill -9: status $STATUS"
+
+# ---- kill -9 zsquery-admin import at random points -------------------------
+# Each round imports the other version with --replace and kills the
+# import after a random delay: the store must open and hold exactly the
+# old or the new state.  The pool keeps reading the same store meanwhile.
+cur=v1
+n_old=0
+n_new=0
+for round in $(seq 20); do
+	if [ $cur = v1 ]; then next=v2; else next=v1; fi
+	"$ADMIN" -d "$DB" import --replace "$T/$next.json" \
+	    >/dev/null 2>&1 &
+	ipid=$!
+	sleep "$(printf '0.%03d' $((RANDOM % IMPORT_MS % 1000)))"
+	kill -KILL "$ipid" 2>/dev/null
+	wait "$ipid" 2>/dev/null
+	if ! admin -d "$DB" export >"$T/exp-now" 2>"$T/exp.err"; then
+		not_ok "round $round: export after kill: $(cat "$T/exp.err")"
+		break
+	fi
+	if cmp -s "$T/exp-now" "$T/exp-$cur"; then
+		n_old=$((n_old + 1))
+	elif cmp -s "$T/exp-now" "$T/exp-$next"; then
+		n_new=$((n_new + 1))
+		cur=$next
+	else
+		not_ok "round $round: the store holds neither $cur nor $next"
+		break
+	fi
+	ok
+	if [ $HAVE_CHECK = 1 ]; then
+		admin -d "$DB" check >"$T/check.out" 2>&1 && ok ||
+		    not_ok "round $round: check: $(cat "$T/check.out")"
+	fi
+done
+t_log "kill -9 import: $n_old rounds kept the old state, $n_new the new"
+# The store still takes writes, and the service still reads it.
+admin -d "$DB" import --replace "$T/v1.json" >/dev/null && ok ||
+    not_ok "import after the kills"
+cur=v1
+get "$SID_ADMIN" "$API?limit=1&replyWithCount=true"
+expect_total "served after the killed imports" $V1_N
+
+# ---- an import during a load run: one snapshot per reply -------------------
+# Four python threads send lists (random pages, with totals) and counts
+# of one version through nginx until told to stop; the shell imports the
+# versions in turn meanwhile.  Every reply must be 200, all of one
+# version, with that version's total.
+rm -f "$T/stop"
+python3 - "$BASE" "$API" "$SID_ADMIN" "$T/stop" $V1_N $V2_N \
+    >"$T/load.out" 2>&1 <<'EOF' &
+import http.client, json, os, random, sys, threading, urllib.parse
+base, api, sid, stop = sys.argv[1:5]
+want = {"v1": int(sys.argv[5]), "v2": int(sys.argv[6])}
+host, port = urllib.parse.urlsplit(base).netloc.split(":")
+lock = threading.Lock()
+st = {"sent": 0, "failed": 0, "torn": 0, "seen": set()}
+def bad(kind, msg):
+    with lock:
+        st[kind] += 1
+        if st[kind] <= 5:
+            print("%s: %s" % (kind, msg), flush=True)
+def run(seed):
+    r = random.Random(seed)
+    c = http.client.HTTPConnection(host, int(port), timeout=30)
+    # Bounded: the shell stops us long before this.
+    for _ in range(100000):
+        if os.path.exists(stop):
+            return
+        v = r.choice(("v1", "v2"))
+        if r.random() < 0.7:
+            path = "%s?limit=100&start=%d&replyWithCount=true" % (
+                api, r.randrange(3200))
+        else:
+            path = "%s?count=true&q=description=%s" % (api, v)
+        try:
+            c.request("GET", path, headers={"Authorization": "OAuth " + sid})
+            resp = c.getresponse()
+            body = resp.read()
+        except Exception as e:
+            bad("failed", "%s: %r" % (path, e))
+            c.close()
+            c = http.client.HTTPConnection(host, int(port), timeout=30)
+            continue
+        with lock:
+            st["sent"] += 1
+        if resp.status != 200:
+            bad("failed", "%s: %d %r" % (path, resp.status, body[:200]))
+            continue
+        d = json.loads(body)
+        if "inventories" not in d:
+            # A count of one version: 0 (the other one is stored) or all.
+            if d["total"] not in (0, want[v]):
+                bad("torn", "%s: total %d" % (path, d["total"]))
+            continue
+        vs = {i["description"] for i in d["inventories"]}
+        if len(vs) > 1:
+            bad("torn", "%s: versions %s in one reply" % (path, vs))
+        elif len(vs) == 1:
+            got = vs.pop()
+            with lock:
+                st["seen"].add(got)
+            if d["total"] != want[got]:
+                bad("torn", "%s: %s with total %d" % (path, got, d["total"]))
+        elif d["total"] not in want.values() or \
+                int(path.split("start=")[1].split("&")[0]) < d["total"]:
+            bad("torn", "%s: empty page, total %d" % (path, d["total"]))
+ts = [threading.Thread(target=run, args=(i,)) for i in range(4)]
+for t in ts:
+    t.start()
+for t in ts:
+    t.join()
+print("sent %d failed %d torn %d seen %s" % (st["sent"], st["failed"],
+      st["torn"], " ".join(sorted(st["seen"]))))
+sys.exit(1 if st["failed"] or st["torn"] else 0)
+EOF
+LOADER=$!
+sleep 0.5
+imports=0
+for i in 1 2 3 4 5 6; do
+	if [ $cur = v1 ]; then cur=v2; else cur=v1; fi
+	admin -d "$DB" import --replace "$T/$cur.json" >/dev/null &&
+	    imports=$((imports + 1))
+	sleep 0.3
+done
+touch "$T/stop"
+wait "$LOADER"
+rc=$?
+t_log "import under load: $imports imports; loader: $(tail -n 1 "$T/load.out")"
+[ $imports = 6 ] && ok || not_ok "only $imports of 6 imports under load"
+[ $rc = 0 ] && ok || not_ok "import under load: $(cat "$T/load.out")"
+grep -q '^sent [1-9]' "$T/load.out" && ok || not_ok "the loader sent nothing"
+get "$SID_ADMIN" "$API?limit=1&replyWithCount=true"
+if [ $cur = v1 ]; then n=$V1_N; else n=$V2_N; fi
+expect_total "the last import is what is served" $n
+
+# ---- a full map: a clear error, nothing lost, still serving -----------------
+SMALL=$T/small
+admin -d "$SMALL" --map-size 512K init >/dev/null || t_hard "small init"
+admin -d "$SMALL" import "$top_srcdir/tests/data/sample.json" >/dev/null ||
+    t_hard "small import"
+admin -d "$SMALL" session create --account "$ACC_ADMIN" \
+    --uuid "$SID_ADMIN" >/dev/null || t_hard "small session"
+admin -d "$SMALL" export >"$T/small-before" || t_hard "small export"
+pool_start pool-small "$SMALL" "$T/small.sock" -w 2 || t_hard "small pool"
+SMALL_MASTER=$POOL_PID
+MAIN_BASE=$BASE
+nginx_start ngx-small "$T/small.sock" || t_hard "small nginx"
+get "$SID_ADMIN" "$API?replyWithCount=true"
+expect_total "small store served" 7
+admin -d "$SMALL" import "$T/v1.json" >"$T/full.out" 2>"$T/full.err"
+rc=$?
+[ $rc = 1 ] && ok || not_ok "import into a full map: exit $rc, want 1"
+has "full map error" "$T/full.err" "--map-size"
+[ "$(wc -l <"$T/full.err")" = 1 ] && ok ||
+    not_ok "full map: not one line: $(cat "$T/full.err")"
+admin -d "$SMALL" export >"$T/small-after"
+cmp -s "$T/small-before" "$T/small-after" && ok ||
+    not_ok "the full-map import changed the store"
+get "$SID_ADMIN" "$API?replyWithCount=true"
+expect_total "served after the full map" 7
+alive "$SMALL_MASTER" && ok || not_ok "small pool master gone"
+kill -TERM "$SMALL_MASTER"
+BASE=$MAIN_BASE
+
+# ---- stores the programs cannot use -------------------------------------------
+# Each program must exit 1 with a clear one-line reason, not crash or
+# hang (timeout bounds it; its 124 fails the test).
+mkdir -p "$T/sock"
+chmod 1777 "$T/sock"
+# fcgi_fails DESC STORE TEXT [wrapper...]: the pool gives up on STORE.
+fcgi_fails() {
+	local desc=$1 store=$2 text=$3 rc
+	shift 3
+	: >"$T/bad.log"
+	"$@" timeout 30 "$FCGI" -d "$store" --listen "$T/sock/bad.sock" \
+	    -w 2 >>"$T/bad.log" 2>&1 </dev/null
+	rc=$?
+	no_crash "zsquery-fcgi, $desc" $rc "$T/bad.log"
+	has "zsquery-fcgi, $desc" "$T/bad.log" "$text"
+	[ ! -e "$T/sock/bad.sock" ] && ok ||
+	    not_ok "zsquery-fcgi, $desc: socket left behind"
+}
+# admin_fails DESC STORE TEXT CMD... [-- wrapper]: one clear line, exit 1.
+admin_fails() {
+	local desc=$1 store=$2 text=$3 rc
+	shift 3
+	${NOPRIV:-} timeout 30 "$ADMIN" -d "$store" "$@" >"$T/bad.out" \
+	    2>"$T/bad.err" </dev/null
+	rc=$?
+	no_crash "zsquery-admin $*, $desc" $rc /dev/null
+	has "zsquery-admin $*, $desc" "$T/bad.err" "$text"
+	[ "$(wc -l <"$T/bad.err")" = 1 ] && ok ||
+	    not_ok "zsquery-admin $*, $desc: not one line: $(cat "$T/bad.err")"
+}
+
+# No write permission: a copy owned by root, readable by all, writable by
+# none but root, used as nobody (root would bypass the permissions).
+RO=$T/readonly
+cp -r "$DB" "$RO"
+chmod 0755 "$RO"
+chmod 0644 "$RO"/*.mdb
+if command -v setpriv >/dev/null && [ "$(id -u)" = 0 ]; then
+	NOPRIV="setpriv --reuid=nobody --regid=nogroup --clear-groups"
+	fcgi_fails "read-only store" "$RO" "cannot open store $RO: Permission denied" $NOPRIV
+	admin_fails "read-only store" "$RO" "Permission denied" stat
+	admin_fails "read-only store" "$RO" "Permission denied" import "$T/v2.json"
+	NOPRIV=
+	cmp -s <(admin -d "$RO" export) "$T/exp-$cur" && ok ||
+	    not_ok "the read-only store changed"
+else
+	t_log "not root or no setpriv: permission cases skipped"
+fi
+
+fcgi_fails "missing store" "$T/nosuch" "cannot open store $T/nosuch"
+admin_fails "missing store" "$T/nosuch" "no zsquery store at $T/nosuch" stat
+admin_fails "missing store" "$T/nosuch" "no zsquery store at $T/nosuch" \
+    import "$T/v1.json"
+[ ! -e "$T/nosuch" ] && ok || not_ok "import created the missing store"
+
+# A newer schema version: rewrite meta "version" as tests/admin.sh does.
+NEWER=$T/newer
+cp -r "$DB" "$NEWER"
+mdb_dump -s meta "$NEWER" | sed -e '/^db_pagesize=/d' \
+    -e '/^ 76657273696f6e$/{n;s/.*/ 02000000/}' >"$T/meta.dump"
+grep -q '^ 02000000$' "$T/meta.dump" || t_hard "could not patch the version"
+mdb_load -s meta -f "$T/meta.dump" "$NEWER" || t_hard "mdb_load"
+fcgi_fails "newer schema" "$NEWER" "schema version"
+admin_fails "newer schema" "$NEWER" "newer schema version" stat
+admin_fails "newer schema" "$NEWER" "newer schema version" export
+
+# ---- the main pool is whole after all of it ----------------------------------
+alive "$MASTER" && ok || not_ok "master gone"
+[ "$(pool_workers "$MASTER" | wc -l)" = $WORKERS ] && ok ||
+    not_ok "workers: $(pool_workers "$MASTER" | wc -l), want $WORKERS"
+get "$SID_ADMIN" "$API?limit=1"
+[ "$STATUS" = 200 ] && ok || not_ok "final request: status $STATUS"
+
+t_done
