@@ -428,7 +428,8 @@ expect_leaf(struct check *c)
 	if (rc != MDB_NOTFOUND)
 		return store_err(rc);
 	/* A group holding a value twice has one entry: drop repeats. */
-	qsort_r(c->off, c->n, sizeof(*c->off), off_cmp, c);
+	if (c->n > 1)	/* c->off is NULL while empty: qsort(NULL) is UB */
+		qsort_r(c->off, c->n, sizeof(*c->off), off_cmp, c);
 	for (i = 0; i < c->n; i++) {
 		e = ent_at(c, i, &len);
 		if (prev == NULL || ent_cmp(prev, plen, e, len) != 0)

@@ -772,6 +772,9 @@ page_sorted(const struct query *q, struct query_result *res)
 	int desc = q->sort_desc;
 	size_t from;
 
+	/* An empty page has no array at all: qsort(NULL, 0) is undefined. */
+	if (res->n == 0)
+		return;
 	qsort_r(res->m, res->n, sizeof(*res->m), match_cmp, &desc);
 	from = (uint64_t)q->start < res->n ? (size_t)q->start : res->n;
 	memmove(res->m, res->m + from, (res->n - from) * sizeof(*res->m));

@@ -6,7 +6,7 @@
 # byte with an independent reference written from SPEC alone (SQLite plus
 # a Gson-style renderer, tests/differential.py).
 #
-# Environment: DIFF_SEED (default 3), DIFF_QUERIES (default 2500),
+# Environment: DIFF_SEED (default 3), DIFF_QUERIES (default 2000),
 # DIFF_GROUPS (default 150) to explore beyond the deterministic default.
 # Exit codes follow automake: 0 pass, 1 mismatch, 77 skip, 99 hard error.
 set -u
@@ -30,4 +30,4 @@ trap 'rm -rf "$T"' EXIT
 
 python3 "$REF" --self-check || exit 1
 python3 "$REF" --admin "$ADMIN" --work "$T" --seed "${DIFF_SEED:-3}" \
-    --queries "${DIFF_QUERIES:-2500}" --groups "${DIFF_GROUPS:-150}"
+    --queries "${DIFF_QUERIES:-2000}" --groups "${DIFF_GROUPS:-150}"

@@ -39,12 +39,13 @@ whole() {
 	expect_golden "$desc: a normal request" nginx_get_a1_utc.json
 }
 
-# ---- the corpus -----------------------------------------------------------------
+# ---- the corpus ------------------------------------------------------------
 python3 "$top_srcdir/tests/hostile.py" 127.0.0.1 "$NGINX_PORT" "$SID_ADMIN" \
     "$CORPUS" >"$T/hostile.out" 2>&1
 rc=$?
 cat "$T/hostile.out" >&2
-[ $rc = 0 ] && ok || not_ok "hostile corpus: $(grep -c '^FAIL' "$T/hostile.out") bad answers"
+[ $rc = 0 ] && ok ||
+    not_ok "hostile corpus: $(grep -c '^FAIL' "$T/hostile.out") bad answers"
 n=$(sed -n 's/^requests sent: \([0-9]*\).*/\1/p' "$T/hostile.out")
 [ "${n:-0}" -ge 150 ] && ok || not_ok "corpus of ${n:-0} requests, want 150+"
 # No worker died on the way (a crash is a 502 somewhere, but say so).
@@ -54,13 +55,14 @@ else
 	ok
 fi
 if grep -Eq 'upstream (prematurely closed|timed out)' "$T/ngx/error.log"; then
-	not_ok "nginx lost the pool: $(grep -E 'upstream' "$T/ngx/error.log" | head -n 3)"
+	not_ok "nginx lost the pool: $(grep upstream "$T/ngx/error.log" |
+	    head -n 3)"
 else
 	ok
 fi
 whole "after the corpus"
 
-# ---- a crafted PARAMS record straight to the FastCGI socket ----------------------
+# ---- a crafted PARAMS record straight to the FastCGI socket ----------------
 # The bytes of tests/pool.sh: a BEGIN_REQUEST, then a PARAMS record whose
 # name length 0x7ffffffe and value length 0x80000003 overflow their sum
 # in Debian 12's libfcgi 2.4.2, which aborts in its Malloc().  The worker
@@ -81,7 +83,8 @@ fi
 whole "after the crafted record"
 for i in 1 2 3 4 5 6; do
 	get "$SID_ADMIN" "$API?limit=1"
-	[ "$STATUS" = 200 ] && ok || not_ok "request $i after the crafted record: $STATUS"
+	[ "$STATUS" = 200 ] && ok ||
+	    not_ok "request $i after the crafted record: $STATUS"
 done
 
 t_done
