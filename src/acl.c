@@ -14,34 +14,21 @@ acl_is_admin(const char *account)
 }
 
 int
-acl_visible(const struct store *st, MDB_txn *txn, const char *account,
-    const char *group, const char *owner)
+acl_visible(MDB_cursor *shares, const char *account, const char *group,
+    const char *owner)
 {
-	MDB_cursor *cur = NULL;
 	MDB_val k = { UUID_LEN, (void *)group }, v;
-	int visible = 0;
 
 	if (acl_is_admin(account) || memcmp(owner, account, UUID_LEN) == 0)
 		return 1;
-	/*
-	 * This runs for every candidate group of a query: one cursor serves
-	 * both exact (group, account) and (group, public) lookups.  Any
-	 * error leaves visible at 0.
-	 */
-	if (mdb_cursor_open(txn, st->shares, &cur) != MDB_SUCCESS)
-		return 0;
+	/* An exact (group, account) share, else a (group, public) one. */
 	v.mv_size = UUID_LEN;
 	v.mv_data = (void *)account;
-	if (mdb_cursor_get(cur, &k, &v, MDB_GET_BOTH) == MDB_SUCCESS)
-		visible = 1;
-	else {
-		v.mv_size = UUID_LEN;
-		v.mv_data = (void *)ACL_PUBLIC;
-		visible = mdb_cursor_get(cur, &k, &v, MDB_GET_BOTH) ==
-		    MDB_SUCCESS;
-	}
-	mdb_cursor_close(cur);
-	return visible;
+	if (mdb_cursor_get(shares, &k, &v, MDB_GET_BOTH) == MDB_SUCCESS)
+		return 1;
+	v.mv_size = UUID_LEN;
+	v.mv_data = (void *)ACL_PUBLIC;
+	return mdb_cursor_get(shares, &k, &v, MDB_GET_BOTH) == MDB_SUCCESS;
 }
 
 static int
@@ -52,43 +39,41 @@ group_exists(const struct store *st, MDB_txn *txn, const char *group)
 	return store_err(mdb_get(txn, st->groups, &k, &v));
 }
 
-/* The group, and the account unless it is NULL (public), must exist. */
+/*
+ * Share (add) or unshare: the group, and the account unless it is NULL
+ * (public), must exist either way.
+ */
 static int
-share_check(const struct store *st, MDB_txn *txn, const char *group,
-    const char *account)
+share_change(const struct store *st, MDB_txn *txn, const char *group,
+    const char *account, int add)
 {
+	MDB_val k = { UUID_LEN, (void *)group },
+	    v = { UUID_LEN, (void *)(account ? account : ACL_PUBLIC) };
 	int rc;
 
 	if ((rc = group_exists(st, txn, group)) != ZSQ_OK)
 		return rc;
-	return account ? account_exists(st, txn, account) : ZSQ_OK;
+	if (account != NULL &&
+	    (rc = account_exists(st, txn, account)) != ZSQ_OK)
+		return rc;
+	if (!add)
+		return store_err(mdb_del(txn, st->shares, &k, &v));
+	rc = mdb_put(txn, st->shares, &k, &v, MDB_NODUPDATA);
+	return rc == MDB_KEYEXIST ? ZSQ_OK : store_err(rc);
 }
 
 int
 acl_share(const struct store *st, MDB_txn *txn, const char *group,
     const char *account)
 {
-	MDB_val k = { UUID_LEN, (void *)group },
-	    v = { UUID_LEN, (void *)(account ? account : ACL_PUBLIC) };
-	int rc;
-
-	if ((rc = share_check(st, txn, group, account)) != ZSQ_OK)
-		return rc;
-	rc = mdb_put(txn, st->shares, &k, &v, MDB_NODUPDATA);
-	return rc == MDB_KEYEXIST ? ZSQ_OK : store_err(rc);
+	return share_change(st, txn, group, account, 1);
 }
 
 int
 acl_unshare(const struct store *st, MDB_txn *txn, const char *group,
     const char *account)
 {
-	MDB_val k = { UUID_LEN, (void *)group },
-	    v = { UUID_LEN, (void *)(account ? account : ACL_PUBLIC) };
-	int rc;
-
-	if ((rc = share_check(st, txn, group, account)) != ZSQ_OK)
-		return rc;
-	return store_err(mdb_del(txn, st->shares, &k, &v));
+	return share_change(st, txn, group, account, 0);
 }
 
 int

@@ -22,9 +22,14 @@
  * rec_head.owner can be passed as is).
  */
 
-/* 1 visible, 0 not (errors count as not visible: fail closed). */
-int	acl_visible(const struct store *st, MDB_txn *txn, const char *account,
-	    const char *group, const char *owner);
+/*
+ * 1 visible, 0 not (errors count as not visible: fail closed).  shares
+ * is a cursor on st->shares that the caller keeps open: a query asks for
+ * every candidate group, and a cursor per call would cost an allocation
+ * each.
+ */
+int	acl_visible(MDB_cursor *shares, const char *account, const char *group,
+	    const char *owner);
 int	acl_is_admin(const char *account);
 
 /*

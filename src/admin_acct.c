@@ -36,8 +36,14 @@ done:
 	return status;
 }
 
-int
-cmd_account_list(struct admin *a)
+/*
+ * Print every entry of *dbi with print (ZSQ_OK, or an error that stops
+ * the listing) in a read transaction: the account and session lists.
+ * dbi points into a->st because the handles exist only once it is open.
+ */
+static int
+db_list(struct admin *a, const MDB_dbi *dbi, const char *what,
+    int (*print)(const MDB_val *k, const MDB_val *v, void *arg), void *arg)
 {
 	MDB_txn *txn = NULL;
 	MDB_cursor *cur = NULL;
@@ -46,15 +52,15 @@ cmd_account_list(struct admin *a)
 
 	if (admin_open(a, 0) || admin_begin(a, MDB_RDONLY, &txn))
 		goto done;
-	if ((rc = mdb_cursor_open(txn, a->st.accounts, &cur)) != MDB_SUCCESS) {
-		admin_fail(a, store_err(rc), "list accounts");
+	if ((rc = mdb_cursor_open(txn, *dbi, &cur)) != MDB_SUCCESS) {
+		admin_fail(a, store_err(rc), "list %s", what);
 		goto done;
 	}
 	while ((rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) == MDB_SUCCESS)
-		printf("%.*s %.*s\n", (int)k.mv_size, (char *)k.mv_data,
-		    (int)v.mv_size, (char *)v.mv_data);
+		if ((rc = print(&k, &v, arg)) != ZSQ_OK)
+			break;
 	if (rc != MDB_NOTFOUND) {
-		admin_fail(a, store_err(rc), "list accounts");
+		admin_fail(a, store_err(rc), "list %s", what);
 		goto done;
 	}
 	status = 0;
@@ -64,6 +70,21 @@ done:
 	if (txn)
 		mdb_txn_abort(txn);
 	return status;
+}
+
+static int
+account_print(const MDB_val *k, const MDB_val *v, void *arg)
+{
+	(void)arg;
+	printf("%.*s %.*s\n", (int)k->mv_size, (char *)k->mv_data,
+	    (int)v->mv_size, (char *)v->mv_data);
+	return ZSQ_OK;
+}
+
+int
+cmd_account_list(struct admin *a)
+{
+	return db_list(a, &a->st.accounts, "accounts", account_print, NULL);
 }
 
 /*
@@ -195,45 +216,29 @@ iso_time(char *out, size_t n, int64_t ms)
 		snprintf(out, n, "?");
 }
 
+/* One session: id, account, expiry, arg the time now (int64_t ms). */
+static int
+session_print(const MDB_val *k, const MDB_val *v, void *arg)
+{
+	struct session_rec s;
+	char when[64];
+
+	if (v->mv_size != sizeof(s))
+		return ZSQ_ESTORE;
+	memcpy(&s, v->mv_data, sizeof(s));	/* values are unaligned */
+	iso_time(when, sizeof(when), s.expired_ms);
+	printf("%.*s %.32s %s%s\n", (int)k->mv_size, (char *)k->mv_data,
+	    s.account, when,
+	    session_valid(&s, *(const int64_t *)arg) ? "" : " expired");
+	return ZSQ_OK;
+}
+
 int
 cmd_session_list(struct admin *a)
 {
-	struct session_rec s;
-	MDB_txn *txn = NULL;
-	MDB_cursor *cur = NULL;
-	MDB_val k, v;
-	char when[64];
 	int64_t now = session_now_ms();
-	int rc, status = 1;
 
-	if (admin_open(a, 0) || admin_begin(a, MDB_RDONLY, &txn))
-		goto done;
-	if ((rc = mdb_cursor_open(txn, a->st.sessions, &cur)) != MDB_SUCCESS) {
-		admin_fail(a, store_err(rc), "list sessions");
-		goto done;
-	}
-	while ((rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) == MDB_SUCCESS) {
-		if (v.mv_size != sizeof(s)) {
-			rc = ZSQ_ESTORE;
-			break;
-		}
-		memcpy(&s, v.mv_data, sizeof(s));
-		iso_time(when, sizeof(when), s.expired_ms);
-		printf("%.*s %.32s %s%s\n", (int)k.mv_size, (char *)k.mv_data,
-		    s.account, when,
-		    session_valid(&s, now) ? "" : " expired");
-	}
-	if (rc != MDB_NOTFOUND) {
-		admin_fail(a, store_err(rc), "list sessions");
-		goto done;
-	}
-	status = 0;
-done:
-	if (cur)
-		mdb_cursor_close(cur);
-	if (txn)
-		mdb_txn_abort(txn);
-	return status;
+	return db_list(a, &a->st.sessions, "sessions", session_print, &now);
 }
 
 /* share and unshare: one transaction, then a generation bump. */

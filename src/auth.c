@@ -4,18 +4,7 @@
 #include "auth.h"
 #include "errors.h"
 #include "log.h"
-
-/* Java's String.trim(): strip bytes <= ' ' at both ends. */
-static void
-trim(const char **p, size_t *n)
-{
-	while (*n > 0 && (unsigned char)(*p)[0] <= ' ') {
-		(*p)++;
-		(*n)--;
-	}
-	while (*n > 0 && (unsigned char)(*p)[*n - 1] <= ' ')
-		(*n)--;
-}
+#include "params.h"
 
 static int
 has_prefix(const char *p, size_t n, const char *pre)
@@ -36,7 +25,7 @@ auth_parse(const char *hdr, const char **id, size_t *idlen,
 		return apierr_text(err, 400, "missing header 'Authorization'");
 	p = hdr;
 	n = strlen(hdr);
-	trim(&p, &n);
+	params_trim(&p, &n);
 	if (has_prefix(p, n, "ZStack"))
 		return apierr_text(err, 400,
 		    "access key authentication is not supported");
@@ -45,7 +34,7 @@ auth_parse(const char *hdr, const char **id, size_t *idlen,
 		    "Authorization type must be 'OAuth'");
 	p += sizeof("OAuth") - 1;
 	n -= sizeof("OAuth") - 1;
-	trim(&p, &n);
+	params_trim(&p, &n);
 	*id = p;
 	*idlen = n;
 	return ZSQ_OK;

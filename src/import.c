@@ -239,9 +239,9 @@ split_object(struct split *sp, struct buf *out, int *got)
 	size_t klen;
 	int c, rc;
 
+	buf_reset(out);
 	c = sp_ws(sp);
 	if (c == '"') {
-		buf_reset(out);
 		if (buf_puts(out, "{\"") != ZSQ_OK)
 			return ZSQ_ENOMEM;
 		if ((rc = read_key(sp, out, key, &klen)) != ZSQ_OK)
@@ -253,11 +253,8 @@ split_object(struct split *sp, struct buf *out, int *got)
 		if (buf_putc(out, '"') != ZSQ_OK)
 			return ZSQ_ENOMEM;
 		c = sp_get(sp);
-	} else {
-		buf_reset(out);
-		if (buf_putc(out, '{') != ZSQ_OK)
-			return ZSQ_ENOMEM;
-	}
+	} else if (buf_putc(out, '{') != ZSQ_OK)
+		return ZSQ_ENOMEM;
 	sp->phase = PH_LINES;
 	if ((rc = scan_value(sp, c, out, 1)) != ZSQ_OK)
 		return rc;

@@ -25,7 +25,7 @@ hexval(int c)
 }
 
 int
-params_decode(struct buf *out, const char *s, size_t n)
+params_unescape(struct buf *out, const char *s, size_t n, int plus)
 {
 	size_t i;
 	int hi, lo, c;
@@ -35,7 +35,7 @@ params_decode(struct buf *out, const char *s, size_t n)
 		return ZSQ_ENOMEM;
 	for (i = 0; i < n; i++) {
 		c = (unsigned char)s[i];
-		if (c == '+')
+		if (c == '+' && plus)
 			c = ' ';
 		else if (c == '%' && n - i > 2 &&
 		    (hi = hexval((unsigned char)s[i + 1])) >= 0 &&
@@ -47,6 +47,12 @@ params_decode(struct buf *out, const char *s, size_t n)
 	}
 	out->data[out->len] = '\0';
 	return ZSQ_OK;
+}
+
+int
+params_decode(struct buf *out, const char *s, size_t n)
+{
+	return params_unescape(out, s, n, 1);
 }
 
 void

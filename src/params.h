@@ -33,7 +33,13 @@ void	params_begin(struct params_iter *it, const char *qs, size_t len);
 int	params_next(struct params_iter *it, struct buf *name,
 	    struct buf *value);
 
-/* Append the form-decoding of s[0..n) to out: ZSQ_OK or ZSQ_ENOMEM. */
+/*
+ * Append the percent-decoding of s[0..n) to out, malformed escapes kept
+ * (see above); '+' is a space when plus is set (a query string), itself
+ * otherwise (a path, route.h).  ZSQ_OK or ZSQ_ENOMEM.
+ */
+int	params_unescape(struct buf *out, const char *s, size_t n, int plus);
+/* The form decoding of a query string item: params_unescape(.., 1). */
 int	params_decode(struct buf *out, const char *s, size_t n);
 
 /*

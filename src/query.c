@@ -78,7 +78,7 @@ query_add_cond(struct query *q, const char *text, size_t len,
 enum checked { CK_Q, CK_LIMIT, CK_START, CK_N };
 
 struct raw {
-	struct buf	 qs;		/* q values: u32 length + bytes each */
+	struct buf	 qs;		/* q values: size_t len, bytes */
 	struct buf	 limit, start;	/* their first values, trimmed */
 	int		 seen[CK_N];
 	enum checked	 order[CK_N];	/* by first appearance */
@@ -126,7 +126,6 @@ first_checked(struct raw *r, enum checked ck, const struct buf *value)
 {
 	const char *v = value->data;
 	size_t n = value->len;
-	uint32_t n32;
 	int first = !r->seen[ck];
 
 	if (first) {
@@ -135,8 +134,7 @@ first_checked(struct raw *r, enum checked ck, const struct buf *value)
 	}
 	if (ck == CK_Q) {
 		/* Every q value counts, in order. */
-		n32 = (uint32_t)n;
-		if (buf_append(&r->qs, &n32, 4) != ZSQ_OK)
+		if (buf_append(&r->qs, &n, sizeof(n)) != ZSQ_OK)
 			return ZSQ_ENOMEM;
 		return buf_append(&r->qs, v, n);
 	}
@@ -203,8 +201,7 @@ int
 query_parse(struct query *q, const char *qs, size_t len, struct apierr *err)
 {
 	struct raw r;
-	size_t off;
-	uint32_t n32;
+	size_t off, n;
 	int i, rc;
 
 	memset(&r, 0, sizeof(r));
@@ -220,10 +217,10 @@ query_parse(struct query *q, const char *qs, size_t len, struct apierr *err)
 			break;
 		case CK_Q:
 			for (off = 0; off < r.qs.len && rc == ZSQ_OK;
-			    off += 4 + n32) {
-				memcpy(&n32, r.qs.data + off, 4);
-				rc = query_add_cond(q, r.qs.data + off + 4, n32,
-				    err);
+			    off += sizeof(n) + n) {
+				memcpy(&n, r.qs.data + off, sizeof(n));
+				rc = query_add_cond(q, r.qs.data + off +
+				    sizeof(n), n, err);
 			}
 			break;
 		case CK_N:
@@ -380,6 +377,7 @@ struct walk {
 	const struct store *st;
 	MDB_txn		*txn;
 	const char	*account;
+	MDB_cursor	*shares;	/* for acl_visible() */
 	const struct query *q;
 	struct query_result *res;
 	int		 sorted;	/* a heap of the best `keep` matches */
@@ -445,7 +443,7 @@ walk_one(struct walk *w, const MDB_val *k, const MDB_val *v)
 	for (i = 0; i < w->q->nconds; i++)
 		if (!cond_match(&w->q->conds[i], v->mv_data, &h))
 			return ZSQ_OK;
-	if (!acl_visible(w->st, w->txn, w->account, k->mv_data, h.owner))
+	if (!acl_visible(w->shares, w->account, k->mv_data, h.owner))
 		return ZSQ_OK;
 	w->res->total++;
 	if (w->q->count)
@@ -660,7 +658,7 @@ upper_of(const struct query *q, const struct cond *c)
  * by walking them, which the cap bounds.
  */
 static int
-estimate(struct walk *w, const struct plan *p, size_t cap, size_t *n)
+plan_estimate(struct walk *w, const struct plan *p, size_t cap, size_t *n)
 {
 	unsigned leaf;
 	struct bounds b;
@@ -695,7 +693,7 @@ estimate(struct walk *w, const struct plan *p, size_t cap, size_t *n)
  * best->c stays NULL when nothing beats the walk.
  */
 static int
-plan(struct walk *w, struct plan *best)
+plan_choose(struct walk *w, struct plan *best)
 {
 	struct plan p;
 	MDB_stat ms;
@@ -709,7 +707,7 @@ plan(struct walk *w, struct plan *best)
 	for (i = 0; i < w->q->nconds && cap > 0; i++) {
 		p.c = &w->q->conds[i];
 		p.upper = upper_of(w->q, p.c);
-		if ((rc = estimate(w, &p, cap, &n)) != ZSQ_OK)
+		if ((rc = plan_estimate(w, &p, cap, &n)) != ZSQ_OK)
 			return rc;
 		if (n < cap) {
 			cap = n;
@@ -782,7 +780,7 @@ page_sorted(const struct query *q, struct query_result *res)
 }
 
 static uint64_t
-etag(const struct query *q, const struct query_result *res)
+etag_compute(const struct query *q, const struct query_result *res)
 {
 	uint64_t h = RECORD_FNV_INIT;
 	uint32_t shape[3];
@@ -812,16 +810,22 @@ query_run(const struct store *st, MDB_txn *txn, const char *account,
 	w.st = st;
 	w.txn = txn;
 	w.account = account;
+	w.shares = NULL;
 	w.q = q;
 	w.res = res;
 	w.sorted = q->sort_leaf >= 0 && !q->count;
 	/* limit=0 shows nothing, so nothing before it need be kept. */
 	w.keep = q->limit > 0 ? (size_t)q->start + (size_t)q->limit : 0;
-	if (q->no_index)
+	/* One shares cursor for the whole walk: tenancy runs per candidate. */
+	if ((rc = mdb_cursor_open(txn, st->shares, &w.shares)) !=
+	    MDB_SUCCESS) {
+		w.shares = NULL;
+		rc = store_err(rc);
+	} else if (q->no_index)
 		rc = walk_all(&w);
 	else if (uc != NULL)
 		rc = walk_uuids(&w, uc);
-	else if ((rc = plan(&w, &best)) == ZSQ_OK)
+	else if ((rc = plan_choose(&w, &best)) == ZSQ_OK)
 		rc = best.c != NULL ? walk_index(&w, &best) : walk_all(&w);
 	if (rc == ZSQ_ENOMEM)
 		goto fail;
@@ -832,10 +836,13 @@ query_run(const struct store *st, MDB_txn *txn, const char *account,
 	}
 	if (w.sorted)
 		page_sorted(q, res);
-	res->etag = etag(q, res);
-	return ZSQ_OK;
+	res->etag = etag_compute(q, res);
+	goto done;
 fail:
 	query_result_free(res);
+done:
+	if (w.shares != NULL)
+		mdb_cursor_close(w.shares);
 	return rc;
 }
 

@@ -1,10 +1,10 @@
 /*
  * reply.c - response heads and bodies; see reply.h.
  *
- * Success bodies are assembled in one bounded staging buffer that is
- * flushed whenever it passes REPLY_CHUNK, so a reply costs a few large
- * writes and its memory does not grow with the number of groups.  A
- * stored group body bigger than a chunk goes out straight from the map.
+ * Success bodies are assembled in one fixed staging buffer that is
+ * flushed whenever the next piece would not fit, so a reply costs a few
+ * large writes and its memory does not grow with the number of groups.
+ * A stored group body bigger than a chunk goes out straight from the map.
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -54,15 +54,18 @@ int
 reply_head(struct out *o, int status, const char *content_type,
     const char *extra)
 {
-	struct buf b = BUF_INIT;
+	char line[64];
 	int rc;
 
-	rc = buf_printf(&b, "Status: %d %s\r\nContent-Type: %s\r\n%s\r\n",
-	    status, reason(status), content_type, extra ? extra : "");
-	if (rc == ZSQ_OK)
-		rc = out_write(o, b.data, b.len);
-	buf_free(&b);
-	return rc;
+	/* Every request ends here: pieces, not a heap buffer, per head. */
+	snprintf(line, sizeof(line), "Status: %d %s\r\nContent-Type: ", status,
+	    reason(status));
+	if ((rc = out_puts(o, line)) != ZSQ_OK ||
+	    (rc = out_puts(o, content_type)) != ZSQ_OK ||
+	    (rc = out_write(o, "\r\n", 2)) != ZSQ_OK ||
+	    (extra != NULL && (rc = out_puts(o, extra)) != ZSQ_OK))
+		return rc;
+	return out_write(o, "\r\n", 2);
 }
 
 int
@@ -107,10 +110,14 @@ reply_error(struct out *o, const struct apierr *e)
 	return rc;
 }
 
-/* The staging buffer in front of an out. */
+/*
+ * The staging buffer in front of an out: a fixed array on the stack, so
+ * a reply allocates nothing however many groups it streams.
+ */
 struct sink {
 	struct out	*o;
-	struct buf	 b;
+	size_t		 len;
+	char		 b[REPLY_CHUNK];
 };
 
 static int
@@ -118,9 +125,9 @@ sink_flush(struct sink *s)
 {
 	int rc = ZSQ_OK;
 
-	if (s->b.len > 0)
-		rc = out_write(s->o, s->b.data, s->b.len);
-	buf_reset(&s->b);
+	if (s->len > 0)
+		rc = out_write(s->o, s->b, s->len);
+	s->len = 0;
 	return rc;
 }
 
@@ -129,13 +136,15 @@ sink_put(struct sink *s, const void *p, size_t n)
 {
 	int rc;
 
-	if (s->b.len + n > REPLY_CHUNK) {
+	if (n > sizeof(s->b) - s->len) {
 		if ((rc = sink_flush(s)) != ZSQ_OK)
 			return rc;
-		if (n > REPLY_CHUNK)
+		if (n > sizeof(s->b))
 			return out_write(s->o, p, n);
 	}
-	return buf_append(&s->b, p, n);
+	memcpy(s->b + s->len, p, n);
+	s->len += n;
+	return ZSQ_OK;
 }
 
 static int
@@ -226,11 +235,13 @@ int
 reply_body(struct out *o, const struct query *q,
     const struct query_result *res)
 {
-	struct sink s = { o, BUF_INIT };
+	struct sink s;
 	char total[48];
 	size_t i;
 	int rc, first = 1;
 
+	s.o = o;
+	s.len = 0;
 	snprintf(total, sizeof(total), "\"total\":%" PRIu64, res->total);
 	if (q->count) {
 		rc = sink_puts(&s, "{\"schema\":{},");
@@ -263,6 +274,5 @@ reply_body(struct out *o, const struct query *q,
 flush:
 	if (rc == ZSQ_OK)
 		rc = sink_flush(&s);
-	buf_free(&s.b);
 	return rc;
 }

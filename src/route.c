@@ -2,39 +2,13 @@
 #include <string.h>
 
 #include "errors.h"
+#include "params.h"
 #include "route.h"
-
-static int
-hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
 
 int
 route_decode(struct buf *out, const char *s, size_t n)
 {
-	size_t i;
-	int hi, lo;
-
-	if (buf_reserve(out, n) != ZSQ_OK)
-		return ZSQ_ENOMEM;
-	for (i = 0; i < n; i++) {
-		if (s[i] == '%' && i + 2 < n &&
-		    (hi = hexval((unsigned char)s[i + 1])) >= 0 &&
-		    (lo = hexval((unsigned char)s[i + 2])) >= 0) {
-			out->data[out->len++] = (char)(hi << 4 | lo);
-			i += 2;
-		} else
-			out->data[out->len++] = s[i];
-	}
-	out->data[out->len] = '\0';
-	return ZSQ_OK;
+	return params_unescape(out, s, n, 0);
 }
 
 /* The 404 text, built with buf_append: the path may hold any byte. */

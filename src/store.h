@@ -3,9 +3,9 @@
  *
  *   meta      "version" -> u32 schema version; "tz" -> zone name the records
  *             were rendered in; "gen" -> u64, bumped by every change to
- *             groups or shares (an ETag input)
+ *             groups or shares (stat and backup report it)
  *   groups    group uuid (32 lowercase hex) -> record (record.h)
- *   sessions  session id -> struct session (session.h)
+ *   sessions  session id -> struct session_rec (session.h)
  *   accounts  account uuid (32) -> account name
  *   shares    (MDB_DUPSORT) group uuid -> account uuid, or ACL_PUBLIC
  *   index     (MDB_DUPSORT) secondary index key -> group uuid (index.h)

@@ -30,11 +30,17 @@ static int
 visible(struct store *st, const char *account, const char *group)
 {
 	MDB_txn *txn;
+	MDB_cursor *cur;
 	int r;
 
 	if (mdb_txn_begin(st->env, NULL, MDB_RDONLY, &txn) != MDB_SUCCESS)
 		return -1;
-	r = acl_visible(st, txn, account, group, OWNER);
+	if (mdb_cursor_open(txn, st->shares, &cur) != MDB_SUCCESS) {
+		mdb_txn_abort(txn);
+		return -1;
+	}
+	r = acl_visible(cur, account, group, OWNER);
+	mdb_cursor_close(cur);
 	mdb_txn_abort(txn);
 	return r;
 }
