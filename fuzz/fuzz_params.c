@@ -10,7 +10,7 @@
  * A prepared query then runs on the sample store as the admin, and its
  * page must be exactly the [start, start+limit) slice of the same query
  * run without limit and start (SPEC 4: pages never overlap or skip), with
- * the same total; the reply body is valid JSON.
+ * the same total when replyWithCount shows it; the body is valid JSON.
  */
 #include <string.h>
 
@@ -47,7 +47,9 @@ check_run(const struct query *q)
 		whole.limit = INT32_MAX;
 		FUZZ_CHECK(query_run(st, txn, SCHEMA_ADMIN_ACCOUNT, &whole,
 		    &all, &err) == ZSQ_OK);
-		FUZZ_CHECK(page.total == all.total && all.n == all.total);
+		/* Without count or replyWithCount the walk may stop early. */
+		FUZZ_CHECK(all.n == all.total);
+		FUZZ_CHECK(!q->reply_with_count || page.total == all.total);
 		want = (uint64_t)q->start < all.total ?
 		    all.total - (uint64_t)q->start : 0;
 		if (want > (uint64_t)q->limit)

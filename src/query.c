@@ -382,7 +382,15 @@ struct walk {
 	struct query_result *res;
 	int		 sorted;	/* a heap of the best `keep` matches */
 	size_t		 keep;		/* start + limit */
+	int		 need_total;	/* count or replyWithCount shows it */
 };
+
+/*
+ * walk_one()'s "stop": the page is full and nobody will see the total,
+ * so an unfiltered `?limit=10` reads ten records, not the whole store.
+ * Distinct from every ZSQ_, errno and LMDB code; query_run() clears it.
+ */
+#define WALK_FULL	(-1)
 
 static void
 match_swap(struct query_match *a, struct query_match *b)
@@ -450,7 +458,8 @@ walk_one(struct walk *w, const MDB_val *k, const MDB_val *v)
 		return ZSQ_OK;
 	if (!w->sorted && (w->res->total <= (uint64_t)w->q->start ||
 	    w->res->n >= (uint64_t)w->q->limit))
-		return ZSQ_OK;
+		return w->res->n >= (uint64_t)w->q->limit && !w->need_total ?
+		    WALK_FULL : ZSQ_OK;
 	memset(&m, 0, sizeof(m));
 	m.rec = *v;
 	m.uuid = k->mv_data;
@@ -814,6 +823,7 @@ query_run(const struct store *st, MDB_txn *txn, const char *account,
 	w.q = q;
 	w.res = res;
 	w.sorted = q->sort_leaf >= 0 && !q->count;
+	w.need_total = q->count || q->reply_with_count;
 	/* limit=0 shows nothing, so nothing before it need be kept. */
 	w.keep = q->limit > 0 ? (size_t)q->start + (size_t)q->limit : 0;
 	/* One shares cursor for the whole walk: tenancy runs per candidate. */
@@ -827,6 +837,8 @@ query_run(const struct store *st, MDB_txn *txn, const char *account,
 		rc = walk_uuids(&w, uc);
 	else if ((rc = plan_choose(&w, &best)) == ZSQ_OK)
 		rc = best.c != NULL ? walk_index(&w, &best) : walk_all(&w);
+	if (rc == WALK_FULL)
+		rc = ZSQ_OK;
 	if (rc == ZSQ_ENOMEM)
 		goto fail;
 	if (rc != ZSQ_OK) {

@@ -76,7 +76,10 @@ struct query_result {
 	struct query_match *m;		/* the page, in reply order */
 	size_t		 n;
 	size_t		 cap;
-	uint64_t	 total;		/* all matches, ignoring limit/start */
+	uint64_t	 total;		/* all matches, ignoring limit/start,
+					   when count or replyWithCount asks;
+					   else the walk may stop at a full
+					   page and total is a lower bound */
 	uint64_t	 etag;		/* hash of everything the reply shows */
 };
 
