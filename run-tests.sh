@@ -35,17 +35,27 @@ if [ "${SANITIZERS:-yes}" != no ]; then
 	san=$top/build-san/sanitizer
 	rm -rf "$san"
 	mkdir -p "$san"
+	# allocator_may_return_null: the crafted PARAMS tests make Debian's
+	# libfcgi 2.4.2 ask malloc for ~2^64 bytes (CVE-2025-23016); ASan would
+	# report that as its own error, while in production malloc returns NULL
+	# and libfcgi aborts the worker, which is what those tests assert.
 	ASAN_OPTIONS="log_path=$san/asan:detect_leaks=1:abort_on_error=1"
+	ASAN_OPTIONS="$ASAN_OPTIONS:allocator_may_return_null=1"
 	UBSAN_OPTIONS="log_path=$san/ubsan:print_stacktrace=1:halt_on_error=1"
 	export ASAN_OPTIONS UBSAN_OPTIONS
 	suite build-san --enable-sanitizers || rc=1
 	unset ASAN_OPTIONS UBSAN_OPTIONS
-	if [ -n "$(ls -A "$san")" ]; then
+	# A report says "ERROR:" (ASan, LSan) or "runtime error" (UBSan); a
+	# log holding only "WARNING: ... failed to allocate" is the libfcgi
+	# case above, answered with NULL as intended.
+	reports=$(grep -l -E 'ERROR: |runtime error' "$san"/* 2>/dev/null || :)
+	if [ -n "$reports" ]; then
 		echo "sanitizer reports:"
-		cat "$san"/*
+		cat $reports
 		rc=1
 	else
-		echo "sanitizer reports: none"
+		echo "sanitizer reports: none ($(ls "$san" | wc -l) allocation" \
+		    "warnings from libfcgi's crafted-record tests)"
 	fi
 fi
 

@@ -602,6 +602,15 @@ import_stream(struct store *st, FILE *in, const struct import_opts *o,
 		group = json_loadb(elem.data, elem.len, JSON_REJECT_DUPLICATES |
 		    JSON_ALLOW_NUL | JSON_DECODE_ANY, &je);
 		if (group == NULL) {
+			char *c;
+
+			/*
+			 * jansson quotes the offending input ("near '...'"):
+			 * keep the promised one-line message one line.
+			 */
+			for (c = je.text; *c != '\0'; c++)
+				if ((unsigned char)*c < 0x20 || *c == 0x7f)
+					*c = '?';
 			(void)buf_printf(err, "record %lu: invalid JSON: %s "
 			    "(line %d, column %d of the record)", sp.nrec,
 			    je.text, je.line, je.column);
