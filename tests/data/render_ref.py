@@ -7,7 +7,7 @@ applies Gson's html-safe escaping and the Java 8 date format in the given
 zone, and prints one rendered group per line:
 
     python3 tests/data/render_ref.py tests/data/sample.json Asia/Shanghai \\
-        /work/shared/SPEC.md
+        path/to/SPEC.md
 """
 import datetime as dt
 import json
