@@ -102,7 +102,7 @@ session_add(struct store *st, MDB_txn *txn, const char *sid,
 static void
 sample_build(struct store *st)
 {
-	struct import_opts o = { NULL, 0 };
+	struct import_opts o;
 	struct import_stats stats;
 	struct buf path = BUF_INIT, err = BUF_INIT;
 	const char *top;
@@ -124,6 +124,7 @@ sample_build(struct store *st)
 		abort();
 	}
 	memset(&stats, 0, sizeof(stats));
+	import_opts_init(&o);
 	if (import_stream(st, in, &o, &stats, &err) != ZSQ_OK) {
 		fprintf(stderr, "%s: %s\n", path.data, err.data);
 		abort();

@@ -89,7 +89,7 @@ static int
 import(const uint8_t *data, size_t size, int replace,
     struct import_stats *stats, struct buf *err)
 {
-	struct import_opts o = { NULL, replace };
+	struct import_opts o;
 	FILE *in;
 	int rc;
 
@@ -99,6 +99,10 @@ import(const uint8_t *data, size_t size, int replace,
 	FUZZ_CHECK(in != NULL);
 	memset(stats, 0, sizeof(*stats));
 	buf_reset(err);
+	import_opts_init(&o);
+	o.replace = replace;
+	o.max_delete = 100;
+	o.allow_empty = 1;
 	rc = import_stream(&st, in, &o, stats, err);
 	fclose(in);
 	return rc;

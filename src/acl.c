@@ -103,3 +103,58 @@ account_put(const struct store *st, MDB_txn *txn, const char *account,
 
 	return store_err(mdb_put(txn, st->accounts, &k, &v, 0));
 }
+
+int
+acl_shares_replace(const struct store *st, MDB_txn *txn,
+    const struct acl_grant *g, size_t n, size_t *skipped)
+{
+	MDB_val k, v;
+	size_t i, skip = 0;
+	int rc;
+
+	if ((rc = mdb_drop(txn, st->shares, 0)) != MDB_SUCCESS)
+		return store_err(rc);
+	for (i = 0; i < n; i++) {
+		k.mv_size = UUID_LEN;
+		k.mv_data = (void *)g[i].group;
+		v.mv_size = UUID_LEN;
+		v.mv_data = (void *)g[i].account;
+		if ((rc = group_exists(st, txn, g[i].group)) == ZSQ_OK &&
+		    memcmp(g[i].account, ACL_PUBLIC, UUID_LEN) != 0)
+			rc = account_exists(st, txn, g[i].account);
+		if (rc == ZSQ_ENOTFOUND) {
+			skip++;
+			continue;
+		}
+		if (rc != ZSQ_OK)
+			return rc;
+		rc = mdb_put(txn, st->shares, &k, &v, MDB_NODUPDATA);
+		if (rc != MDB_SUCCESS && rc != MDB_KEYEXIST)
+			return store_err(rc);
+	}
+	if (skipped != NULL)
+		*skipped = skip;
+	return ZSQ_OK;
+}
+
+int
+accounts_replace(const struct store *st, MDB_txn *txn,
+    const struct acl_account *a, size_t n)
+{
+	MDB_val k = { UUID_LEN, (void *)SCHEMA_ADMIN_ACCOUNT },
+	    v = { 5, (void *)"admin" };
+	size_t i;
+	int rc, have_admin = 0;
+
+	if ((rc = mdb_drop(txn, st->accounts, 0)) != MDB_SUCCESS)
+		return store_err(rc);
+	for (i = 0; i < n; i++) {
+		if ((rc = account_put(st, txn, a[i].uuid, a[i].name)) != ZSQ_OK)
+			return rc;
+		have_admin |= acl_is_admin(a[i].uuid);
+	}
+	if (!have_admin &&
+	    (rc = mdb_put(txn, st->accounts, &k, &v, 0)) != MDB_SUCCESS)
+		return store_err(rc);
+	return ZSQ_OK;
+}

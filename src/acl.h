@@ -11,6 +11,7 @@
 #ifndef ZSQ_ACL_H
 #define ZSQ_ACL_H
 
+#include <stddef.h>
 #include <lmdb.h>
 
 #include "store.h"
@@ -43,6 +44,32 @@ int	acl_unshare(const struct store *st, MDB_txn *txn, const char *group,
 	    const char *account);
 /* Drop every share of a group (used when the group is deleted). */
 int	acl_drop_group(const struct store *st, MDB_txn *txn, const char *group);
+
+/*
+ * Replacing everything at once (zsquery-admin sync makes the store equal
+ * to what ZStack said).  Both run inside the caller's write transaction.
+ *
+ * acl_shares_replace(): afterwards the shares are exactly g[0..n) (in any
+ * order, repeats allowed); an entry whose group is not stored, or whose
+ * account (unless ACL_PUBLIC) is not an account, is skipped and counted in
+ * *skipped (may be NULL).  accounts_replace(): afterwards the accounts
+ * are exactly a[0..n) plus the admin account (SCHEMA_ADMIN_ACCOUNT),
+ * which is never removed.  The caller bumps the generation.
+ */
+struct acl_grant {
+	char	group[32];
+	char	account[32];	/* an account uuid, or ACL_PUBLIC */
+};
+
+struct acl_account {
+	char	uuid[32];
+	char	name[256];	/* NUL-terminated */
+};
+
+int	acl_shares_replace(const struct store *st, MDB_txn *txn,
+	    const struct acl_grant *g, size_t n, size_t *skipped);
+int	accounts_replace(const struct store *st, MDB_txn *txn,
+	    const struct acl_account *a, size_t n);
 
 /* ZSQ_OK when the account exists, ZSQ_ENOTFOUND, or a store error. */
 int	account_exists(const struct store *st, MDB_txn *txn,

@@ -22,6 +22,8 @@ struct admin {
 	size_t		 mapsize;	/* --map-size; 0: the store's */
 	const char	*owner;		/* import --owner */
 	int		 replace;	/* import --replace */
+	int		 allow_empty;	/* import --allow-empty */
+	unsigned	 max_delete;	/* import --max-delete, percent */
 	const char	*name;		/* account add --name */
 	const char	*account;	/* --account */
 	const char	*user;		/* session create --user */

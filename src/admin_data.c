@@ -17,7 +17,7 @@
 int
 cmd_import(struct admin *a)
 {
-	struct import_opts o = { a->owner, a->replace };
+	struct import_opts o;
 	struct import_stats stats = { 0, 0, 0, 0 };
 	struct buf err = BUF_INIT;
 	const char *file = a->argv[0];
@@ -38,6 +38,11 @@ cmd_import(struct admin *a)
 		admin_fail(a, rc, "import %s", file);
 		goto done;
 	}
+	import_opts_init(&o);
+	o.owner = a->owner;
+	o.replace = a->replace;
+	o.allow_empty = a->allow_empty;
+	o.max_delete = a->max_delete;
 	rc = import_stream(&a->st, in, &o, &stats, &err);
 	if (rc != ZSQ_OK) {
 		if (err.len > 0 && rc != ZSQ_EFULL)

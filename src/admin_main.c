@@ -13,6 +13,7 @@
 
 #include "admin.h"
 #include "errors.h"
+#include "import.h"
 #include "schema.h"
 #include "session.h"
 #include "store.h"
@@ -39,8 +40,9 @@ static const struct command {
 	const char	*usage;
 } commands[] = {
 	{ "init", NULL, cmd_init, "", "", "", 0, 0, "init" },
-	{ "import", NULL, cmd_import, "or", "", "", 1, 1,
-	    "import [--owner ACCOUNT] [--replace] FILE|-" },
+	{ "import", NULL, cmd_import, "orEX", "", "", 1, 1,
+	    "import [--owner ACCOUNT] [--replace [--max-delete PCT] "
+	    "[--allow-empty]] FILE|-" },
 	{ "export", NULL, cmd_export, "", "", "", 0, 0, "export" },
 	{ "delete", NULL, cmd_delete, "", "", "", 1, -1, "delete UUID..." },
 	{ "account", "add", cmd_account_add, "n", "n", "", 1, 1,
@@ -80,6 +82,8 @@ static const struct option longopts[] = {
 	{ "ttl",	required_argument,	NULL, 't' },
 	{ "uuid",	required_argument,	NULL, 'u' },
 	{ "public",	no_argument,		NULL, 'p' },
+	{ "allow-empty", no_argument,		NULL, 'E' },
+	{ "max-delete",	required_argument,	NULL, 'X' },
 	{ NULL, 0, NULL, 0 }
 };
 
@@ -227,6 +231,21 @@ ttl_parse(const char *s, int64_t *ttl)
 	return 0;
 }
 
+static int
+pct_parse(const char *s, unsigned *pct)
+{
+	unsigned long n;
+	char *end;
+
+	errno = 0;
+	n = strtoul(s, &end, 10);
+	if (errno || end == s || *end != '\0' || *s == '-' || *s == '+' ||
+	    n > 100)
+		return -1;
+	*pct = (unsigned)n;
+	return 0;
+}
+
 /* Parse every option; *seen gets one bit per option letter.  -1: usage. */
 static int
 options_parse(struct admin *a, int argc, char **argv, uint64_t *seen)
@@ -245,6 +264,14 @@ options_parse(struct admin *a, int argc, char **argv, uint64_t *seen)
 		case 'U':	a->user = optarg; break;
 		case 'u':	a->uuid = optarg; break;
 		case 'p':	a->public = 1; break;
+		case 'E':	a->allow_empty = 1; break;
+		case 'X':
+			if (pct_parse(optarg, &a->max_delete) != 0) {
+				admin_error("bad --max-delete '%s': a percentage "
+				    "0-100", optarg);
+				return -1;
+			}
+			break;
 		case 'M':
 			if ((a->mapsize = size_parse(optarg)) == 0) {
 				admin_error("bad --map-size '%s'", optarg);
@@ -335,6 +362,7 @@ main(int argc, char **argv)
 	memset(&a, 0, sizeof(a));
 	a.dir = STORE_DEFAULT_DIR;
 	a.ttl = SESSION_DEFAULT_TIMEOUT;
+	a.max_delete = IMPORT_MAX_DELETE_DEFAULT;
 	if (options_parse(&a, argc, argv, &seen) != 0) {
 		usage(stderr);
 		return EXIT_USAGE;

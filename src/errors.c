@@ -19,6 +19,8 @@ zsq_strerror(int rc)
 	case ZSQ_ETZ:		return "store rendered in another time zone";
 	case ZSQ_EFULL:		return "store map is full; raise --map-size";
 	case ZSQ_ETOOBIG:	return "length limit exceeded";
+	case ZSQ_ETIMEOUT:	return "time limit exceeded";
+	case ZSQ_ECANCELED:	return "canceled: the client went away";
 	case MDB_MAP_FULL:	return "store map is full; raise --map-size";
 	}
 	/* mdb_strerror covers both LMDB codes and errno values. */

@@ -20,7 +20,9 @@ enum {
 	ZSQ_EVERSION,	/* store written by a newer (or unknown) schema version */
 	ZSQ_ETZ,	/* store rendered in another time zone */
 	ZSQ_EFULL,	/* LMDB map full: raise --map-size */
-	ZSQ_ETOOBIG	/* a bounded length was exceeded */
+	ZSQ_ETOOBIG,	/* a bounded length was exceeded */
+	ZSQ_ETIMEOUT,	/* a request ran past its time limit */
+	ZSQ_ECANCELED	/* the work was stopped: its client went away */
 };
 
 /* Text for a ZSQ_* code or an LMDB/errno code; never NULL. */

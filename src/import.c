@@ -1,6 +1,6 @@
 /*
- * import.c - read ZStack replies into the store; see import.h for the
- * forms and policies.
+ * import.c - read ZStack replies into the store in two phases; see
+ * import.h for the forms and policies.
  *
  * The input is split into one group at a time by a small scanner that only
  * balances brackets and strings; each group is then parsed by jansson,
@@ -9,6 +9,8 @@
  * Besides one group, memory holds the set of uuids seen so far (for
  * repeats and --replace), some 80 bytes a group.
  */
+#include <errno.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -460,14 +462,257 @@ record_prefix(struct buf *err, unsigned long n, json_t *group)
 		(void)buf_printf(err, "record %lu: ", n);
 }
 
-/* Write one rendered record; counts it. */
-static int
-write_group(struct store *st, MDB_txn *txn, const struct import_opts *o,
-    const char *uuid, struct buf *rec, struct buf *old,
-    struct import_stats *stats)
+/*
+ * The spool: phase 1 appends one entry per group, phase 2 reads them back
+ * in order.  Entry: struct spool_ent, then len record bytes.  It lives in
+ * an unlinked temporary file (tmpfile(3): $TMPDIR or /tmp), so a killed
+ * import leaves nothing behind.
+ */
+struct spool_ent {
+	char		 uuid[32];
+	uint32_t	 len;		/* record bytes that follow */
+	uint8_t		 owner_set;	/* the record's owner is explicit */
+	unsigned long	 nrec;		/* record number, for messages */
+};
+
+struct import {
+	struct store	*st;
+	struct import_opts o;
+	char		 owner[33];	/* o.owner copied */
+	struct split	 sp;
+	struct seen	 seen;
+	FILE		*spool;
+	unsigned long	 nrec;		/* groups added */
+	uint64_t	 bytes;		/* input bytes, for progress */
+	struct buf	 rec, rerr, old;
+};
+
+void
+import_opts_init(struct import_opts *o)
 {
+	memset(o, 0, sizeof(*o));
+	o->max_delete = IMPORT_MAX_DELETE_DEFAULT;
+}
+
+static int
+uuid_is_account(const char *s)
+{
+	size_t i;
+
+	for (i = 0; i < 32; i++)
+		if (!((s[i] >= '0' && s[i] <= '9') ||
+		    (s[i] >= 'a' && s[i] <= 'f')))
+			return 0;
+	return s[32] == '\0';
+}
+
+int
+import_begin(struct store *st, const struct import_opts *o,
+    struct import **out, struct buf *err)
+{
+	struct import *imp;
+	char tz[STORE_TZ_MAX];
+	int rc;
+
+	*out = NULL;
+	if ((rc = store_check_tz(st)) != ZSQ_OK) {
+		tz_name(tz, sizeof(tz));
+		(void)buf_printf(err, "the store's dates are rendered in time "
+		    "zone '%s' but the current zone is '%s' (set TZ=%s)",
+		    st->tz, tz, st->tz);
+		return rc;
+	}
+	if (o->owner != NULL && !uuid_is_account(o->owner)) {
+		(void)buf_printf(err, "owner '%s' is not an account uuid",
+		    o->owner);
+		return ZSQ_EINVAL;
+	}
+	if ((imp = calloc(1, sizeof(*imp))) == NULL)
+		return ZSQ_ENOMEM;
+	imp->st = st;
+	imp->o = *o;
+	if (o->owner != NULL) {
+		memcpy(imp->owner, o->owner, 33);
+		imp->o.owner = imp->owner;
+	}
+	imp->sp.peek = -2;
+	imp->sp.err = err;
+	if ((imp->spool = tmpfile()) == NULL) {
+		rc = errno;
+		(void)buf_printf(err, "temporary spool file: %s",
+		    strerror(rc));
+		free(imp);
+		return rc;
+	}
+	*out = imp;
+	return ZSQ_OK;
+}
+
+static void
+progress(struct import *imp, int applying, unsigned long groups,
+    unsigned long total)
+{
+	struct import_progress p;
+
+	if (imp->o.progress == NULL)
+		return;
+	p.applying = applying;
+	p.groups = groups;
+	p.groups_total = total;
+	p.bytes = imp->bytes;
+	p.bytes_total = imp->o.bytes_total;
+	imp->o.progress(imp->o.progress_arg, &p);
+}
+
+/* Replace the group's systemTags/userTags with tags. */
+static int
+tags_set(json_t *group, const struct import_tags *t)
+{
+	static const char *const key[2] = { "systemTags", "userTags" };
+	const char *const *v[2] = { t->system, t->user };
+	size_t n[2] = { t->nsystem, t->nuser }, k, i;
+	json_t *a;
+
+	for (k = 0; k < 2; k++) {
+		if ((a = json_array()) == NULL)
+			return ZSQ_ENOMEM;
+		for (i = 0; i < n[k]; i++)
+			if (json_array_append_new(a, json_string(v[k][i])) != 0) {
+				json_decref(a);
+				return ZSQ_EINVAL;	/* not UTF-8 */
+			}
+		if (json_object_set_new(group, key[k], a) != 0)
+			return ZSQ_ENOMEM;
+	}
+	return ZSQ_OK;
+}
+
+/* Phase 1 for one group: parse, validate, render, spool. */
+static int
+add_one(struct import *imp, const char *json, size_t len, const char *owner,
+    const struct import_tags *tags, struct buf *err)
+{
+	struct spool_ent e;
+	json_error_t je;
+	json_t *group;
+	const char *uuid, *rowner;
+	unsigned long n = ++imp->nrec, prev;
+	int rc;
+
+	group = json_loadb(json, len, JSON_REJECT_DUPLICATES |
+	    JSON_ALLOW_NUL | JSON_DECODE_ANY, &je);
+	if (group == NULL) {
+		char *c;
+
+		/*
+		 * jansson quotes the offending input ("near '...'"): keep
+		 * the promised one-line message one line.
+		 */
+		for (c = je.text; *c != '\0'; c++)
+			if ((unsigned char)*c < 0x20 || *c == 0x7f)
+				*c = '?';
+		(void)buf_printf(err, "record %lu: invalid JSON: %s (line %d, "
+		    "column %d of the record)", n, je.text, je.line,
+		    je.column);
+		return ZSQ_EINVAL;
+	}
+	if (tags != NULL && json_is_object(group) &&
+	    (rc = tags_set(group, tags)) != ZSQ_OK) {
+		record_prefix(err, n, group);
+		(void)buf_puts(err, rc == ZSQ_EINVAL ? "a tag is not valid "
+		    "UTF-8" : zsq_strerror(rc));
+		goto out;
+	}
+	rowner = owner ? owner : imp->o.owner ? imp->o.owner :
+	    SCHEMA_ADMIN_ACCOUNT;
+	buf_reset(&imp->rerr);
+	if ((rc = render_group(group, rowner, &imp->rec, &imp->rerr)) !=
+	    ZSQ_OK) {
+		record_prefix(err, n, group);
+		(void)buf_puts(err, rc == ZSQ_EINVAL ? imp->rerr.data :
+		    zsq_strerror(rc));
+		goto out;
+	}
+	/* render_group() checked the uuid: it is a 32-byte string. */
+	uuid = json_string_value(json_object_get(group, "uuid"));
+	if ((prev = seen_get(&imp->seen, uuid)) != 0) {
+		record_prefix(err, n, group);
+		(void)buf_printf(err, "uuid repeats record %lu", prev);
+		rc = ZSQ_EINVAL;
+		goto out;
+	}
+	if ((rc = seen_add(&imp->seen, uuid, n)) != ZSQ_OK)
+		goto out;
+	memset(&e, 0, sizeof(e));
+	memcpy(e.uuid, uuid, 32);
+	e.len = (uint32_t)imp->rec.len;
+	e.owner_set = owner != NULL || imp->o.owner != NULL;
+	e.nrec = n;
+	if (fwrite(&e, sizeof(e), 1, imp->spool) != 1 ||
+	    fwrite(imp->rec.data, 1, imp->rec.len, imp->spool) !=
+	    imp->rec.len) {
+		rc = errno ? errno : ZSQ_EIO;
+		(void)buf_printf(err, "temporary spool file: %s",
+		    zsq_strerror(rc));
+		goto out;
+	}
+	rc = ZSQ_OK;
+out:
+	json_decref(group);
+	return rc;
+}
+
+int
+import_add(struct import *imp, const char *json, size_t len,
+    const char *owner, const struct import_tags *tags, struct buf *err)
+{
+	int rc;
+
+	if (owner != NULL && !uuid_is_account(owner)) {
+		(void)buf_printf(err, "record %lu: owner '%s' is not an "
+		    "account uuid", imp->nrec + 1, owner);
+		return ZSQ_EINVAL;
+	}
+	imp->bytes += len;
+	rc = add_one(imp, json, len, owner, tags, err);
+	progress(imp, 0, imp->nrec, 0);
+	return rc;
+}
+
+int
+import_read(struct import *imp, FILE *in, struct buf *err)
+{
+	struct buf elem = BUF_INIT;
+	unsigned long base = imp->sp.off;
+	int rc, got;
+
+	imp->sp.in = in;
+	imp->sp.err = err;
+	/* The splitter numbers records itself; keep it in step with adds. */
+	imp->sp.nrec = imp->nrec;
+	for (;;) {
+		if ((rc = split_next(&imp->sp, &elem, &got)) != ZSQ_OK || !got)
+			break;
+		imp->bytes += imp->sp.off - base;
+		base = imp->sp.off;
+		if ((rc = add_one(imp, elem.data, elem.len, NULL, NULL, err)) !=
+		    ZSQ_OK)
+			break;
+		progress(imp, 0, imp->nrec, 0);
+	}
+	buf_free(&elem);
+	return rc;
+}
+
+/* Phase 2 for one spooled record; counts it. */
+static int
+write_group(struct import *imp, MDB_txn *txn, const struct spool_ent *e,
+    struct buf *rec, struct import_stats *stats)
+{
+	struct store *st = imp->st;
+	struct buf *old = &imp->old;
 	struct rec_head oh;
-	MDB_val k = { 32, (void *)uuid }, v;
+	MDB_val k = { 32, (void *)e->uuid }, v;
 	int rc;
 
 	rc = mdb_get(txn, st->groups, &k, &v);
@@ -480,7 +725,7 @@ write_group(struct store *st, MDB_txn *txn, const struct import_opts *o,
 			return ZSQ_ENOMEM;
 		if ((rc = record_open(old->data, old->len, &oh)) != ZSQ_OK)
 			return rc;
-		if (o->owner == NULL)
+		if (!e->owner_set)
 			memcpy(rec->data + offsetof(struct rec_head, owner),
 			    oh.owner, sizeof(oh.owner));
 		if (old->len == rec->len &&
@@ -488,7 +733,7 @@ write_group(struct store *st, MDB_txn *txn, const struct import_opts *o,
 			stats->unchanged++;
 			return ZSQ_OK;
 		}
-		if ((rc = index_record_del(st, txn, uuid, old->data,
+		if ((rc = index_record_del(st, txn, e->uuid, old->data,
 		    old->len)) != ZSQ_OK)
 			return rc;
 		stats->updated++;
@@ -498,178 +743,220 @@ write_group(struct store *st, MDB_txn *txn, const struct import_opts *o,
 	v.mv_data = rec->data;
 	if ((rc = mdb_put(txn, st->groups, &k, &v, 0)) != MDB_SUCCESS)
 		return rc;
-	return index_record_put(st, txn, uuid, rec->data, rec->len);
+	return index_record_put(st, txn, e->uuid, rec->data, rec->len);
 }
 
-/* With replace: drop stored groups the input did not name. */
+/* With replace: the stored groups the import did not name. */
 static int
-delete_absent(struct store *st, MDB_txn *txn, const struct seen *seen,
-    struct buf *old, struct import_stats *stats)
+absent_collect(struct import *imp, MDB_txn *txn, struct buf *gone,
+    size_t *stored)
 {
-	struct buf gone = BUF_INIT;
 	MDB_cursor *cur = NULL;
 	MDB_cursor_op op = MDB_FIRST;
+	MDB_val k, v;
+	int rc;
+
+	*stored = 0;
+	if ((rc = mdb_cursor_open(txn, imp->st->groups, &cur)) != MDB_SUCCESS)
+		return rc;
+	while ((rc = mdb_cursor_get(cur, &k, &v, op)) == MDB_SUCCESS) {
+		op = MDB_NEXT;
+		(*stored)++;
+		if (k.mv_size == 32 && seen_get(&imp->seen, k.mv_data) == 0 &&
+		    (rc = buf_append(gone, k.mv_data, 32)) != ZSQ_OK)
+			break;
+	}
+	mdb_cursor_close(cur);
+	return rc == MDB_NOTFOUND ? ZSQ_OK : rc;
+}
+
+static int
+absent_delete(struct import *imp, MDB_txn *txn, const struct buf *gone,
+    struct import_stats *stats)
+{
+	struct store *st = imp->st;
 	MDB_val k, v;
 	size_t i;
 	int rc;
 
-	/* Collect first: deleting under a live cursor is needlessly subtle. */
-	if ((rc = mdb_cursor_open(txn, st->groups, &cur)) != MDB_SUCCESS)
-		goto out;
-	while ((rc = mdb_cursor_get(cur, &k, &v, op)) == MDB_SUCCESS) {
-		op = MDB_NEXT;
-		if (k.mv_size == 32 && seen_get(seen, k.mv_data) == 0 &&
-		    (rc = buf_append(&gone, k.mv_data, 32)) != ZSQ_OK)
-			goto out;
-	}
-	if (rc != MDB_NOTFOUND)
-		goto out;
-	mdb_cursor_close(cur);
-	cur = NULL;
-	for (i = 0; i < gone.len; i += 32) {
+	for (i = 0; i < gone->len; i += 32) {
 		k.mv_size = 32;
-		k.mv_data = gone.data + i;
+		k.mv_data = gone->data + i;
 		if ((rc = mdb_get(txn, st->groups, &k, &v)) != MDB_SUCCESS)
-			goto out;
-		buf_reset(old);
-		if ((rc = buf_append(old, v.mv_data, v.mv_size)) != ZSQ_OK ||
-		    (rc = index_record_del(st, txn, gone.data + i, old->data,
-		    old->len)) != ZSQ_OK ||
+			return rc;
+		buf_reset(&imp->old);
+		if ((rc = buf_append(&imp->old, v.mv_data, v.mv_size)) !=
+		    ZSQ_OK ||
+		    (rc = index_record_del(st, txn, gone->data + i,
+		    imp->old.data, imp->old.len)) != ZSQ_OK ||
 		    (rc = mdb_del(txn, st->groups, &k, NULL)) != MDB_SUCCESS ||
-		    (rc = acl_drop_group(st, txn, gone.data + i)) != ZSQ_OK)
-			goto out;
+		    (rc = acl_drop_group(st, txn, gone->data + i)) != ZSQ_OK)
+			return rc;
 		stats->deleted++;
 	}
-	rc = ZSQ_OK;
+	return ZSQ_OK;
+}
+
+/* Every owner a record names must be an account. */
+static int
+owner_check(struct import *imp, MDB_txn *txn, const char *owner,
+    char *last, const struct spool_ent *e, struct buf *err)
+{
+	int rc;
+
+	if (memcmp(owner, last, 32) == 0)
+		return ZSQ_OK;
+	if ((rc = account_exists(imp->st, txn, owner)) == ZSQ_ENOTFOUND) {
+		(void)buf_printf(err, "record %lu (uuid %.32s): owner account "
+		    "%.32s does not exist", e->nrec, e->uuid, owner);
+		return ZSQ_EINVAL;
+	}
+	if (rc != ZSQ_OK)
+		return store_fail(imp->st, rc, err);
+	memcpy(last, owner, 32);
+	return ZSQ_OK;
+}
+
+/* Apply the spool inside txn. */
+static int
+apply(struct import *imp, MDB_txn *txn, const struct import_hooks *h,
+    struct import_stats *stats, struct buf *err)
+{
+	struct buf gone = BUF_INIT, *rec = &imp->rec;
+	struct spool_ent e;
+	char last[32];
+	size_t stored = 0;
+	unsigned long i;
+	int rc;
+
+	memset(last, 0, sizeof(last));
+	if (h != NULL && h->before != NULL &&
+	    (rc = h->before(h->arg, imp->st, txn, err)) != ZSQ_OK)
+		goto out;
+	if (imp->o.owner != NULL &&
+	    (rc = account_exists(imp->st, txn, imp->o.owner)) != ZSQ_OK) {
+		if (rc == ZSQ_ENOTFOUND)
+			(void)buf_printf(err, "owner account %s does not exist",
+			    imp->o.owner);
+		else
+			rc = store_fail(imp->st, rc, err);
+		goto out;
+	}
+	if (fflush(imp->spool) != 0 || fseek(imp->spool, 0, SEEK_SET) != 0) {
+		rc = errno ? errno : ZSQ_EIO;
+		(void)buf_printf(err, "temporary spool file: %s",
+		    zsq_strerror(rc));
+		goto out;
+	}
+	for (i = 0; i < imp->nrec; i++) {
+		buf_reset(rec);
+		if (fread(&e, sizeof(e), 1, imp->spool) != 1 ||
+		    (rc = buf_reserve(rec, e.len)) != ZSQ_OK ||
+		    fread(rec->data, 1, e.len, imp->spool) != e.len) {
+			rc = ZSQ_EIO;
+			(void)buf_puts(err, "temporary spool file: short read");
+			goto out;
+		}
+		rec->len = e.len;
+		if (e.owner_set && (rc = owner_check(imp, txn, rec->data +
+		    offsetof(struct rec_head, owner), last, &e, err)) != ZSQ_OK)
+			goto out;
+		if ((rc = write_group(imp, txn, &e, rec, stats)) != ZSQ_OK) {
+			(void)buf_printf(err, "record %lu (uuid %.32s): ",
+			    e.nrec, e.uuid);
+			rc = store_fail(imp->st, rc, err);
+			goto out;
+		}
+		progress(imp, 1, i + 1, imp->nrec);
+	}
+	if (imp->o.replace) {
+		if ((rc = absent_collect(imp, txn, &gone, &stored)) != ZSQ_OK) {
+			rc = store_fail(imp->st, rc, err);
+			goto out;
+		}
+		/* stored counts this import's new groups too: take them out. */
+		stored -= stats->added;
+		if (imp->o.max_delete < 100 && gone.len / 32 * 100 >
+		    (size_t)imp->o.max_delete * stored) {
+			(void)buf_printf(err, "replace would delete %zu of the "
+			    "%zu stored groups, more than %u%%: nothing "
+			    "changed (a larger --max-delete allows it)",
+			    gone.len / 32, stored, imp->o.max_delete);
+			rc = ZSQ_EINVAL;
+			goto out;
+		}
+		if ((rc = absent_delete(imp, txn, &gone, stats)) != ZSQ_OK) {
+			rc = store_fail(imp->st, rc, err);
+			goto out;
+		}
+	}
+	if (h != NULL && h->after != NULL &&
+	    (rc = h->after(h->arg, imp->st, txn, err)) != ZSQ_OK)
+		goto out;
+	if (stats->added + stats->updated + stats->deleted > 0 &&
+	    (rc = store_gen_bump(imp->st, txn)) != ZSQ_OK)
+		rc = store_fail(imp->st, rc, err);
 out:
-	if (cur)
-		mdb_cursor_close(cur);
 	buf_free(&gone);
 	return rc;
+}
+
+int
+import_commit(struct import *imp, const struct import_hooks *h,
+    struct import_stats *stats, struct buf *err)
+{
+	MDB_txn *txn = NULL;
+	int rc;
+
+	memset(stats, 0, sizeof(*stats));
+	if (imp->o.replace && imp->nrec == 0 && !imp->o.allow_empty) {
+		(void)buf_puts(err, "the input holds no groups and replace "
+		    "would delete every stored group: refused (an explicit "
+		    "option allows it)");
+		return ZSQ_EINVAL;
+	}
+	/* The write lock is taken only now, with everything validated. */
+	if ((rc = mdb_txn_begin(imp->st->env, NULL, 0, &txn)) != MDB_SUCCESS)
+		return store_fail(imp->st, rc, err);
+	if ((rc = apply(imp, txn, h, stats, err)) == ZSQ_OK) {
+		rc = mdb_txn_commit(txn);
+		txn = NULL;
+		if (rc != MDB_SUCCESS)
+			rc = store_fail(imp->st, rc, err);
+	}
+	if (txn != NULL)
+		mdb_txn_abort(txn);
+	if (rc != ZSQ_OK)
+		memset(stats, 0, sizeof(*stats));
+	return rc;
+}
+
+void
+import_end(struct import *imp)
+{
+	if (imp == NULL)
+		return;
+	if (imp->spool != NULL)
+		fclose(imp->spool);
+	seen_free(&imp->seen);
+	buf_free(&imp->rec);
+	buf_free(&imp->rerr);
+	buf_free(&imp->old);
+	free(imp);
 }
 
 int
 import_stream(struct store *st, FILE *in, const struct import_opts *o,
     struct import_stats *stats, struct buf *err)
 {
-	struct split sp;
-	struct seen seen;
-	struct buf elem = BUF_INIT, rec = BUF_INIT, rerr = BUF_INIT;
-	struct buf old = BUF_INIT;
-	const char *owner = o->owner ? o->owner : SCHEMA_ADMIN_ACCOUNT;
-	char tz[STORE_TZ_MAX];
-	MDB_txn *txn = NULL;
-	json_error_t je;
-	json_t *group = NULL;
-	const char *uuid;
-	unsigned long prev;
-	int rc, got;
+	struct import *imp;
+	int rc;
 
 	memset(stats, 0, sizeof(*stats));
-	memset(&seen, 0, sizeof(seen));
-	memset(&sp, 0, sizeof(sp));
-	sp.in = in;
-	sp.peek = -2;
-	sp.err = err;
-	if ((rc = store_check_tz(st)) != ZSQ_OK) {
-		tz_name(tz, sizeof(tz));
-		(void)buf_printf(err, "the store's dates are rendered in time "
-		    "zone '%s' but the current zone is '%s' (set TZ=%s)",
-		    st->tz, tz, st->tz);
+	if ((rc = import_begin(st, o, &imp, err)) != ZSQ_OK)
 		return rc;
-	}
-	if (strlen(owner) != 32) {
-		(void)buf_printf(err, "owner '%s' is not an account uuid",
-		    owner);
-		return ZSQ_EINVAL;
-	}
-	if ((rc = mdb_txn_begin(st->env, NULL, 0, &txn)) != MDB_SUCCESS) {
-		txn = NULL;
-		rc = store_fail(st, rc, err);
-		goto out;
-	}
-	if ((rc = account_exists(st, txn, owner)) != ZSQ_OK) {
-		if (rc == ZSQ_ENOTFOUND)
-			(void)buf_printf(err, "owner account %s does not exist",
-			    owner);
-		else
-			rc = store_fail(st, rc, err);
-		goto out;
-	}
-	for (;;) {
-		if ((rc = split_next(&sp, &elem, &got)) != ZSQ_OK || !got)
-			break;
-		group = json_loadb(elem.data, elem.len, JSON_REJECT_DUPLICATES |
-		    JSON_ALLOW_NUL | JSON_DECODE_ANY, &je);
-		if (group == NULL) {
-			char *c;
-
-			/*
-			 * jansson quotes the offending input ("near '...'"):
-			 * keep the promised one-line message one line.
-			 */
-			for (c = je.text; *c != '\0'; c++)
-				if ((unsigned char)*c < 0x20 || *c == 0x7f)
-					*c = '?';
-			(void)buf_printf(err, "record %lu: invalid JSON: %s "
-			    "(line %d, column %d of the record)", sp.nrec,
-			    je.text, je.line, je.column);
-			rc = ZSQ_EINVAL;
-			break;
-		}
-		buf_reset(&rerr);
-		if ((rc = render_group(group, owner, &rec, &rerr)) != ZSQ_OK) {
-			record_prefix(err, sp.nrec, group);
-			(void)buf_puts(err, rc == ZSQ_EINVAL ? rerr.data :
-			    zsq_strerror(rc));
-			break;
-		}
-		/* render_group() checked the uuid: it is a 32-byte string. */
-		uuid = json_string_value(json_object_get(group, "uuid"));
-		prev = seen_get(&seen, uuid);
-		if (prev != 0) {
-			record_prefix(err, sp.nrec, group);
-			(void)buf_printf(err, "uuid repeats record %lu", prev);
-			rc = ZSQ_EINVAL;
-			break;
-		}
-		if ((rc = seen_add(&seen, uuid, sp.nrec)) != ZSQ_OK)
-			break;
-		if ((rc = write_group(st, txn, o, uuid, &rec, &old,
-		    stats)) != ZSQ_OK) {
-			record_prefix(err, sp.nrec, group);
-			rc = store_fail(st, rc, err);
-			break;
-		}
-		json_decref(group);
-		group = NULL;
-	}
-	if (rc != ZSQ_OK)
-		goto out;
-	if (o->replace && (rc = delete_absent(st, txn, &seen, &old,
-	    stats)) != ZSQ_OK) {
-		rc = store_fail(st, rc, err);
-		goto out;
-	}
-	if (stats->added + stats->updated + stats->deleted > 0 &&
-	    (rc = store_gen_bump(st, txn)) != ZSQ_OK) {
-		rc = store_fail(st, rc, err);
-		goto out;
-	}
-	rc = mdb_txn_commit(txn);
-	txn = NULL;
-	if (rc != MDB_SUCCESS)
-		rc = store_fail(st, rc, err);
-out:
-	if (txn)
-		mdb_txn_abort(txn);
-	if (rc != ZSQ_OK)
-		memset(stats, 0, sizeof(*stats));
-	json_decref(group);
-	seen_free(&seen);
-	buf_free(&elem);
-	buf_free(&rec);
-	buf_free(&rerr);
-	buf_free(&old);
+	if ((rc = import_read(imp, in, err)) == ZSQ_OK)
+		rc = import_commit(imp, NULL, stats, err);
+	import_end(imp);
 	return rc;
 }

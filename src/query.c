@@ -443,7 +443,11 @@ walk_one(struct walk *w, const MDB_val *k, const MDB_val *v)
 	struct query_match m;
 	struct rec_head h;
 	size_t i;
+	int rc;
 
+	if (w->q->interrupt != NULL && (rc = w->q->interrupt(
+	    w->q->interrupt_arg)) != ZSQ_OK)
+		return rc;
 	if (k->mv_size != UUID_LEN)
 		return ZSQ_ESTORE;
 	if (record_open(v->mv_data, v->mv_size, &h) != ZSQ_OK)
@@ -839,7 +843,7 @@ query_run(const struct store *st, MDB_txn *txn, const char *account,
 		rc = best.c != NULL ? walk_index(&w, &best) : walk_all(&w);
 	if (rc == WALK_FULL)
 		rc = ZSQ_OK;
-	if (rc == ZSQ_ENOMEM)
+	if (rc == ZSQ_ENOMEM || rc == ZSQ_ETIMEOUT || rc == ZSQ_ECANCELED)
 		goto fail;
 	if (rc != ZSQ_OK) {
 		rc = apierr_json(err, APIERR_INTERNAL, "reading the store "

@@ -63,6 +63,15 @@ struct query {
 	int		 no_index;	/* tests only: walk every group, so a
 					   test can prove the planned paths
 					   give the walk's answers */
+	/*
+	 * Set by the caller to stop a query that runs too long or whose
+	 * client went away: query_run() calls it before each candidate
+	 * group (so it must be cheap: a coarse clock read, a poll now and
+	 * then), and a non-zero return (ZSQ_ETIMEOUT, ZSQ_ECANCELED) ends
+	 * query_run() with that code and err untouched.  NULL: never.
+	 */
+	int		(*interrupt)(void *arg);
+	void		*interrupt_arg;
 };
 
 struct query_match {
@@ -96,7 +105,8 @@ int	query_set_get(struct query *q, const char *uuid, size_t len);
 int	query_prepare(struct query *q, struct apierr *err);
 /*
  * account: the caller's 32-character account uuid.  Errors: ZSQ_ENOMEM,
- * or a store failure with err set to 503 SYS.1000.
+ * the interrupt's code (ZSQ_ETIMEOUT, ZSQ_ECANCELED; err not set), or a
+ * store failure with err set to 503 SYS.1000.
  */
 int	query_run(const struct store *st, MDB_txn *txn, const char *account,
 	    const struct query *q, struct query_result *res,

@@ -294,7 +294,24 @@ done
 # --- import --replace ---------------------------------------------------
 run 0 -d "$DB" import --owner "$ALICE" "$DATA/sample.json"
 out_is "added 2, updated 5, unchanged 0, deleted 0"	# a new owner
-run 0 -d "$DB" import --replace --owner "$ALICE" "$T/first3"
+snap before
+run 1 -d "$DB" import --replace --owner "$ALICE" "$T/first3"
+err_has "replace would delete 4 of the 7 stored groups, more than 50%"
+run 1 -d "$DB" import --replace --max-delete 57 --owner "$ALICE" "$T/first3"
+err_has "more than 57%"
+snap after
+same before after "by a replace past --max-delete"
+printf '[]' >"$T/empty"
+printf '{"inventories":[]}' >"$T/empty2"
+run 1 -d "$DB" import --replace "$T/empty"
+err_has "the input holds no groups and replace would delete every stored group"
+run 1 -d "$DB" import --replace --max-delete 100 "$T/empty2"
+err_has "the input holds no groups"
+run 2 -d "$DB" import --replace --max-delete 101 "$T/first3"
+err_has "bad --max-delete '101'"
+snap after
+same before after "by an empty replace"
+run 0 -d "$DB" import --replace --max-delete 58 --owner "$ALICE" "$T/first3"
 out_is "added 0, updated 0, unchanged 3, deleted 4"
 [ "$(stat_of groups)" = 3 ] || fail "replace left $(stat_of groups)"
 

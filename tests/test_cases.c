@@ -393,7 +393,7 @@ etag_of(struct request_ctx *ctx, const char *uri, const char *sid,
 static void
 delete_group(const char *nn)
 {
-	struct import_opts o = { NULL, 1 };
+	struct import_opts o;
 	struct import_stats stats;
 	struct buf in = BUF_INIT, err = BUF_INIT;
 	char line[8192], uuid[UUID_LEN + 1];
@@ -405,6 +405,8 @@ delete_group(const char *nn)
 			buf_puts(&in, line);
 	fclose(data);
 	CHECK((f = fmemopen(in.data, in.len, "r")) != NULL);
+	import_opts_init(&o);
+	o.replace = 1;
 	CHECK(import_stream(&st, f, &o, &stats, &err) == ZSQ_OK);
 	CHECK(stats.deleted == 1);
 	fclose(f);

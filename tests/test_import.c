@@ -133,7 +133,7 @@ static int
 import_text(struct store *st, const char *text, const char *owner,
     int replace, struct import_stats *s, struct buf *err)
 {
-	struct import_opts o = { owner, replace };
+	struct import_opts o;
 	FILE *f;
 	int rc;
 
@@ -141,6 +141,11 @@ import_text(struct store *st, const char *text, const char *owner,
 	f = fmemopen((void *)text, strlen(text), "r");
 	if (f == NULL)
 		return -1;
+	import_opts_init(&o);
+	o.owner = owner;
+	o.replace = replace;
+	o.max_delete = 100;
+	o.allow_empty = 1;
 	rc = import_stream(st, f, &o, s, err);
 	fclose(f);
 	return rc;
@@ -150,13 +155,17 @@ static int
 import_file(struct store *st, const char *path, int replace,
     struct import_stats *s, struct buf *err)
 {
-	struct import_opts o = { NULL, replace };
+	struct import_opts o;
 	FILE *f;
 	int rc;
 
 	buf_reset(err);
 	if ((f = fopen(path, "r")) == NULL)
 		return -1;
+	import_opts_init(&o);
+	o.replace = replace;
+	o.max_delete = 100;
+	o.allow_empty = 1;
 	rc = import_stream(st, f, &o, s, err);
 	fclose(f);
 	return rc;
@@ -464,7 +473,7 @@ static void
 test_too_big(struct store *st)
 {
 	struct buf before = BUF_INIT, after = BUF_INIT, err = BUF_INIT;
-	struct import_opts o = { NULL, 0 };
+	struct import_opts o;
 	struct import_stats s;
 	char chunk[1 << 16];
 	FILE *f;
@@ -480,6 +489,7 @@ test_too_big(struct store *st)
 		fwrite(chunk, 1, sizeof(chunk), f);
 	fputs("\"}]", f);
 	rewind(f);
+	import_opts_init(&o);
 	CHECK(import_stream(st, f, &o, &s, &err) == ZSQ_ETOOBIG);
 	CHECK_STR(err.data, "record 1: larger than 64 MiB");
 	fclose(f);

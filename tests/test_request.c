@@ -73,7 +73,7 @@ expect(const char *method, const char *uri, const char *auth,
 static void
 setup(const char *dir)
 {
-	struct import_opts io = { NULL, 0 };
+	struct import_opts io;
 	struct import_stats stats;
 	struct session_rec s;
 	struct buf err = BUF_INIT;
@@ -89,6 +89,7 @@ setup(const char *dir)
 		perror(path);
 		exit(99);
 	}
+	import_opts_init(&io);
 	if (store_open(&st, dir, STORE_CREATE, 0) != ZSQ_OK ||
 	    import_stream(&st, f, &io, &stats, &err) != ZSQ_OK) {
 		fprintf(stderr, "setup: %s\n", err.data ? err.data : "store");

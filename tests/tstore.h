@@ -46,7 +46,7 @@ tstore_close(struct store *st)
 static int
 tstore_import(struct store *st, const char *text, const char *owner)
 {
-	struct import_opts o = { owner, 0 };
+	struct import_opts o;
 	struct import_stats stats;
 	struct buf err = BUF_INIT;
 	FILE *f;
@@ -54,6 +54,8 @@ tstore_import(struct store *st, const char *text, const char *owner)
 
 	if ((f = fmemopen((void *)text, strlen(text), "r")) == NULL)
 		return ZSQ_EIO;
+	import_opts_init(&o);
+	o.owner = owner;
 	if ((rc = import_stream(st, f, &o, &stats, &err)) != ZSQ_OK)
 		fprintf(stderr, "import: %s\n", err.data ? err.data : "?");
 	fclose(f);
