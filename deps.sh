@@ -17,15 +17,16 @@ set -eu
 # zsquery-admin's sync.
 BUILD="build-essential autoconf automake pkg-config libfcgi-dev liblmdb-dev
     libjansson-dev uuid-dev libcurl4-openssl-dev"
-# Serving the demo: nginx in front of the pool, curl and python3 in demo.sh.
-DEMO="$BUILD nginx-light curl python3"
-# The suite: LMDB's tools (faults.sh), launchers (spawn-fcgi, systemd's
+# Serving the demo: nginx in front of the pool, curl in demo.sh.
+DEMO="$BUILD nginx-light curl"
+# The suite: python3 (checkers, reference models), LMDB's tools
+# (faults.sh), launchers (spawn-fcgi, systemd's
 # socket activation and unit checks), valgrind, strace, procps (pgrep, ps),
 # openssl (test certificates), tzdata (two zones), wrk (load), util-linux
 # (setsid, setpriv), a real MariaDB and Prometheus for the tests that meet
 # one, and the Debian packaging tools tests/package.sh builds the package
 # with (dpkg-buildpackage, debhelper, lintian, fakeroot).
-TEST="$DEMO lmdb-utils spawn-fcgi systemd valgrind strace procps openssl
+TEST="$DEMO python3 lmdb-utils spawn-fcgi systemd valgrind strace procps openssl
     tzdata wrk util-linux mariadb-server prometheus dpkg-dev debhelper
     lintian devscripts fakeroot"
 
