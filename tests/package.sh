@@ -160,9 +160,16 @@ AS_ZSQ=(setpriv --reuid=zsquery --regid=zsquery --init-groups)
 # ---- serve ---------------------------------------------------------------------
 # The data of the other tests (lib.sh's store_make), written by the
 # installed zsquery-admin as the service's user.
+# The user reads the fixtures from copies here: it may not reach the
+# source tree (a checkout in /root, 0700).
+mkdir -p "$T/fx/tests/data" "$T/fx/tests/golden"
+cp "$top_srcdir/tests/data/sample.json" "$T/fx/tests/data/" &&
+    cp "$GOLDEN"/nginx_input_[ab].json "$T/fx/tests/golden/" &&
+    chmod -R a+rX "$T/fx" || t_hard "copying the fixtures"
 ADMIN=/usr/bin/zsquery-admin
 ADMIN_WRAP="${AS_ZSQ[*]}"
-store_make "$STORE" >"$T/store.log" 2>&1 ||
+top_srcdir=$T/fx GOLDEN=$T/fx/tests/golden store_make "$STORE" \
+    >"$T/store.log" 2>&1 ||
     { cat "$T/store.log" >&2; t_hard "filling $STORE"; }
 
 unit_key() {
