@@ -85,9 +85,9 @@ fi
 DEB=$T/src/zsquery_${V}_$ARCH.deb
 [ -f "$DEB" ] && ok || t_hard "no $DEB: $(ls "$T/src")"
 
-# lintian: not one error or warning (overrides, each with its reason,
-# live in debian/zsquery.lintian-overrides).  As root it says it would
-# rather not run as root: that line is no finding.
+# lintian: not one error or warning (an override, should one ever be
+# needed, goes in debian/zsquery.lintian-overrides with its reason).  As
+# root it says it would rather not run as root: that line is no finding.
 lintian --fail-on error,warning "$T/src/zsquery_${V}_$ARCH.changes" \
     >"$T/lintian.log" 2>&1
 rc=$?
