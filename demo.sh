@@ -12,18 +12,18 @@
 # socket and nginx's temp dirs then live in /run/zsquery-demo (group
 # www-data, mode 0750), because www-data may not be able to enter this
 # checkout (/root is 0700).  PORT=N picks another port.
+#
+# The data (tests/demo_data.sh) is always the same, rendered in UTC, and
+# the pool runs in UTC too: the replies are the ones docs/API.md shows.
 set -eu
 
 TOP=$(cd "$(dirname "$0")" && pwd)
 DEMO=$TOP/demo
 PORT=${PORT:-8080}
 API=/zstack/v1/ai/model-services/instances/groups
-ADMIN_ACCOUNT=36c27e8ff05c4780bf6d2fa65700f22e
-TENANT_ACCOUNT=d3000000000000000000000000000002
-ADMIN_SID=d3000000000000000000000000005e51
-TENANT_SID=d3000000000000000000000000005e52
-DEPS="build-essential autoconf automake pkg-config libfcgi-dev liblmdb-dev
-    libjansson-dev uuid-dev nginx-light curl python3"
+. "$TOP/tests/demo_data.sh"
+ADMIN_SID=$DEMO_ADMIN_SID
+TENANT_SID=$DEMO_TENANT_SID
 
 if [ "$(id -u)" = 0 ]; then
 	RUN=/run/zsquery-demo
@@ -51,21 +51,6 @@ stop() {
 	rm -rf "$RUN"
 }
 
-install_deps() {
-	local missing=() p
-	command -v dpkg-query >/dev/null || return 0
-	for p in $DEPS; do
-		dpkg-query -W -f='${Status}' "$p" 2>/dev/null |
-		    grep -q 'install ok installed' || missing+=("$p")
-	done
-	[ ${#missing[@]} = 0 ] && return 0
-	[ "$(id -u)" = 0 ] || die "missing packages (run as root): ${missing[*]}"
-	say "installing ${missing[*]}"
-	export DEBIAN_FRONTEND=noninteractive
-	apt-get update -q
-	apt-get install -y -q "${missing[@]}"
-}
-
 build() {
 	if [ ! -x "$TOP/configure" ] || [ "$TOP/configure.ac" -nt "$TOP/configure" ] ||
 	    [ "$TOP/Makefile.am" -nt "$TOP/Makefile.in" ]; then
@@ -81,21 +66,8 @@ build() {
 }
 
 make_store() {
-	local admin=$DEMO/build/src/zsquery-admin s=$DEMO/store
-	rm -rf "$s"
-	"$admin" -d "$s" init >/dev/null
-	"$admin" -d "$s" import "$TOP/tests/data/sample.json"
-	"$admin" -d "$s" account add "$ADMIN_ACCOUNT" --name admin >/dev/null
-	"$admin" -d "$s" account add "$TENANT_ACCOUNT" --name tenant >/dev/null
-	# The tenant sees just one group: the first sample group, shared.
-	"$admin" -d "$s" share "$(python3 -c 'import json, sys
-d = json.load(open(sys.argv[1]))
-print((d["inventories"] if isinstance(d, dict) else d)[0]["uuid"])' \
-	    "$TOP/tests/data/sample.json")" --account "$TENANT_ACCOUNT" >/dev/null
-	"$admin" -d "$s" session create --account "$ADMIN_ACCOUNT" \
-	    --uuid "$ADMIN_SID" --ttl 86400 >/dev/null
-	"$admin" -d "$s" session create --account "$TENANT_ACCOUNT" \
-	    --uuid "$TENANT_SID" --ttl 86400 >/dev/null
+	demo_store "$DEMO/build/src/zsquery-admin" "$DEMO/store" ||
+	    die "could not fill $DEMO/store"
 }
 
 nginx_conf() {
@@ -140,7 +112,7 @@ EOF
 start() {
 	local grp=() i
 	stop
-	install_deps
+	"$TOP/deps.sh" demo || die "install the packages named above first"
 	build
 	make_store
 	mkdir -p "$RUN/tmp"
@@ -150,7 +122,7 @@ start() {
 		grp=(--listen-group www-data)
 	fi
 	rm -f "$RUN/zsquery.sock"
-	setsid "$DEMO/build/src/zsquery-fcgi" -d "$DEMO/store" -w 4 \
+	TZ=$DEMO_TZ setsid "$DEMO/build/src/zsquery-fcgi" -d "$DEMO/store" -w 4 \
 	    --listen "$RUN/zsquery.sock" "${grp[@]}" \
 	    </dev/null >>"$DEMO/pool.log" 2>&1 &
 	echo $! >"$DEMO/pool.pid"

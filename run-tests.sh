@@ -1,21 +1,30 @@
 #!/bin/sh
 # run-tests.sh - the whole test suite, twice: a normal build in ./build
 # (unit tests, the nginx, socket-activation, fault, hostile-client,
-# valgrind and unit-file checks), then an ASan+UBSan build in
-# ./build-san running the same suite (valgrind skips itself there).
+# valgrind, unit-file and Debian package checks), then an ASan+UBSan
+# build in ./build-san running the same suite (less the valgrind and
+# package tests, which that build leaves out: see Makefile.am).
 # Sanitizer reports go to files under build-san/sanitizer/, so a report
 # from a forked worker that nobody waited for still fails the run.
+#
+# First it makes sure the packages the suite drives are there
+# (./deps.sh test): as root on Debian it installs what is missing, as
+# anyone else it names the missing packages and stops.
+#
 # Prints automake's summaries, then the checks of every test added up:
-# "N passed, N failed".  Exit status: non-zero if anything failed.
+# "N passed, N failed".  Exit status: non-zero if anything failed, and
+# also if any test skipped: a test skips (77) only when a tool it drives
+# is missing or, tests/package.sh, when not run as root, and a pass means
+# everything ran.
 #
 # JOBS=N sets make's parallelism (default 2); SANITIZERS=no skips the
-# second build.  Integration tests skip (77) only when a tool they drive
-# is missing; see README.md for the packages.
+# second build.
 set -eu
 
 cd "$(dirname "$0")"
 top=$(pwd)
 jobs=${JOBS:-2}
+./deps.sh test
 autoreconf -fi
 
 # suite DIR [CONFIGURE-ARGS...]: build in DIR, run make check there.
@@ -27,6 +36,17 @@ suite() {
 	[ -f Makefile ] || "$top/configure" -q "$@"
 	make -j"$jobs"
 	make -j"$jobs" check || return 1
+}
+
+# skipped DIR: the tests that skipped in DIR's last run, from automake's
+# test-suite.log (its "# SKIP: N" count, and the "SKIP: name" heading,
+# underlined, of each skipped test's log).
+skipped() {
+	awk '/^# SKIP: *[1-9]/ { n = 1 }
+	    /^=+$/ && prev ~ /^SKIP: / { names = names " " substr(prev, 7) }
+	    { prev = $0 }
+	    END { if (n) print names == "" ? " (see test-suite.log)" : names }' \
+	    "$top/$1/test-suite.log" 2>/dev/null || :
 }
 
 rc=0
@@ -58,6 +78,16 @@ if [ "${SANITIZERS:-yes}" != no ]; then
 		    "warnings from libfcgi's crafted-record tests)"
 	fi
 fi
+
+dirs=build
+[ "${SANITIZERS:-yes}" = no ] || dirs="build build-san"
+for d in $dirs; do
+	s=$(skipped $d)
+	if [ -n "$s" ]; then
+		echo "skipped in $d (a skip fails the run):$s"
+		rc=1
+	fi
+done
 
 # Every test prints "N passed, N failed" as its last line (tests/t.h,
 # tests/lib.sh); a test that died before printing it counts in automake's

@@ -74,6 +74,7 @@ static const struct option longopts[] = {
 	{ "db",		required_argument,	NULL, 'd' },
 	{ "map-size",	required_argument,	NULL, 'M' },
 	{ "help",	no_argument,		NULL, 'h' },
+	{ "version",	no_argument,		NULL, 'V' },
 	{ "owner",	required_argument,	NULL, 'o' },
 	{ "replace",	no_argument,		NULL, 'r' },
 	{ "name",	required_argument,	NULL, 'n' },
@@ -99,7 +100,9 @@ usage(FILE *f)
 	fprintf(f, "options:\n"
 	    "  -d, --db DIR       store directory (default %s)\n"
 	    "  --map-size SIZE    LMDB map size, bytes or with K, M, G, T\n"
-	    "  -h, --help         this text\n", STORE_DEFAULT_DIR);
+	    "  -h, --help         this text\n"
+	    "  --version          print the version and exit\n",
+	    STORE_DEFAULT_DIR);
 }
 
 int
@@ -257,6 +260,7 @@ options_parse(struct admin *a, int argc, char **argv, uint64_t *seen)
 		switch (c) {
 		case 'd':	a->dir = optarg; break;
 		case 'h':	break;
+		case 'V':	break;
 		case 'o':	a->owner = optarg; break;
 		case 'r':	a->replace = 1; break;
 		case 'n':	a->name = optarg; break;
@@ -327,7 +331,7 @@ options_check(const struct command *c, uint64_t seen)
 	for (o = longopts; o->name; o++) {
 		uint64_t bit = OPT_BIT(o->val);
 
-		if (strchr("dMh", o->val) || !(seen & bit))
+		if (strchr("dMhV", o->val) || !(seen & bit))
 			continue;
 		if (strchr(c->opts, o->val) == NULL) {
 			admin_error("%s%s%s: option --%s does not apply",
@@ -369,6 +373,11 @@ main(int argc, char **argv)
 	}
 	if (seen & OPT_BIT('h')) {
 		usage(stdout);
+		return 0;
+	}
+	if (seen & OPT_BIT('V')) {
+		/* PACKAGE_VERSION: configure's, from AC_INIT. */
+		printf("%s (zsquery) %s\n", PROG, PACKAGE_VERSION);
 		return 0;
 	}
 	argc -= optind;

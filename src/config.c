@@ -266,14 +266,15 @@ config_usage(void)
 	    "      --no-renew         never extend sessions\n"
 	    "      --client-timeout SEC   socket read/write timeout (30)\n"
 	    "      --log-level LEVEL  err, warning, notice, info, debug\n"
-	    "  -h, --help             this text\n";
+	    "  -h, --help             this text\n"
+	    "      --version          print the version and exit\n";
 }
 
 int
 config_args(struct config *cli, int argc, char **argv, struct buf *err)
 {
 	enum { O_CONFIG = 256, O_LISTEN, O_GROUP, O_TIMEOUT, O_NORENEW,
-	    O_CLIENT, O_LEVEL };
+	    O_CLIENT, O_LEVEL, O_VERSION };
 	static const struct option longopts[] = {
 		{ "db", required_argument, NULL, 'd' },
 		{ "workers", required_argument, NULL, 'w' },
@@ -285,6 +286,7 @@ config_args(struct config *cli, int argc, char **argv, struct buf *err)
 		{ "client-timeout", required_argument, NULL, O_CLIENT },
 		{ "log-level", required_argument, NULL, O_LEVEL },
 		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, O_VERSION },
 		{ NULL, 0, NULL, 0 }
 	};
 	const char *key;
@@ -316,6 +318,8 @@ config_args(struct config *cli, int argc, char **argv, struct buf *err)
 			continue;
 		case 'h':
 			return 1;
+		case O_VERSION:
+			return 2;
 		case ':':
 			buf_printf(err, "option %s needs a value",
 			    argv[optind - 1]);

@@ -57,7 +57,7 @@ void	config_defaults(struct config *c);
 /*
  * Parse argv into cli (starting from defaults, marking cli->set).
  * ZSQ_OK; ZSQ_EINVAL with a message in err; or 1 when -h was asked for
- * (the caller prints config_usage() and exits 0).
+ * (the caller prints config_usage() and exits 0), 2 for --version.
  */
 int	config_args(struct config *cli, int argc, char **argv,
 	    struct buf *err);

@@ -133,8 +133,11 @@ main(int argc, char **argv)
 
 	log_init("zsquery-fcgi");
 	rc = config_args(&cli, argc, argv, &err);
-	if (rc == 1) {
-		fputs(config_usage(), stdout);
+	if (rc == 1 || rc == 2) {
+		if (rc == 1)
+			fputs(config_usage(), stdout);
+		else	/* PACKAGE_VERSION: configure's, from AC_INIT. */
+			printf("zsquery-fcgi (zsquery) %s\n", PACKAGE_VERSION);
 		status = 0;
 		goto out;
 	}

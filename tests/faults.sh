@@ -352,8 +352,10 @@ fcgi_fails() {
 	local desc=$1 store=$2 text=$3 rc
 	shift 3
 	: >"$T/bad.log"
-	"$@" timeout 30 "$FCGI" -d "$store" --listen "$T/sock/bad.sock" \
-	    -w 2 >>"$T/bad.log" 2>&1 </dev/null
+	# --config /dev/null: as nobody, the default file's directory may be
+	# out of reach (distcheck's prefix in a checkout in /root).
+	"$@" timeout 30 "$FCGI" -d "$store" --config /dev/null \
+	    --listen "$T/sock/bad.sock" -w 2 >>"$T/bad.log" 2>&1 </dev/null
 	rc=$?
 	no_crash "zsquery-fcgi, $desc" $rc "$T/bad.log"
 	has "zsquery-fcgi, $desc" "$T/bad.log" "$text"
@@ -382,11 +384,17 @@ chmod 0755 "$RO"
 chmod 0644 "$RO"/*.mdb
 if command -v setpriv >/dev/null && [ "$(id -u)" = 0 ]; then
 	NOPRIV="setpriv --reuid=nobody --regid=nogroup --clear-groups"
+	# nobody may not reach the build tree (a checkout in /root, 0700):
+	# it runs copies of the programs from the temp dir.
+	cp "$FCGI" "$ADMIN" "$T/" || t_hard "copying the programs"
+	chmod 0644 "$T/v2.json"
+	FCGI=$T/zsquery-fcgi ADMIN=$T/zsquery-admin
 	fcgi_fails "read-only store" "$RO" \
 	    "cannot open store $RO: Permission denied" $NOPRIV
 	admin_fails "read-only store" "$RO" "Permission denied" stat
 	admin_fails "read-only store" "$RO" "Permission denied" import "$T/v2.json"
 	NOPRIV=
+	FCGI=$top_builddir/src/zsquery-fcgi ADMIN=$top_builddir/src/zsquery-admin
 	cmp -s <(admin -d "$RO" export) "$T/exp-$cur" && ok ||
 	    not_ok "the read-only store changed"
 else

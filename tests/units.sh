@@ -1,12 +1,14 @@
 #!/bin/bash
 # units.sh - the shipped deployment files are valid and as hardened as
 # claimed:
-#  * systemd-analyze security rates systemd/zsquery.service at exposure
-#    1.0 or lower (offline: no running systemd needed);
+#  * systemd-analyze security rates systemd/zsquery.service (as make
+#    writes it from zsquery.service.in) at exposure 1.0 or lower
+#    (offline: no running systemd needed);
+#  * its ExecStart names configure's sbindir;
 #  * systemd-analyze verify finds no error in the two units, checked on
-#    copies whose ExecStart points at the built binary (the installed path
-#    /usr/sbin does not exist here), with --man=no (the man pages are not
-#    installed either);
+#    copies whose ExecStart points at the built binary (nothing is
+#    installed yet), with --man=no (the man pages are not installed
+#    either);
 #  * every system call the pool makes, run as the unit runs it (socket on
 #    fd 0) under strace, passes the unit's SystemCallFilter;
 #  * the socket unit says what the pool and nginx rely on;
@@ -20,8 +22,9 @@
 t_need_cmd systemd-analyze
 t_init units
 
-SVC=$top_srcdir/systemd/zsquery.service
-SOCK=$top_srcdir/systemd/zsquery.socket
+# The units as make writes them (from systemd/*.in, with configure's paths).
+SVC=$top_builddir/systemd/zsquery.service
+SOCK=$top_builddir/systemd/zsquery.socket
 MAX_EXPOSURE=1.0
 
 out=$(systemd-analyze security --offline=yes --no-pager "$SVC" 2>&1)
@@ -36,13 +39,16 @@ else
 	echo "$out" | grep '✗' >&2
 fi
 
+# ExecStart names the program where make install puts it.
+grep -q "^ExecStart=${sbindir:?}/zsquery-fcgi " "$SVC" && ok ||
+    not_ok "ExecStart is not $sbindir/zsquery-fcgi: $(grep ^ExecStart "$SVC")"
 # verify: on copies naming the built binary.
 mkdir -p "$T/units"
-sed -e "s|^ExecStart=/usr/sbin/zsquery-fcgi|ExecStart=$FCGI|" "$SVC" \
+sed -e "s|^ExecStart=$sbindir/zsquery-fcgi|ExecStart=$FCGI|" "$SVC" \
     >"$T/units/zsquery.service"
 cp "$SOCK" "$T/units/zsquery.socket"
 grep -q "^ExecStart=$FCGI " "$T/units/zsquery.service" && ok ||
-    not_ok "ExecStart is not /usr/sbin/zsquery-fcgi ..."
+    not_ok "ExecStart is not $sbindir/zsquery-fcgi ..."
 if [ -x "$FCGI" ]; then
 	out=$(cd "$T/units" && systemd-analyze verify --man=no \
 	    zsquery.socket zsquery.service 2>&1)
