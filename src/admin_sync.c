@@ -44,58 +44,60 @@ fail_record(struct admin *a, enum feed_id f, const char *msg)
  * The admin session id from path into sid (SESSION_ID_MAX + 1 bytes).
  * The file must be a regular file no one but its owner may read or write
  * (0600 or 0400, as systemd's LoadCredential= makes them).  Its content is
- * never shown, not even in an error.
+ * never shown, not even in an error.  0, or -1 with err set.
  */
 static int
-session_file_read(const char *path, char *sid)
+session_file_read(const char *path, char *sid, struct buf *err)
 {
 	char raw[SESSION_ID_MAX + 3];
 	struct stat sb;
 	ssize_t n;
-	int fd, status = 1;
+	int fd, rc = -1;
 
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY)) < 0)
-		return admin_error("sync: session file %s: %s", path,
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY)) < 0) {
+		(void)buf_printf(err, "session file %s: %s", path,
 		    strerror(errno));
-	if (fstat(fd, &sb) != 0) {
-		admin_error("sync: session file %s: %s", path, strerror(errno));
-		goto out;
+		return -1;
 	}
-	if (!S_ISREG(sb.st_mode)) {
-		admin_error("sync: session file %s is not a regular file", path);
-		goto out;
-	}
-	if (sb.st_mode & 077) {
-		admin_error("sync: session file %s has mode %04o: it holds a "
-		    "secret, make it 0600 (chmod 600 %s)", path,
+	if (fstat(fd, &sb) != 0)
+		(void)buf_printf(err, "session file %s: %s", path,
+		    strerror(errno));
+	else if (!S_ISREG(sb.st_mode))
+		(void)buf_printf(err, "session file %s is not a regular file",
+		    path);
+	else if (sb.st_mode & 077)
+		(void)buf_printf(err, "session file %s has mode %04o: it holds "
+		    "a secret, make it 0600 (chmod 600 %s)", path,
 		    (unsigned)(sb.st_mode & 07777), path);
-		goto out;
+	else if ((n = read(fd, raw, sizeof(raw) - 1)) < 0)
+		(void)buf_printf(err, "session file %s: %s", path,
+		    strerror(errno));
+	else {
+		raw[n] = '\0';
+		while (n > 0 && (raw[n - 1] == '\n' || raw[n - 1] == '\r' ||
+		    raw[n - 1] == ' ' || raw[n - 1] == '\t'))
+			raw[--n] = '\0';
+		if ((size_t)n != strlen(raw) || !session_id_valid(raw))
+			(void)buf_printf(err, "session file %s does not hold a "
+			    "session id (1 to %d printable characters, one "
+			    "line)", path, SESSION_ID_MAX);
+		else {
+			memcpy(sid, raw, (size_t)n + 1);
+			rc = 0;
+		}
 	}
-	if ((n = read(fd, raw, sizeof(raw) - 1)) < 0) {
-		admin_error("sync: session file %s: %s", path, strerror(errno));
-		goto out;
-	}
-	raw[n] = '\0';
-	while (n > 0 && (raw[n - 1] == '\n' || raw[n - 1] == '\r' ||
-	    raw[n - 1] == ' ' || raw[n - 1] == '\t'))
-		raw[--n] = '\0';
-	if ((size_t)n != strlen(raw) || !session_id_valid(raw)) {
-		admin_error("sync: session file %s does not hold a session id "
-		    "(1 to %d printable characters, one line)", path,
-		    SESSION_ID_MAX);
-		goto out;
-	}
-	memcpy(sid, raw, (size_t)n + 1);
-	status = 0;
-out:
 	explicit_bzero(raw, sizeof(raw));
 	close(fd);
-	return status;
+	return rc;
 }
 
-/* sync's settings: the command line, else the configuration file. */
+/*
+ * sync's settings: the command line, else the configuration file; path
+ * gets the session file's.  0, or -1 with err set.
+ */
 static int
-sync_settings(struct admin *a, struct sync_opts *o, char *path, size_t n)
+sync_settings(struct admin *a, struct sync_opts *o, char *path, size_t n,
+    struct buf *err)
 {
 	const struct config *c = a->cfg;
 	const char *cred, *p;
@@ -122,22 +124,28 @@ sync_settings(struct admin *a, struct sync_opts *o, char *path, size_t n)
 		    a->connect_timeout : c->sync_connect_timeout;
 	if (a->timeout || c->sync_timeout)
 		o->http.timeout = a->timeout ? a->timeout : c->sync_timeout;
-	if (o->http.base == NULL)
-		return admin_error("sync: no upstream: give --from URL or "
-		    "sync-from in the configuration file");
+	if (o->http.base == NULL) {
+		(void)buf_puts(err, "no upstream: give --from URL or sync-from "
+		    "in the configuration file");
+		return -1;
+	}
 	if (o->resource_type[strspn(o->resource_type, "ABCDEFGHIJKLMNOPQRSTU"
 	    "VWXYZabcdefghijklmnopqrstuvwxyz0123456789_")] != '\0' ||
-	    o->resource_type[0] == '\0')
-		return admin_error("sync: resource type '%s': letters, digits "
-		    "and '_' only", o->resource_type);
+	    o->resource_type[0] == '\0') {
+		(void)buf_printf(err, "resource type '%s': letters, digits and "
+		    "'_' only", o->resource_type);
+		return -1;
+	}
 	cred = getenv("CREDENTIALS_DIRECTORY");
 	if (p == NULL && cred != NULL)
 		snprintf(path, n, "%s/%s", cred, CREDENTIAL_NAME);
 	else if (p != NULL)
 		snprintf(path, n, "%s", p);
-	else
-		return admin_error("sync: no admin session: give "
-		    "--session-file FILE (mode 0600, holding the session id)");
+	else {
+		(void)buf_puts(err, "no admin session: give --session-file "
+		    "FILE (mode 0600, holding the session id)");
+		return -1;
+	}
 	return 0;
 }
 
@@ -159,13 +167,18 @@ cmd_sync(struct admin *a)
 	int64_t start;
 	int rc, status = 1;
 
-	if (sync_settings(a, &o, path, sizeof(path)) ||
-	    session_file_read(path, sid))
-		return 1;
-	o.http.session = sid;
+	sid[0] = '\0';
+	start = session_now_ms();
+	/* The store first: a bad setting is then a failure stat shows too. */
 	if (admin_open(a, 0))
 		goto out;
-	start = session_now_ms();
+	if (sync_settings(a, &o, path, sizeof(path), &err) != 0 ||
+	    session_file_read(path, sid, &err) != 0) {
+		admin_error("sync: %s", err.data);
+		fail_record(a, FEED_GROUPS, err.data);
+		goto out;
+	}
+	o.http.session = sid;
 	if ((rc = sync_run(&a->st, &o, &s, &err)) != ZSQ_OK) {
 		if (err.len == 0)
 			(void)buf_puts(&err, zsq_strerror(rc));
