@@ -309,8 +309,13 @@ feeds_print(const struct store *st, MDB_txn *txn)
 			printf("never\n");
 		else {
 			admin_iso_time(when, sizeof(when), s.fail_ms);
-			printf("%s (%" PRIu32 " since the last success): %s\n",
-			    when, s.fails, s.fail_msg);
+			if (s.fails > 0)
+				printf("%s (%" PRIu32 " since the last "
+				    "success): %s\n", when, s.fails,
+				    s.fail_msg);
+			else
+				printf("%s (before the last success): %s\n",
+				    when, s.fail_msg);
 		}
 		if (s.ok_start_ms == 0)
 			printf("feed %s: age unknown (no success yet)\n",
