@@ -509,12 +509,12 @@ config_read(struct admin *a)
 	config_defaults(&cli);
 	if (a->config != NULL)
 		snprintf(cli.file, sizeof(cli.file), "%s", a->config);
-	if ((rc = config_load(&cfg, &cli, &err)) != ZSQ_OK) {
+	if ((rc = config_load(&cfg, &cli, &err)) != ZSQ_OK)
 		admin_error("configuration: %s", err.data ? err.data :
 		    zsq_strerror(rc));
-		buf_free(&err);
+	buf_free(&err);
+	if (rc != ZSQ_OK)
 		return 1;
-	}
 	a->cfg = &cfg;
 	if (!(a->seen & OPT_BIT('d')))
 		a->dir = cfg.db;

@@ -165,7 +165,7 @@ sed 's/^password = .*/password = wrong/' "$MARIA_CNF" >"$T/wrong.cnf"
 chmod 600 "$T/wrong.cnf"
 maria "DELETE FROM zstack.SessionVO"
 CNF=$T/wrong.cnf feed 1
-grep -q "^zsquery-session-feed: mysql: ERROR 1045 (28000): Access denied for user 'zsq'@'localhost' (using password: YES)\$" \
+grep -q "^zsquery-admin: sessions feed: mysql: ERROR 1045 (28000): Access denied for user 'zsq'@'localhost' (using password: YES)\$" \
     "$T/err" && ok || not_ok "mysql failure: $(cat "$T/err")"
 snap after
 cmp -s "$T/before.dump" "$T/after.dump" && ok || not_ok "a mysql failure changed the store"
