@@ -3,9 +3,9 @@
 # "Sync and several nodes").
 #
 # Generates N groups (bench/gen.py, default 100000) and a tenancy for them,
-# serves them from tests/fake_zstack.py (the stand-in ZStack; run at nice
-# 19, as the remote machine it stands for), and measures:
-#   S1  sync into an empty store            wall s, peak RSS (ru_maxrss)
+# serves them from tests/fake_zstack.py (the stand-in ZStack), and
+# measures:
+#   S1  sync into an empty store            wall s, CPU s, peak RSS (ru_maxrss)
 #   S2  sync again, nothing changed
 #   S3  sync with 1 % of the groups changed
 #   I1  import of the same groups into an empty store (the baseline of S1)
@@ -14,8 +14,10 @@
 #       (nginx/zsquery-lb.conf, TLS to the nodes) over two nodes; over one
 #   W1  GET-by-uuid req/s on a node while a sync rewrites every group of
 #       its store, against the same with no sync (target >= 0.8)
-# then prints one table with the load average.  Syncs run at nice 10, as
-# the units run them (systemd/zsquery-sync.service).
+# then prints one table with the load average.  S and I run at the same
+# priority; for W1 the sync runs at nice 10, as its unit runs it
+# (systemd/zsquery-sync.service), and the fake at nice 19, as the remote
+# machine it stands for.
 #
 # Environment: builddir (where src/zsquery-admin and src/zsquery-fcgi
 # are; default the source tree), BENCH_D (wrk duration, default 10s),
@@ -129,9 +131,10 @@ for name, rows in (("accounts", accounts), ("refs", refs),
 open(up + "/session", "w").write("0dd5e55100000000000000000000be01\n")
 EOF
 (umask 077 && cp "$dir/up/session" "$dir/sid")
-nice -n 19 python3 "$top/tests/fake_zstack.py" "$dir/up" "$dir/fake.port" \
+python3 "$top/tests/fake_zstack.py" "$dir/up" "$dir/fake.port" \
     2>"$dir/fake.log" &
-pids+=($!)
+fake_pid=$!
+pids+=($fake_pid)
 for i in $(seq 600); do
 	[ -s "$dir/fake.port" ] && break
 	sleep 0.1
@@ -140,9 +143,10 @@ FAKE=http://127.0.0.1:$(cat "$dir/fake.port")
 curl -sf -o /dev/null -H "Authorization: OAuth $(cat "$dir/sid")" \
     "$FAKE$API?limit=1" || { echo "sync.sh: the fake did not start" >&2; exit 1; }
 
-# measured LABEL CMD...: run CMD, print "seconds peak_rss_kib" (ru_maxrss
-# of CMD, what /usr/bin/time -v reports; it counts the LMDB map pages the
-# process touched).  CMD's output goes to $dir/LABEL.out.
+# measured LABEL CMD...: run CMD, print "seconds cpu_seconds peak_rss_kib"
+# (user + system time and ru_maxrss of CMD, what /usr/bin/time -v
+# reports; RSS counts the LMDB map pages the process touched).  CMD's
+# output goes to $dir/LABEL.out.
 measured() {
 	local label=$1
 	shift
@@ -154,12 +158,13 @@ t = time.monotonic() - t
 if p.returncode:
     sys.exit("sync.sh: %s failed: %s" % (sys.argv[2:],
              open(sys.argv[1]).read()))
-print("%.2f %d" % (t, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss))
+r = resource.getrusage(resource.RUSAGE_CHILDREN)
+print("%.2f %.2f %d" % (t, r.ru_utime + r.ru_stime, r.ru_maxrss))
 ' "$dir/$label.out" "$@"
 }
-sync_cmd() {	# sync_cmd STORE: the sync as the unit runs it
-	echo nice -n 10 "$admin" -d "$1" sync --from "$FAKE" --session-file \
-	    "$dir/sid" --max-delete 100
+sync_cmd() {	# sync_cmd STORE: the sync
+	echo "$admin" -d "$1" sync --from "$FAKE" --session-file "$dir/sid" \
+	    --max-delete 100
 }
 # change PCT: rewrite that share of the groups' descriptions upstream.
 change() {
@@ -195,18 +200,18 @@ EOF
 "$admin" -d "$dir/store" --map-size 64G init >/dev/null
 "$admin" -d "$dir/istore" --map-size 64G init >/dev/null
 say "I1 import into an empty store"
-read -r i1_s i1_rss < <(measured i1 "$admin" -d "$dir/istore" import \
+read -r i1_s i1_cpu i1_rss < <(measured i1 "$admin" -d "$dir/istore" import \
     "$dir/groups.json")
 say "S1 sync into an empty store"
-read -r s1_s s1_rss < <(measured s1 $(sync_cmd "$dir/store"))
+read -r s1_s s1_cpu s1_rss < <(measured s1 $(sync_cmd "$dir/store"))
 say "S2 sync, nothing changed"
-read -r s2_s s2_rss < <(measured s2 $(sync_cmd "$dir/store"))
+read -r s2_s s2_cpu s2_rss < <(measured s2 $(sync_cmd "$dir/store"))
 say "S3 sync, 1 % changed"
 change 1
-read -r s3_s s3_rss < <(measured s3 $(sync_cmd "$dir/store"))
+read -r s3_s s3_cpu s3_rss < <(measured s3 $(sync_cmd "$dir/store"))
 say "I2 import --replace, 1 % changed"
 reply "$dir/groups1.json"
-read -r i2_s i2_rss < <(measured i2 "$admin" -d "$dir/istore" import \
+read -r i2_s i2_cpu i2_rss < <(measured i2 "$admin" -d "$dir/istore" import \
     --replace "$dir/groups1.json")
 for f in s1 s2 s3 i1 i2; do
 	printf '   %s: %s\n' "$f" "$(tail -n 1 "$dir/$f.out")" >&2
@@ -345,11 +350,12 @@ for i in $(seq "$R"); do
 	w0=$(best "$w0" "$(wrk_rps nosync-$i "https://$NODE1$API/$NEEDLE")")
 done
 change 100
+renice -n 19 -p "$fake_pid" >/dev/null
 wrk -t1 -c"$C" -d3600s --timeout 10s -H "$AUTH" "https://$NODE1$API/$NEEDLE" \
     >"$dir/wrk-during.txt" 2>&1 &
 wrk_pid=$!
 sleep 1
-read -r w_s w_rss < <(measured w1 $(sync_cmd "$dir/store"))
+read -r w_s w_cpu w_rss < <(measured w1 nice -n 10 $(sync_cmd "$dir/store"))
 kill -INT "$wrk_pid"
 wait "$wrk_pid" || true
 w1=$(awk '/^Requests\/sec:/ { rps = $2 }
@@ -373,12 +379,14 @@ printf 'zsquery sync bench: N=%s (%s MiB of JSON), wrk -t1 -c%s -d%s, best of %s
     "$(nproc)" "$(cut -d' ' -f1-3 /proc/loadavg)"
 {
 	printf 'test\tvalue\tbaseline\tratio\ttarget\tverdict\n'
-	printf 'S1 sync into an empty store: s, peak RSS MiB\t%s, %s\timport %s, %s\t%s\treport\t-\n' \
-	    "$s1_s" "$(mib "$s1_rss")" "$i1_s" "$(mib "$i1_rss")" "$(ratio "$s1_s" "$i1_s")"
-	printf 'S2 sync, nothing changed: s, peak RSS MiB\t%s, %s\tS1 %s\t%s\treport\t-\n' \
-	    "$s2_s" "$(mib "$s2_rss")" "$s1_s" "$(ratio "$s2_s" "$s1_s")"
-	printf 'S3 sync, 1 %% changed: s, peak RSS MiB\t%s, %s\timport --replace %s, %s\t%s\treport\t-\n' \
-	    "$s3_s" "$(mib "$s3_rss")" "$i2_s" "$(mib "$i2_rss")" "$(ratio "$s3_s" "$i2_s")"
+	printf 'S1 sync into an empty store: s, CPU s, peak RSS MiB\t%s, %s, %s\timport %s, %s, %s\t%s\treport\t-\n' \
+	    "$s1_s" "$s1_cpu" "$(mib "$s1_rss")" "$i1_s" "$i1_cpu" "$(mib "$i1_rss")" \
+	    "$(ratio "$s1_s" "$i1_s")"
+	printf 'S2 sync, nothing changed: s, CPU s, peak RSS MiB\t%s, %s, %s\tS1 %s\t%s\treport\t-\n' \
+	    "$s2_s" "$s2_cpu" "$(mib "$s2_rss")" "$s1_s" "$(ratio "$s2_s" "$s1_s")"
+	printf 'S3 sync, 1 %% changed: s, CPU s, peak RSS MiB\t%s, %s, %s\timport --replace %s, %s, %s\t%s\treport\t-\n' \
+	    "$s3_s" "$s3_cpu" "$(mib "$s3_rss")" "$i2_s" "$i2_cpu" "$(mib "$i2_rss")" \
+	    "$(ratio "$s3_s" "$i2_s")"
 	printf 'N1 GET uuid: front over 2 nodes, req/s\t%s\tone node %s\t%s\treport\t-\n' \
 	    "$f2" "$n1" "$(ratio "$f2" "$n1")"
 	printf 'N1 GET uuid: front over 1 node, req/s\t%s\tone node %s\t%s\treport\t-\n' \

@@ -68,10 +68,7 @@ static const struct command {
 	{ "session", "import", cmd_session_import, "r", "", "", 1, 1,
 	    "session import [--replace] FILE|-" },
 	{ "sync", NULL, cmd_sync, "FSTXCPKWLG", "", "", 0, 0,
-	    "sync [--from URL] [--session-file FILE] [--resource-type T] "
-	    "[--max-delete PCT] [--page-size N] [--groups-only] "
-	    "[--cacert FILE] [--capath DIR] [--connect-timeout SEC] "
-	    "[--timeout SEC]" },
+	    "sync [--from URL] [--session-file FILE] [sync options]" },
 	{ "feed", "fail", cmd_feed_fail, "", "", "", 2, 2,
 	    "feed fail groups|sessions MESSAGE" },
 	{ "share", NULL, cmd_share, "ap", "", "ap", 1, 1,
@@ -120,7 +117,8 @@ usage(FILE *f)
 {
 	size_t i;
 
-	fprintf(f, "usage: %s [-d DIR] [--map-size SIZE] COMMAND ...\n"
+	fprintf(f, "usage: %s [-d DIR] [--config FILE] [--map-size SIZE] "
+	    "COMMAND ...\n"
 	    "commands:\n", PROG);
 	for (i = 0; i < NCOMMANDS; i++)
 		fprintf(f, "  %s\n", commands[i].usage);

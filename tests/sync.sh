@@ -16,7 +16,8 @@
 #  * the session file must be 0600 and its content never appears in any
 #    output; credentials in the URL are refused; https verifies the peer;
 #  * the settings come from the configuration file zsquery-fcgi reads;
-#  * under systemd (JOURNAL_STREAM) lines carry syslog priorities.
+#  * under systemd (JOURNAL_STREAM) lines carry syslog priorities;
+#  * only zsquery-admin links libcurl, never the workers.
 
 . "${top_srcdir:?}/tests/lib.sh" || exit 99
 t_need_cmd python3 curl mdb_dump nginx openssl
@@ -134,6 +135,14 @@ expect_seen() {
 	got=$(seen_by "$acct" "$@")
 	[ "$got" = "$want" ] && ok || not_ok "$desc: $acct sees '$got', want '$want'"
 }
+
+# libcurl is zsquery-admin's alone: the workers never link it.
+if command -v readelf >/dev/null; then
+	readelf -d "$FCGI" | grep -q 'NEEDED.*libcurl' &&
+	    not_ok "zsquery-fcgi links libcurl" || ok
+	readelf -d "$ADMIN" | grep -q 'NEEDED.*libcurl' && ok ||
+	    not_ok "zsquery-admin does not link libcurl"
+fi
 
 $DATA "$UP" init || t_hard "fake_data.py init"
 SID=$(cat "$UP/session")
