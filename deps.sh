@@ -28,7 +28,7 @@ DEMO="$BUILD nginx-light curl"
 # with (dpkg-buildpackage, debhelper, lintian, fakeroot).
 TEST="$DEMO python3 lmdb-utils spawn-fcgi systemd valgrind strace procps openssl
     tzdata wrk util-linux mariadb-server prometheus dpkg-dev debhelper
-    lintian devscripts fakeroot"
+    lintian devscripts fakeroot mariadb-client"
 
 case ${1:-} in
 -l)	set -- "${2:-}" list;;

@@ -15,6 +15,7 @@
 #include <stdint.h>
 #include <lmdb.h>
 
+#include "config.h"
 #include "store.h"
 
 struct admin {
@@ -30,6 +31,18 @@ struct admin {
 	const char	*uuid;		/* --uuid: session or group */
 	int64_t		 ttl;		/* --ttl, seconds */
 	int		 public;	/* --public */
+	const char	*config;	/* --config FILE */
+	const char	*from;		/* sync --from URL */
+	const char	*session_file;	/* sync --session-file */
+	const char	*resource_type;	/* sync --resource-type */
+	const char	*cacert;	/* sync --cacert */
+	const char	*capath;	/* sync --capath */
+	long		 connect_timeout;	/* sync --connect-timeout */
+	long		 timeout;	/* sync --timeout */
+	unsigned	 page_size;	/* sync --page-size */
+	int		 groups_only;	/* sync --groups-only */
+	uint64_t	 seen;		/* options given: OPT_BIT(letter) */
+	const struct config *cfg;	/* the configuration file's settings */
 	int		 argc;		/* the operands */
 	char		**argv;
 	struct store	 st;
@@ -41,6 +54,17 @@ int	admin_fail(const struct admin *a, int rc, const char *fmt, ...)
 /* Print "zsquery-admin: <message>"; returns 1. */
 int	admin_error(const char *fmt, ...)
 	    __attribute__((format(printf, 1, 2)));
+/*
+ * One line at a syslog priority: when stderr is the journal (systemd's
+ * $JOURNAL_STREAM names it) through log.h, with the priority; otherwise
+ * on stdout (LOG_NOTICE and above in importance: stderr, prefixed
+ * "zsquery-admin: ").  admin_error() is admin_report(LOG_ERR, ...).
+ */
+void	admin_report(int prio, const char *fmt, ...)
+	    __attribute__((format(printf, 2, 3)));
+
+/* The bit of option letter c in struct admin.seen. */
+#define OPT_BIT(c)	((uint64_t)1 << ((c) & 63))
 
 /* Open the store at a->dir (STORE_CREATE or 0): 0, or 1 after an error. */
 int	admin_open(struct admin *a, unsigned flags);
@@ -51,6 +75,8 @@ int	admin_commit(struct admin *a, MDB_txn *txn);
 
 /* 1 when s is exactly 32 lowercase hex characters. */
 int	admin_uuid_valid(const char *s);
+/* ms since the epoch as ISO 8601 UTC to the second: 2026-11-26T23:40:00Z. */
+void	admin_iso_time(char *out, size_t n, int64_t ms);
 
 /* Commands (admin_store.c). */
 int	cmd_init(struct admin *a);
@@ -77,5 +103,12 @@ int	cmd_session_delete(struct admin *a);
 int	cmd_session_list(struct admin *a);
 int	cmd_share(struct admin *a);
 int	cmd_unshare(struct admin *a);
+
+/* Commands (admin_sync.c): the feeds that follow ZStack. */
+int	cmd_sync(struct admin *a);
+int	cmd_session_import(struct admin *a);
+int	cmd_feed_fail(struct admin *a);
+/* stat's lines about each feed (admin_sync.c); ZSQ_OK or a store error. */
+int	feeds_print(const struct store *st, MDB_txn *txn);
 
 #endif

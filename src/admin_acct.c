@@ -4,13 +4,13 @@
  */
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 #include <uuid/uuid.h>
 
 #include "acl.h"
 #include "admin.h"
 #include "errors.h"
 #include "session.h"
+#include "session_feed.h"
 
 int
 cmd_account_add(struct admin *a)
@@ -87,24 +87,6 @@ cmd_account_list(struct admin *a)
 	return db_list(a, &a->st.accounts, "accounts", account_print, NULL);
 }
 
-/*
- * A session id the header can carry back: Authorization values are
- * trimmed, so spaces and control characters could never match.
- */
-static int
-sid_valid(const char *sid)
-{
-	size_t i, n = strlen(sid);
-
-	if (n < 1 || n > SESSION_ID_MAX)
-		return 0;
-	for (i = 0; i < n; i++)
-		if ((unsigned char)sid[i] <= ' ' ||
-		    (unsigned char)sid[i] >= 0x7f)
-			return 0;
-	return 1;
-}
-
 /* Check an account uuid's form and existence; 0, or 1 after an error. */
 static int
 account_check(struct admin *a, MDB_txn *txn, const char *uuid)
@@ -133,7 +115,7 @@ cmd_session_create(struct admin *a)
 	size_t n;
 	int rc, status = 1;
 
-	if (a->uuid && !sid_valid(a->uuid))
+	if (a->uuid && !session_id_valid(a->uuid))
 		return admin_error("session id '%s': 1 to %d printable "
 		    "characters without spaces", a->uuid, SESSION_ID_MAX);
 	if (a->uuid)
@@ -204,18 +186,6 @@ done:
 	return status;
 }
 
-/* ISO 8601 in UTC, to the second: 2026-11-26T23:40:00Z. */
-static void
-iso_time(char *out, size_t n, int64_t ms)
-{
-	time_t t = (time_t)(ms / 1000 - (ms % 1000 < 0));
-	struct tm tm;
-
-	if (gmtime_r(&t, &tm) == NULL ||
-	    strftime(out, n, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
-		snprintf(out, n, "?");
-}
-
 /* One session: id, account, expiry, arg the time now (int64_t ms). */
 static int
 session_print(const MDB_val *k, const MDB_val *v, void *arg)
@@ -226,7 +196,7 @@ session_print(const MDB_val *k, const MDB_val *v, void *arg)
 	if (v->mv_size != sizeof(s))
 		return ZSQ_ESTORE;
 	memcpy(&s, v->mv_data, sizeof(s));	/* values are unaligned */
-	iso_time(when, sizeof(when), s.expired_ms);
+	admin_iso_time(when, sizeof(when), s.expired_ms);
 	printf("%.*s %.32s %s%s\n", (int)k->mv_size, (char *)k->mv_data,
 	    s.account, when,
 	    session_valid(&s, *(const int64_t *)arg) ? "" : " expired");

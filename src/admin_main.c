@@ -2,7 +2,12 @@
  * admin_main.c - zsquery-admin: the command line, the command table and
  * error reporting.  The commands live in admin_store.c (init, stat,
  * fields), admin_data.c (import, export, delete), admin_acct.c (accounts,
- * sessions, shares), admin_query.c, admin_check.c and admin_backup.c.
+ * sessions, shares), admin_query.c, admin_check.c, admin_backup.c and
+ * admin_sync.c (sync, session import, feed fail).
+ *
+ * The configuration file zsquery-fcgi reads (--config FILE, else the
+ * default one when it exists; config.h) gives the store directory when
+ * -d is not given, and sync its sync-* settings.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -10,19 +15,23 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "admin.h"
+#include "config.h"
 #include "errors.h"
 #include "import.h"
+#include "log.h"
 #include "schema.h"
 #include "session.h"
 #include "store.h"
+#include "sync.h"
 #include "tz.h"
 
 #define PROG		"zsquery-admin"
 #define EXIT_USAGE	2
-/* The bit of option letter c in a set of options seen. */
-#define OPT_BIT(c)	((uint64_t)1 << ((c) & 63))
 /* |--ttl| bound, ~317 years: ttl * 1000 + now cannot overflow. */
 #define TTL_MAX		((int64_t)10000000000)
 
@@ -56,6 +65,12 @@ static const struct command {
 	    "session delete SID" },
 	{ "session", "list", cmd_session_list, "", "", "", 0, 0,
 	    "session list" },
+	{ "session", "import", cmd_session_import, "r", "", "", 1, 1,
+	    "session import [--replace] FILE|-" },
+	{ "sync", NULL, cmd_sync, "FSTXCPKWLG", "", "", 0, 0,
+	    "sync [--from URL] [--session-file FILE] [sync options]" },
+	{ "feed", "fail", cmd_feed_fail, "", "", "", 2, 2,
+	    "feed fail groups|sessions MESSAGE" },
 	{ "share", NULL, cmd_share, "ap", "", "ap", 1, 1,
 	    "share GROUP --account ACCOUNT | --public" },
 	{ "unshare", NULL, cmd_unshare, "ap", "", "ap", 1, 1,
@@ -85,6 +100,16 @@ static const struct option longopts[] = {
 	{ "public",	no_argument,		NULL, 'p' },
 	{ "allow-empty", no_argument,		NULL, 'E' },
 	{ "max-delete",	required_argument,	NULL, 'X' },
+	{ "config",	required_argument,	NULL, 'c' },
+	{ "from",	required_argument,	NULL, 'F' },
+	{ "session-file", required_argument,	NULL, 'S' },
+	{ "resource-type", required_argument,	NULL, 'T' },
+	{ "cacert",	required_argument,	NULL, 'C' },
+	{ "capath",	required_argument,	NULL, 'P' },
+	{ "connect-timeout", required_argument,	NULL, 'K' },
+	{ "timeout",	required_argument,	NULL, 'W' },
+	{ "page-size",	required_argument,	NULL, 'L' },
+	{ "groups-only", no_argument,		NULL, 'G' },
 	{ NULL, 0, NULL, 0 }
 };
 
@@ -93,16 +118,80 @@ usage(FILE *f)
 {
 	size_t i;
 
-	fprintf(f, "usage: %s [-d DIR] [--map-size SIZE] COMMAND ...\n"
+	fprintf(f, "usage: %s [-d DIR] [--config FILE] [--map-size SIZE] "
+	    "COMMAND ...\n"
 	    "commands:\n", PROG);
 	for (i = 0; i < NCOMMANDS; i++)
 		fprintf(f, "  %s\n", commands[i].usage);
 	fprintf(f, "options:\n"
-	    "  -d, --db DIR       store directory (default %s)\n"
+	    "  -d, --db DIR       store directory (default %s, or the\n"
+	    "                     configuration file's db)\n"
+	    "  --config FILE      configuration file (default %s\n"
+	    "                     when it exists)\n"
 	    "  --map-size SIZE    LMDB map size, bytes or with K, M, G, T\n"
 	    "  -h, --help         this text\n"
-	    "  --version          print the version and exit\n",
-	    STORE_DEFAULT_DIR);
+	    "  --version          print the version and exit\n"
+	    "sync options (also sync-* keys of the configuration file):\n"
+	    "  --from URL         ZStack endpoint, e.g. http://zstack-mn:8080\n"
+	    "  --session-file F   admin session id, a file of mode 0600 (default\n"
+	    "                     $CREDENTIALS_DIRECTORY/zstack-session)\n"
+	    "  --resource-type T  refs, shares and tags of T (%s)\n"
+	    "  --max-delete PCT   refuse to delete more than PCT%% (%d)\n"
+	    "  --page-size N      rows a page (%d)\n"
+	    "  --groups-only      the upstream serves only the groups route\n"
+	    "  --cacert FILE, --capath DIR   CAs for https\n"
+	    "  --connect-timeout SEC (%d), --timeout SEC (per request, %d)\n",
+	    STORE_DEFAULT_DIR, CONFIG_DEFAULT_FILE, SYNC_RESOURCE_TYPE,
+	    IMPORT_MAX_DELETE_DEFAULT, SYNC_PAGE_DEFAULT,
+	    SYNC_CONNECT_TIMEOUT, SYNC_TIMEOUT);
+}
+
+/*
+ * 1 when stderr is connected to the journal: systemd sets JOURNAL_STREAM
+ * to "device:inode" of that stream for a service.
+ */
+static int
+to_journal(void)
+{
+	static int known = -1;
+	const char *js;
+	unsigned long long dev, ino;
+	struct stat sb;
+
+	if (known >= 0)
+		return known;
+	known = 0;
+	js = getenv("JOURNAL_STREAM");
+	if (js != NULL && sscanf(js, "%llu:%llu", &dev, &ino) == 2 &&
+	    fstat(STDERR_FILENO, &sb) == 0 &&
+	    (unsigned long long)sb.st_dev == dev &&
+	    (unsigned long long)sb.st_ino == ino)
+		known = 1;
+	return known;
+}
+
+static void
+report(int prio, const char *fmt, va_list ap)
+{
+	char line[1024];
+
+	vsnprintf(line, sizeof(line), fmt, ap);
+	if (to_journal())
+		log_msg(prio, "%s", line);
+	else if (prio <= LOG_NOTICE)
+		fprintf(stderr, "%s: %s\n", PROG, line);
+	else
+		printf("%s\n", line);
+}
+
+void
+admin_report(int prio, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	report(prio, fmt, ap);
+	va_end(ap);
 }
 
 int
@@ -110,11 +199,9 @@ admin_error(const char *fmt, ...)
 {
 	va_list ap;
 
-	fprintf(stderr, "%s: ", PROG);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	report(LOG_ERR, fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 	return 1;
 }
 
@@ -195,6 +282,17 @@ admin_uuid_valid(const char *s)
 	return s[32] == '\0';
 }
 
+void
+admin_iso_time(char *out, size_t n, int64_t ms)
+{
+	time_t t = (time_t)(ms / 1000 - (ms % 1000 < 0));
+	struct tm tm;
+
+	if (gmtime_r(&t, &tm) == NULL ||
+	    strftime(out, n, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+		snprintf(out, n, "?");
+}
+
 /* "64M" -> 64 << 20.  0 on a malformed, zero or overflowing size. */
 static size_t
 size_parse(const char *s)
@@ -249,6 +347,21 @@ pct_parse(const char *s, unsigned *pct)
 	return 0;
 }
 
+/* A whole number from 1 to max. */
+static int
+count_parse(const char *s, long max, long *out)
+{
+	long n;
+	char *end;
+
+	errno = 0;
+	n = strtol(s, &end, 10);
+	if (errno || end == s || *end != '\0' || n < 1 || n > max)
+		return -1;
+	*out = n;
+	return 0;
+}
+
 /* Parse every option; *seen gets one bit per option letter.  -1: usage. */
 static int
 options_parse(struct admin *a, int argc, char **argv, uint64_t *seen)
@@ -269,6 +382,34 @@ options_parse(struct admin *a, int argc, char **argv, uint64_t *seen)
 		case 'u':	a->uuid = optarg; break;
 		case 'p':	a->public = 1; break;
 		case 'E':	a->allow_empty = 1; break;
+		case 'c':	a->config = optarg; break;
+		case 'F':	a->from = optarg; break;
+		case 'S':	a->session_file = optarg; break;
+		case 'T':	a->resource_type = optarg; break;
+		case 'C':	a->cacert = optarg; break;
+		case 'P':	a->capath = optarg; break;
+		case 'G':	a->groups_only = 1; break;
+		case 'K':
+		case 'W':
+			if (count_parse(optarg, 86400, c == 'K' ?
+			    &a->connect_timeout : &a->timeout) != 0) {
+				admin_error("bad --%s '%s': seconds, 1 to 86400",
+				    c == 'K' ? "connect-timeout" : "timeout",
+				    optarg);
+				return -1;
+			}
+			break;
+		case 'L': {
+			long n;
+
+			if (count_parse(optarg, SYNC_PAGE_MAX, &n) != 0) {
+				admin_error("bad --page-size '%s': 1 to %d",
+				    optarg, SYNC_PAGE_MAX);
+				return -1;
+			}
+			a->page_size = (unsigned)n;
+			break;
+		}
 		case 'X':
 			if (pct_parse(optarg, &a->max_delete) != 0) {
 				admin_error("bad --max-delete '%s': a percentage "
@@ -331,7 +472,7 @@ options_check(const struct command *c, uint64_t seen)
 	for (o = longopts; o->name; o++) {
 		uint64_t bit = OPT_BIT(o->val);
 
-		if (strchr("dMhV", o->val) || !(seen & bit))
+		if (strchr("dMhcV", o->val) || !(seen & bit))
 			continue;
 		if (strchr(c->opts, o->val) == NULL) {
 			admin_error("%s%s%s: option --%s does not apply",
@@ -354,6 +495,33 @@ options_check(const struct command *c, uint64_t seen)
 	return 0;
 }
 
+/*
+ * Read the configuration file (every command: a bad file is reported the
+ * same way zsquery-fcgi reports it); its db, unless -d was given.
+ */
+static int
+config_read(struct admin *a)
+{
+	static struct config cfg;
+	struct config cli;
+	struct buf err = BUF_INIT;
+	int rc;
+
+	config_defaults(&cli);
+	if (a->config != NULL)
+		snprintf(cli.file, sizeof(cli.file), "%s", a->config);
+	if ((rc = config_load(&cfg, &cli, &err)) != ZSQ_OK)
+		admin_error("configuration: %s", err.data ? err.data :
+		    zsq_strerror(rc));
+	buf_free(&err);
+	if (rc != ZSQ_OK)
+		return 1;
+	a->cfg = &cfg;
+	if (!(a->seen & OPT_BIT('d')))
+		a->dir = cfg.db;
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -363,6 +531,7 @@ main(int argc, char **argv)
 	int words, status;
 
 	schema_init();
+	log_init(PROG);
 	memset(&a, 0, sizeof(a));
 	a.dir = STORE_DEFAULT_DIR;
 	a.ttl = SESSION_DEFAULT_TIMEOUT;
@@ -390,8 +559,11 @@ main(int argc, char **argv)
 	}
 	a.argc = argc - words;
 	a.argv = argv + words;
+	a.seen = seen;
 	if (options_check(c, seen) != 0)
 		return EXIT_USAGE;
+	if (config_read(&a) != 0)
+		return 1;
 	if (a.argc < c->nmin || (c->nmax >= 0 && a.argc > c->nmax)) {
 		admin_error("usage: %s %s", PROG, c->usage);
 		return EXIT_USAGE;

@@ -1,6 +1,7 @@
 /*
  * admin_store.c - zsquery-admin commands about the store as a whole:
- * init, stat, fields.  See admin.h.
+ * init, stat (with the feeds' lines from admin_sync.c), fields.  See
+ * admin.h.
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -113,6 +114,10 @@ cmd_stat(struct admin *a)
 	printf("map size: %zu\n", info.me_mapsize);
 	printf("map used: %zu\n", (size_t)(info.me_last_pgno + 1) *
 	    env.ms_psize);
+	if ((rc = feeds_print(&a->st, txn)) != ZSQ_OK) {
+		admin_fail(a, rc, "stat %s: feeds", a->dir);
+		goto done;
+	}
 	status = 0;
 done:
 	if (txn)

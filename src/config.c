@@ -31,6 +31,7 @@ config_defaults(struct config *c)
 	c->renew = 1;
 	c->log_level = LOG_INFO;
 	c->client_timeout = CONFIG_DEFAULT_CLIENT_TIMEOUT;
+	c->sync_max_delete = -1;
 }
 
 static int
@@ -89,6 +90,66 @@ parse_level(const char *s, int *out)
 	return ZSQ_OK;
 }
 
+/* A sync-* key (the prefix stripped); see config_set(). */
+static int
+config_set_sync(struct config *c, const char *key, const char *val,
+    struct buf *err)
+{
+	static const struct {
+		const char	*key;
+		size_t		 off, size;	/* a string field */
+		long		 min, max;	/* else an integer field */
+	} keys[] = {
+#define S(k, m) { k, offsetof(struct config, m), \
+	sizeof(((struct config *)0)->m), 0, 0 }
+#define I(k, m, lo, hi) { k, offsetof(struct config, m), 0, lo, hi }
+		S("from", sync_from),
+		S("session-file", sync_session_file),
+		S("resource-type", sync_resource_type),
+		S("cacert", sync_cacert),
+		S("capath", sync_capath),
+		I("max-delete", sync_max_delete, 0, 100),
+		I("page-size", sync_page_size, 1, 100000),
+		I("connect-timeout", sync_connect_timeout, 1, 86400),
+		I("timeout", sync_timeout, 1, 86400),
+#undef S
+#undef I
+	};
+	char *field;
+	size_t i;
+	long v;
+
+	if (strcmp(key, "groups-only") == 0) {
+		if (parse_yesno(val, &c->sync_groups_only) == ZSQ_OK)
+			return ZSQ_OK;
+		buf_printf(err, "'sync-groups-only' must be yes or no, not "
+		    "'%.64s'", val);
+		return ZSQ_EINVAL;
+	}
+	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+		if (strcmp(key, keys[i].key) != 0)
+			continue;
+		field = (char *)c + keys[i].off;
+		if (keys[i].size > 0) {
+			if (parse_string(val, field, keys[i].size, 0) ==
+			    ZSQ_OK)
+				return ZSQ_OK;
+			buf_printf(err, "'sync-%s' must be a non-empty value "
+			    "shorter than %zu bytes", key, keys[i].size);
+			return ZSQ_EINVAL;
+		}
+		if (parse_long(val, keys[i].min, keys[i].max, &v) == ZSQ_OK) {
+			*(int *)(void *)field = (int)v;
+			return ZSQ_OK;
+		}
+		buf_printf(err, "'sync-%s' must be an integer from %ld to %ld, "
+		    "not '%.64s'", key, keys[i].min, keys[i].max, val);
+		return ZSQ_EINVAL;
+	}
+	buf_printf(err, "unknown setting 'sync-%.64s'", key);
+	return ZSQ_EINVAL;
+}
+
 /*
  * Set one setting by its key (the long option name).  On a bad value err
  * gets "'key': what was expected"; the caller prefixes where it came from.
@@ -138,6 +199,9 @@ config_set(struct config *c, const char *key, const char *val,
 		want = "seconds, 1 to 3600";
 		if ((rc = parse_long(val, 1, 3600, &v)) == 0)
 			c->client_timeout = (int)v;
+	} else if (strncmp(key, "sync-", 5) == 0) {
+		*bit = 0;
+		return config_set_sync(c, key + 5, val, err);
 	} else {
 		buf_printf(err, "unknown setting '%.64s'", key);
 		return ZSQ_EINVAL;

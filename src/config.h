@@ -9,6 +9,14 @@
  *   db, workers, session-timeout, renew (yes/no), log-level, listen,
  *   listen-group, client-timeout
  *
+ * and zsquery-admin sync's settings, which zsquery-fcgi accepts and
+ * ignores so that both programs read one file (their command-line
+ * options are the key without "sync-"):
+ *
+ *   sync-from, sync-session-file, sync-resource-type, sync-max-delete,
+ *   sync-page-size, sync-groups-only (yes/no), sync-cacert, sync-capath,
+ *   sync-connect-timeout, sync-timeout
+ *
  * Lines are bounded (CONFIG_LINE_MAX); an unknown key, a bad value or an
  * overlong line is an error naming file and line.  SIGHUP re-runs
  * config_load() with the saved command line, so the command line keeps
@@ -49,6 +57,17 @@ struct config {
 	char	 listen_group[CONFIG_NAME_MAX];
 	int	 client_timeout;	/* seconds, per socket read/write */
 	char	 file[CONFIG_PATH_MAX];	/* configuration file; "" = default */
+	/* zsquery-admin sync (file only; "" or 0: not set). */
+	char	 sync_from[CONFIG_PATH_MAX];
+	char	 sync_session_file[CONFIG_PATH_MAX];
+	char	 sync_resource_type[CONFIG_NAME_MAX];
+	char	 sync_cacert[CONFIG_PATH_MAX];
+	char	 sync_capath[CONFIG_PATH_MAX];
+	int	 sync_max_delete;	/* percent; -1: not set */
+	int	 sync_page_size;
+	int	 sync_groups_only;
+	int	 sync_connect_timeout;	/* seconds */
+	int	 sync_timeout;		/* seconds */
 	unsigned set;			/* CONFIG_SET_* given on the command line */
 };
 

@@ -1,6 +1,7 @@
 #!/bin/bash
 # memcheck.sh - zero valgrind errors on the real paths: every zsquery-admin
-# command that fills the store, and a representative set of requests
+# command that fills the store (the feeds' sync and session import from
+# tests/fake_zstack.py included), and a representative set of requests
 # through nginx into a pool whose master and forked workers all run under
 # memcheck (a fork is followed without any option; --trace-children covers
 # an exec).  Each process writes its own log; every log must end with
@@ -30,6 +31,31 @@ admin -d "$T/store" import /dev/null >/dev/null 2>&1
 printf '{"inventories":[{"uuid":"nothex"}]}' >"$T/bad.json"
 admin -d "$T/store" import "$T/bad.json" >/dev/null 2>&1 &&
     not_ok "a bad import succeeded"
+
+# The feeds: a sync from the fake ZStack (paged, then with a change), one
+# that fails mid-way, and session imports good and bad.
+python3 "$top_srcdir/tests/fake_data.py" "$T/up" init || t_hard "fake data"
+t_spawn fake python3 "$top_srcdir/tests/fake_zstack.py" "$T/up" "$T/fake.port"
+wait_until 300 test -s "$T/fake.port" || t_hard "fake upstream"
+FAKE=http://127.0.0.1:$(cat "$T/fake.port")
+(umask 077 && cp "$T/up/session" "$T/sid")
+admin -d "$T/feeds" init >/dev/null || not_ok "init feeds store"
+admin -d "$T/feeds" sync --from "$FAKE" --session-file "$T/sid" \
+    --page-size 5 >/dev/null || not_ok "sync under valgrind"
+python3 "$top_srcdir/tests/fake_data.py" "$T/up" owner "$G_A1" "$ACC_C"
+curl -sf -X POST "$FAKE/_fake/reload" >/dev/null
+curl -sf -X POST "$FAKE/_fake/misbehave?mode=cut&path=groups&after=1" >/dev/null
+admin -d "$T/feeds" sync --from "$FAKE" --session-file "$T/sid" \
+    --page-size 5 >/dev/null 2>&1 && not_ok "a cut sync succeeded"
+admin -d "$T/feeds" sync --from "$FAKE" --session-file "$T/sid" \
+    >/dev/null || not_ok "second sync under valgrind"
+printf 's1\t%s\tNULL\t2000000000\t1700000000\n{"uuid":"s2","accountUuid":"%s","expiredDate":2000000000.5}\n' \
+    "$ACC_A" "$ACC_B" >"$T/sessions"
+admin -d "$T/feeds" session import --replace "$T/sessions" >/dev/null ||
+    not_ok "session import under valgrind"
+printf 's1\tbad\n' | admin -d "$T/feeds" session import - >/dev/null 2>&1 &&
+    not_ok "a bad session import succeeded"
+admin -d "$T/feeds" stat >/dev/null || not_ok "stat with feeds under valgrind"
 
 pool_start pool "$T/store" "$T/pool.sock" -w 2 || t_hard "pool under valgrind"
 nginx_start ngx "$T/pool.sock" || t_hard nginx

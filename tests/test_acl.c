@@ -72,6 +72,108 @@ test_share_errors(struct store *st, MDB_txn *txn)
 	CHECK(acl_drop_group(st, txn, G3) == ZSQ_OK);
 }
 
+/* The number of entries of dbi. */
+static size_t
+entries(MDB_txn *txn, MDB_dbi dbi)
+{
+	MDB_stat ms;
+
+	return mdb_stat(txn, dbi, &ms) == MDB_SUCCESS ? ms.ms_entries : 0;
+}
+
+/* 1 when (group, account) is a share. */
+static int
+has_share(struct store *st, MDB_txn *txn, const char *group,
+    const char *account)
+{
+	MDB_val k = { 32, (void *)group }, v = { 32, (void *)account };
+	MDB_cursor *cur;
+	int rc;
+
+	if (mdb_cursor_open(txn, st->shares, &cur) != MDB_SUCCESS)
+		return -1;
+	rc = mdb_cursor_get(cur, &k, &v, MDB_GET_BOTH);
+	mdb_cursor_close(cur);
+	return rc == MDB_SUCCESS;
+}
+
+/*
+ * acl_shares_replace() and accounts_replace() (sync's hooks): afterwards
+ * exactly the list, whatever was there; unknown groups and accounts are
+ * skipped and counted; the admin account always stays; an aborted
+ * replace changes nothing.
+ */
+static void
+test_replace(struct store *st)
+{
+	struct acl_grant g[5];
+	struct acl_account a[3];
+	MDB_txn *txn;
+	MDB_val k, v;
+	size_t skipped = 99;
+
+	memcpy(g[0].group, G1, 32);	memcpy(g[0].account, STRANGER, 32);
+	memcpy(g[1].group, G2, 32);	memcpy(g[1].account, ACL_PUBLIC, 32);
+	memcpy(g[2].group, G3, 32);	memcpy(g[2].account, FRIEND, 32);
+	memcpy(g[3].group, G1, 32);	memcpy(g[3].account, GHOST, 32);
+	memcpy(g[4].group, G1, 32);	memcpy(g[4].account, STRANGER, 32);
+	CHECK(mdb_txn_begin(st->env, NULL, 0, &txn) == MDB_SUCCESS);
+	CHECK(acl_share(st, txn, G1, FRIEND) == ZSQ_OK);
+	CHECK(acl_share(st, txn, G2, OWNER) == ZSQ_OK);
+	CHECK(acl_shares_replace(st, txn, g, 5, &skipped) == ZSQ_OK);
+	/* G3 is no group, GHOST no account; the repeat is one share. */
+	CHECK(skipped == 2);
+	CHECK(entries(txn, st->shares) == 2);
+	CHECK(has_share(st, txn, G1, STRANGER) == 1);
+	CHECK(has_share(st, txn, G2, ACL_PUBLIC) == 1);
+	CHECK(has_share(st, txn, G1, FRIEND) == 0);
+	CHECK(has_share(st, txn, G2, OWNER) == 0);
+	CHECK(mdb_txn_commit(txn) == MDB_SUCCESS);
+	CHECK(visible(st, STRANGER, G1) == 1);
+	CHECK(visible(st, FRIEND, G1) == 0);
+	CHECK(visible(st, GHOST, G2) == 1);
+
+	/* An empty list leaves no share; an aborted one changes nothing. */
+	CHECK(mdb_txn_begin(st->env, NULL, 0, &txn) == MDB_SUCCESS);
+	CHECK(acl_shares_replace(st, txn, g, 0, NULL) == ZSQ_OK);
+	CHECK(entries(txn, st->shares) == 0);
+	mdb_txn_abort(txn);
+	CHECK(visible(st, STRANGER, G1) == 1);
+
+	/* Accounts: exactly the list, plus the admin account. */
+	memcpy(a[0].uuid, GHOST, 32);		strcpy(a[0].name, "ghost");
+	memcpy(a[1].uuid, OWNER, 32);		strcpy(a[1].name, "renamed");
+	CHECK(mdb_txn_begin(st->env, NULL, 0, &txn) == MDB_SUCCESS);
+	CHECK(accounts_replace(st, txn, a, 2) == ZSQ_OK);
+	CHECK(entries(txn, st->accounts) == 3);
+	CHECK(account_exists(st, txn, GHOST) == ZSQ_OK);
+	CHECK(account_exists(st, txn, FRIEND) == ZSQ_ENOTFOUND);
+	CHECK(account_exists(st, txn, STRANGER) == ZSQ_ENOTFOUND);
+	CHECK(account_exists(st, txn, SCHEMA_ADMIN_ACCOUNT) == ZSQ_OK);
+	k.mv_size = 32;
+	k.mv_data = OWNER;
+	CHECK(mdb_get(txn, st->accounts, &k, &v) == MDB_SUCCESS);
+	CHECK_MEM(v.mv_data, v.mv_size, "renamed");
+	/* The admin account given by name keeps that name. */
+	memcpy(a[2].uuid, SCHEMA_ADMIN_ACCOUNT, 32);
+	strcpy(a[2].name, "root");
+	CHECK(accounts_replace(st, txn, a + 2, 1) == ZSQ_OK);
+	CHECK(entries(txn, st->accounts) == 1);
+	k.mv_data = SCHEMA_ADMIN_ACCOUNT;
+	CHECK(mdb_get(txn, st->accounts, &k, &v) == MDB_SUCCESS);
+	CHECK_MEM(v.mv_data, v.mv_size, "root");
+	/* An empty list: the admin account alone, named admin. */
+	CHECK(accounts_replace(st, txn, a, 0) == ZSQ_OK);
+	CHECK(entries(txn, st->accounts) == 1);
+	CHECK(mdb_get(txn, st->accounts, &k, &v) == MDB_SUCCESS);
+	CHECK_MEM(v.mv_data, v.mv_size, "admin");
+	mdb_txn_abort(txn);
+	CHECK(mdb_txn_begin(st->env, NULL, MDB_RDONLY, &txn) == MDB_SUCCESS);
+	CHECK(account_exists(st, txn, FRIEND) == ZSQ_OK);
+	CHECK(account_exists(st, txn, GHOST) == ZSQ_ENOTFOUND);
+	mdb_txn_abort(txn);
+}
+
 int
 main(void)
 {
@@ -128,6 +230,8 @@ main(void)
 	CHECK(acl_share(&st, txn, G1, NULL) == ZSQ_OK);
 	mdb_txn_abort(txn);
 	CHECK(visible(&st, STRANGER, G1) == 0);
+
+	test_replace(&st);
 
 	store_close(&st);
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);

@@ -1,10 +1,16 @@
 #!/bin/bash
 # units.sh - the shipped deployment files are valid and as hardened as
 # claimed:
-#  * systemd-analyze security rates systemd/zsquery.service (as make
-#    writes it from zsquery.service.in) at exposure 1.0 or lower
-#    (offline: no running systemd needed);
-#  * its ExecStart names configure's sbindir;
+#  * systemd-analyze security rates systemd/zsquery.service and the feeds'
+#    services (zsquery-sync, zsquery-sync-sessions), as make writes them
+#    from their .in files, at exposure 1.0 or lower (offline: no running
+#    systemd needed);
+#  * their ExecStart names configure's sbindir or bindir;
+#  * the feeds' units and timers pass systemd-analyze verify, say what
+#    zsquery-admin and the feed script rely on (credential names, oneshot,
+#    intervals), and every system call of a sync (run under strace
+#    against tests/fake_zstack.py) and of a session import passes their
+#    SystemCallFilter;
 #  * systemd-analyze verify finds no error in the two units, checked on
 #    copies whose ExecStart points at the built binary (nothing is
 #    installed yet), with --man=no (the man pages are not installed
@@ -27,17 +33,24 @@ SVC=$top_builddir/systemd/zsquery.service
 SOCK=$top_builddir/systemd/zsquery.socket
 MAX_EXPOSURE=1.0
 
-out=$(systemd-analyze security --offline=yes --no-pager "$SVC" 2>&1)
-score=$(echo "$out" | sed -n 's/.*Overall exposure level for [^:]*: \([0-9.]*\).*/\1/p')
-if [ -z "$score" ]; then
-	not_ok "systemd-analyze security gave no score: $(echo "$out" | tail -n 3)"
-elif awk -v s="$score" -v m="$MAX_EXPOSURE" 'BEGIN { exit !(s <= m) }'; then
-	ok
-	t_log "zsquery.service exposure $score (at most $MAX_EXPOSURE)"
-else
-	not_ok "zsquery.service exposure $score, want at most $MAX_EXPOSURE"
-	echo "$out" | grep '✗' >&2
-fi
+# exposure_check UNIT: systemd-analyze security rates it MAX_EXPOSURE or
+# lower.
+exposure_check() {
+	local out score name
+	name=$(basename "$1")
+	out=$(systemd-analyze security --offline=yes --no-pager "$1" 2>&1)
+	score=$(echo "$out" | sed -n 's/.*Overall exposure level for [^:]*: \([0-9.]*\).*/\1/p')
+	if [ -z "$score" ]; then
+		not_ok "systemd-analyze security gave no score for $name: $(echo "$out" | tail -n 3)"
+	elif awk -v s="$score" -v m="$MAX_EXPOSURE" 'BEGIN { exit !(s <= m) }'; then
+		ok
+		t_log "$name exposure $score (at most $MAX_EXPOSURE)"
+	else
+		not_ok "$name exposure $score, want at most $MAX_EXPOSURE"
+		echo "$out" | grep '✗' >&2
+	fi
+}
+exposure_check "$SVC"
 
 # ExecStart names the program where make install puts it.
 grep -q "^ExecStart=${sbindir:?}/zsquery-fcgi " "$SVC" && ok ||
@@ -67,6 +80,42 @@ if [ -x "$ADMIN" ] && [ -x "$FCGI" ]; then
 	store_make "$T/store" >/dev/null || not_ok "store"
 fi
 
+# filter_check STRACE-OUTPUT UNIT WHO: every system call in an strace -f
+# log is allowed by the unit's SystemCallFilter (@system-service minus
+# its ~ lines).
+filter_check() {
+	local deny
+	systemd-analyze syscall-filter --no-pager >"$T/groups" 2>/dev/null
+	deny=$(sed -n 's/^SystemCallFilter=~//p' "$2")
+	python3 - "$1" "$T/groups" "$deny" "$3" <<'EOF'
+import re, sys
+groups, cur = {}, None
+for line in open(sys.argv[2]):
+    if line.startswith('@'):		# a group; its members are indented
+        cur = line.split()[0]
+        groups[cur] = []
+    elif cur and line.strip() and not line.strip().startswith('#'):
+        groups[cur].append(line.split()[0])
+def expand(names):
+    out = set()
+    for n in names:
+        out |= expand(groups.get(n, [])) if n.startswith('@') else {n}
+    return out
+allowed = expand(['@system-service'])
+denied = expand(sys.argv[3].split())
+used = set()
+for line in open(sys.argv[1]):
+    m = re.match(r'\d+ +([a-z0-9_]+)\(', line)
+    if m:
+        used.add(m.group(1))
+# execve and the calls before it are strace's and the launcher's; under
+# systemd the filter applies from the exec on, and execve is allowed.
+bad = sorted((used - allowed) | (used & denied))
+print('%s used %d system calls; outside the filter: %s' % (sys.argv[4], len(used), bad))
+sys.exit(1 if bad or len(used) < 10 else 0)
+EOF
+}
+
 # The system call filter must not break the service.  There is no systemd
 # to run it under here, so run the pool the way the unit does (socket on
 # fd 0 via systemd-socket-activate, as from zsquery.socket) under strace,
@@ -75,7 +124,7 @@ fi
 # allowed by SystemCallFilter=@system-service and not denied by the
 # ~ lines of the unit.  Skipped without strace or the built binaries.
 syscalls_check() {
-	local deny master old sid=5e551050000000000000000000000e02
+	local master old sid=5e551050000000000000000000000e02
 	admin -d "$T/store" session create --account "$ACC_A" --ttl 60 \
 	    --uuid "$sid" >/dev/null || { not_ok "session"; return; }
 	t_spawn pool systemd-socket-activate --inetd -l "$T/pool.sock" -E TZ \
@@ -102,35 +151,7 @@ syscalls_check() {
 	[ "$STATUS" = 200 ] || not_ok "strace'd pool after SIGHUP: $STATUS"
 	kill -TERM "$master"
 	wait_until 300 eval '! alive $POOL_PID' || not_ok "pool did not stop"
-	systemd-analyze syscall-filter --no-pager >"$T/groups" 2>/dev/null
-	deny=$(sed -n 's/^SystemCallFilter=~//p' "$SVC")
-	python3 - "$T/strace.out" "$T/groups" "$deny" <<'EOF'
-import re, sys
-groups, cur = {}, None
-for line in open(sys.argv[2]):
-    if line.startswith('@'):		# a group; its members are indented
-        cur = line.split()[0]
-        groups[cur] = []
-    elif cur and line.strip() and not line.strip().startswith('#'):
-        groups[cur].append(line.split()[0])
-def expand(names):
-    out = set()
-    for n in names:
-        out |= expand(groups.get(n, [])) if n.startswith('@') else {n}
-    return out
-allowed = expand(['@system-service'])
-denied = expand(sys.argv[3].split())
-used = set()
-for line in open(sys.argv[1]):
-    m = re.match(r'\d+ +([a-z0-9_]+)\(', line)
-    if m:
-        used.add(m.group(1))
-# execve and the calls before it are strace's and the launcher's; under
-# systemd the filter applies from the exec on, and execve is allowed.
-bad = sorted((used - allowed) | (used & denied))
-print('pool used %d system calls; outside the filter: %s' % (len(used), bad))
-sys.exit(1 if bad or len(used) < 10 else 0)
-EOF
+	filter_check "$T/strace.out" "$SVC" pool
 }
 if command -v strace >/dev/null && command -v nginx >/dev/null &&
     command -v systemd-socket-activate >/dev/null && [ -x "$ADMIN" ]; then
@@ -268,6 +289,82 @@ if command -v nginx >/dev/null && command -v openssl >/dev/null &&
 	site_check
 else
 	t_log "nginx site check skipped: nginx, openssl or curl missing"
+fi
+
+# --- the feeds: zsquery-sync (groups) and zsquery-sync-sessions ---------------
+SYNC_SVC=$top_builddir/systemd/zsquery-sync.service
+SESS_SVC=$top_builddir/systemd/zsquery-sync-sessions.service
+SYNC_TIMER=$top_builddir/systemd/zsquery-sync.timer
+SESS_TIMER=$top_builddir/systemd/zsquery-sync-sessions.timer
+FEED=$top_srcdir/scripts/zsquery-session-feed
+exposure_check "$SYNC_SVC"
+exposure_check "$SESS_SVC"
+# verify: copies naming the built zsquery-admin and the shipped script.
+sed -e "s|^ExecStart=${bindir:?}/zsquery-admin |ExecStart=$ADMIN |" \
+    "$SYNC_SVC" >"$T/units/zsquery-sync.service"
+sed -e "s|^ExecStart=$sbindir/zsquery-session-feed\$|ExecStart=$FEED|" \
+    "$SESS_SVC" >"$T/units/zsquery-sync-sessions.service"
+cp "$SYNC_TIMER" "$SESS_TIMER" "$T/units/"
+grep -q "^ExecStart=$ADMIN sync\$" "$T/units/zsquery-sync.service" &&
+    grep -q "^ExecStart=$FEED\$" "$T/units/zsquery-sync-sessions.service" &&
+    ok || not_ok "the feeds' ExecStart lines changed"
+if [ -x "$ADMIN" ]; then
+	out=$(cd "$T/units" && systemd-analyze verify --man=no \
+	    zsquery-sync.service zsquery-sync.timer \
+	    zsquery-sync-sessions.service zsquery-sync-sessions.timer 2>&1)
+	[ -z "$out" ] && ok || not_ok "systemd-analyze verify (feeds): $out"
+fi
+# What zsquery-admin and the script expect of their units.
+unit_has "$SYNC_SVC" 'Type=oneshot'
+unit_has "$SYNC_SVC" 'User=zsquery'
+# The whole command lines: no secret (nor anything else) on them.
+unit_has "$SYNC_SVC" "ExecStart=$bindir/zsquery-admin sync"
+unit_has "$SESS_SVC" "ExecStart=$sbindir/zsquery-session-feed"
+# Unconfigured feeds (the package starts their timers) do nothing.
+unit_has "$SYNC_SVC" 'ConditionPathExists=/etc/zsquery/zstack-session'
+unit_has "$SESS_SVC" 'ConditionPathExists=/etc/zsquery/zstack-mysql.cnf'
+# zsquery-admin reads $CREDENTIALS_DIRECTORY/zstack-session by default.
+unit_has "$SYNC_SVC" 'LoadCredential=zstack-session:/etc/zsquery/zstack-session'
+unit_has "$SESS_SVC" 'Type=oneshot'
+unit_has "$SESS_SVC" 'User=zsquery'
+unit_has "$SESS_SVC" 'LoadCredential=zstack-mysql.cnf:/etc/zsquery/zstack-mysql.cnf'
+grep -q 'CREDENTIALS_DIRECTORY:-/etc/zsquery}/zstack-mysql.cnf' "$FEED" &&
+    ok || not_ok "the feed script does not read the zstack-mysql.cnf credential"
+unit_has "$SYNC_TIMER" 'OnUnitInactiveSec=60s'
+unit_has "$SESS_TIMER" 'OnUnitInactiveSec=15s'
+unit_has "$SYNC_TIMER" 'AccuracySec=1s'
+unit_has "$SESS_TIMER" 'AccuracySec=1s'
+# Every system call of a sync (all its requests, the import, the hooks)
+# and of a session import, run as the units run them, under strace.
+feeds_syscalls_check() {
+	local up=$T/upstream port
+	python3 "$top_srcdir/tests/fake_data.py" "$up" init ||
+	    { not_ok "fake data"; return; }
+	t_spawn fake python3 "$top_srcdir/tests/fake_zstack.py" "$up" "$T/fake.port"
+	wait_until 300 test -s "$T/fake.port" || { not_ok "fake upstream"; return; }
+	port=$(cat "$T/fake.port")
+	mkdir -p "$T/cred"
+	(umask 077 && cp "$up/session" "$T/cred/zstack-session")
+	admin -d "$T/feedstore" init >/dev/null || { not_ok "init"; return; }
+	# LeakSanitizer cannot work under ptrace: leaks are checked elsewhere.
+	local ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0
+	export ASAN_OPTIONS
+	CREDENTIALS_DIRECTORY=$T/cred strace -f -qq -o "$T/strace-sync.out" \
+	    "$ADMIN" -d "$T/feedstore" sync --from "http://localhost:$port" \
+	    >"$T/sync.out" 2>&1 || { not_ok "strace'd sync: $(cat "$T/sync.out")"; return; }
+	filter_check "$T/strace-sync.out" "$SYNC_SVC" sync && ok ||
+	    not_ok "sync: system calls outside SystemCallFilter"
+	printf '%s\t%s\tNULL\t2000000000\t1700000000\n' s1 "$ACC_A" >"$T/rows"
+	strace -f -qq -o "$T/strace-sess.out" "$ADMIN" -d "$T/feedstore" \
+	    session import --replace "$T/rows" >"$T/sess.out" 2>&1 ||
+	    { not_ok "strace'd session import: $(cat "$T/sess.out")"; return; }
+	filter_check "$T/strace-sess.out" "$SESS_SVC" "session import" && ok ||
+	    not_ok "session import: system calls outside SystemCallFilter"
+}
+if command -v strace >/dev/null && [ -x "$ADMIN" ]; then
+	feeds_syscalls_check
+else
+	t_log "feeds' system call check skipped: strace or the programs missing"
 fi
 
 t_done

@@ -51,7 +51,9 @@ for m in zsquery-fcgi zsquery-admin; do
 done
 
 for f in man/zsquery-fcgi.8 man/zsquery-admin.8 systemd/zsquery.service \
-    systemd/zsquery.socket etc/zsquery.conf; do
+    systemd/zsquery.socket systemd/zsquery-sync.service \
+    systemd/zsquery-sync.timer systemd/zsquery-sync-sessions.service \
+    systemd/zsquery-sync-sessions.timer etc/zsquery.conf; do
 	if grep -n '@[A-Za-z_]*@' "$top_builddir/$f" >&2; then
 		not_ok "$f: unsubstituted names (above)"
 	else
