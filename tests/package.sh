@@ -119,6 +119,7 @@ for p in /usr/sbin/zsquery-fcgi /usr/bin/zsquery-admin; do
 	    not_ok "$p --version: '$got', want version $V"
 done
 has "man pages" test -s /usr/share/man/man8/zsquery-fcgi.8.gz -a \
+    -s /usr/share/man/man8/zsquery-session-feed.8.gz -a \
     -s /usr/share/man/man8/zsquery-admin.8.gz
 has "nginx snippet" test -s /etc/nginx/snippets/zsquery-fastcgi.conf
 has "nginx site" test -s /etc/nginx/sites-available/zsquery.conf
@@ -138,7 +139,10 @@ units=$(cd "$top_builddir/systemd" && ls -- *.service *.socket *.timer \
 # recorded them (for purge) in its state directory.
 for u in $units; do
 	has "$UNITDIR/$u" test -s "$UNITDIR/$u"
-	has "$u enabled by deb-systemd-helper" \
+	# A service a timer starts has no [Install] section: nothing to
+	# enable (its timer is).
+	grep -q '^\[Install\]' "$UNITDIR/$u" &&
+	    has "$u enabled by deb-systemd-helper" \
 	    test -f "/var/lib/systemd/deb-systemd-helper-enabled/$u.dsh-also"
 	for w in $(sed -n 's/^WantedBy=//p' "$UNITDIR/$u"); do
 		l=/etc/systemd/system/$w.wants/$u

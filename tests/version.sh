@@ -50,7 +50,8 @@ for m in zsquery-fcgi zsquery-admin; do
 	fi
 done
 
-for f in man/zsquery-fcgi.8 man/zsquery-admin.8 systemd/zsquery.service \
+for f in man/zsquery-fcgi.8 man/zsquery-admin.8 man/zsquery-session-feed.8 \
+    systemd/zsquery.service \
     systemd/zsquery.socket systemd/zsquery-sync.service \
     systemd/zsquery-sync.timer systemd/zsquery-sync-sessions.service \
     systemd/zsquery-sync-sessions.timer etc/zsquery.conf; do
