@@ -20,6 +20,7 @@
 #include "cond.h"
 #include "errors.h"
 #include "index.h"
+#include "log.h"
 #include "params.h"
 #include "query.h"
 
@@ -846,8 +847,11 @@ query_run(const struct store *st, MDB_txn *txn, const char *account,
 	if (rc == ZSQ_ENOMEM || rc == ZSQ_ETIMEOUT || rc == ZSQ_ECANCELED)
 		goto fail;
 	if (rc != ZSQ_OK) {
+		/* LMDB's text is for the log, not for a client. */
+		log_msg(LOG_ERR, "query: reading the store failed: %s",
+		    zsq_strerror(rc));
 		rc = apierr_json(err, APIERR_INTERNAL, "reading the store "
-		    "failed: %s", zsq_strerror(rc));
+		    "failed");
 		goto fail;
 	}
 	if (w.sorted)

@@ -240,9 +240,16 @@ pool_start() {
 	}
 }
 
-# Workers of a pool master (its direct children), sorted for comm(1).
+# Workers of a pool master (its direct children but the renewer, which
+# names itself zsquery-renewer), sorted for comm(1).
 pool_workers() {
-	pgrep -P "$1" | sort
+	ps -o pid=,comm= --ppid "$1" |
+	    awk '$2 != "zsquery-renewer" { print $1 }' | sort
+}
+
+# The pool's renewer (src/renew.h), if one runs.
+pool_renewer() {
+	ps -o pid=,comm= --ppid "$1" | awk '$2 == "zsquery-renewer" { print $1 }'
 }
 
 # ---- nginx -------------------------------------------------------------------

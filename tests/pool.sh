@@ -63,7 +63,11 @@ wait_gone() {
 	return 1
 }
 
-workers() { pgrep -P "$MASTER" | sort; }
+# The master's children but its renewer (which names itself).
+workers() {
+	ps -o pid=,comm= --ppid "$MASTER" |
+	    awk '$2 != "zsquery-renewer" { print $1 }' | sort
+}
 
 # wait_all PID...: true when every one of them exited 0.
 wait_all() {
