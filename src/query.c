@@ -80,6 +80,7 @@ enum checked { CK_Q, CK_LIMIT, CK_START, CK_N };
 
 struct raw {
 	struct buf	 qs;		/* q values: size_t len, bytes */
+	size_t		 nq;		/* how many */
 	struct buf	 limit, start;	/* their first values, trimmed */
 	int		 seen[CK_N];
 	enum checked	 order[CK_N];	/* by first appearance */
@@ -135,6 +136,7 @@ first_checked(struct raw *r, enum checked ck, const struct buf *value)
 	}
 	if (ck == CK_Q) {
 		/* Every q value counts, in order. */
+		r->nq++;
 		if (buf_append(&r->qs, &n, sizeof(n)) != ZSQ_OK)
 			return ZSQ_ENOMEM;
 		return buf_append(&r->qs, v, n);
@@ -217,6 +219,13 @@ query_parse(struct query *q, const char *qs, size_t len, struct apierr *err)
 			rc = check_count(&r.start, "start", &q->start, err);
 			break;
 		case CK_Q:
+			if (r.nq > QUERY_CONDS_MAX) {
+				rc = apierr_text(err, 400, "Invalid query "
+				    "parameter. parameter[q] holds %zu "
+				    "conditions; at most %d are accepted",
+				    r.nq, QUERY_CONDS_MAX);
+				break;
+			}
 			for (off = 0; off < r.qs.len && rc == ZSQ_OK;
 			    off += sizeof(n) + n) {
 				memcpy(&n, r.qs.data + off, sizeof(n));
