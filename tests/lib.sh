@@ -273,7 +273,11 @@ events {
 	worker_connections 256;
 }
 http {
-	access_log $d/access.log;
+	# rt: nginx's own time for the request, for "answered in normal
+	# time" checks that a starved curl process cannot spoil.
+	log_format zsq '\$remote_addr "\$request" \$status rt=\$request_time '
+	    'us=\$upstream_status ut=\$upstream_response_time';
+	access_log $d/access.log zsq;
 	client_body_temp_path $d/tmp/body;
 	fastcgi_temp_path $d/tmp/fastcgi;
 	proxy_temp_path $d/tmp/proxy;
