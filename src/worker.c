@@ -488,8 +488,15 @@ worker_run(const struct config *cfg, int listen_fd, int ready_fd,
 				status = 1;
 				break;
 			}
-			if (fd >= 0)
+			/*
+			 * A connection taken is answered, stop or no stop: its
+			 * client may not have written its request yet, and
+			 * closed now it would be lost.
+			 */
+			if (fd >= 0) {
 				worker_adopt(&req, fd);
+				worker_answer(cfg, &ctx, &req, 0);
+			}
 			continue;
 		}
 		switch (worker_idle(req.ipcFd, listen_fd, &waitmask,
@@ -507,6 +514,7 @@ worker_run(const struct config *cfg, int listen_fd, int ready_fd,
 				worker_answer(cfg, &ctx, &req, 1);
 			FCGX_Free(&req, 1);
 			worker_adopt(&req, fd);
+			worker_answer(cfg, &ctx, &req, 0);
 			break;
 		case IDLE_SIGNAL:
 			break;
