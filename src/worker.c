@@ -162,19 +162,18 @@ worker_read_body(FCGX_Request *req, const struct watch *w)
 	return FCGX_GetError(req->in) != 0 ? BODY_BROKEN : BODY_OK;
 }
 
-/* A reply made here rather than by request_handle(). */
+/*
+ * Refuse a request whose body could not be read (err set: answer it) or
+ * failed (err unset: nobody to answer); its connection ends here, since
+ * the rest of the body may still be unread.
+ */
 static void
-worker_refuse(struct out *out, int status, const char *code, const char *fmt,
-    int n)
+worker_refuse(FCGX_Request *req, struct out *out, struct apierr *err)
 {
-	struct apierr err = APIERR_INIT;
-
-	if (code != NULL)
-		(void)apierr_json(&err, code, fmt, n);
-	else
-		(void)apierr_text(&err, status, fmt, n);
-	(void)reply_error(out, &err);
-	apierr_free(&err);
+	req->keepConnection = 0;
+	if (err->status != 0)
+		(void)reply_error(out, err);
+	apierr_free(err);
 }
 
 static void
@@ -183,6 +182,7 @@ worker_serve(const struct config *cfg, struct request_ctx *ctx,
 {
 	struct request_in in;
 	struct out out = { fcgx_write, req->out };
+	struct apierr err = APIERR_INIT;
 	struct watch w;
 
 	w.fd = req->ipcFd;
@@ -192,20 +192,19 @@ worker_serve(const struct config *cfg, struct request_ctx *ctx,
 	case BODY_OK:
 		break;
 	case BODY_TOO_LARGE:
-		/* The rest stays unread: this connection ends here. */
-		req->keepConnection = 0;
-		worker_refuse(&out, 413, NULL, "request body too large: this "
-		    "API reads at most %d bytes", (int)WORKER_BODY_MAX);
+		(void)apierr_text(&err, 413, "request body too large: this API "
+		    "reads at most %zu bytes", WORKER_BODY_MAX);
+		worker_refuse(req, &out, &err);
 		return;
 	case BODY_TOO_SLOW:
-		req->keepConnection = 0;
-		worker_refuse(&out, 503, APIERR_TIMEOUT, "the request body "
-		    "took longer than the limit of %d s (max-request-time)",
+		(void)apierr_json(&err, APIERR_TIMEOUT, "the request body took "
+		    "longer than the limit of %d s (max-request-time)",
 		    cfg->max_request_time);
+		worker_refuse(req, &out, &err);
 		return;
 	default:
-		/* A read failed or timed out: nobody to answer. */
-		req->keepConnection = 0;
+		/* A read failed or timed out. */
+		worker_refuse(req, &out, &err);
 		return;
 	}
 	in.method = FCGX_GetParam("REQUEST_METHOD", req->envp);
@@ -421,8 +420,7 @@ worker_idle(int fd, int listen_fd, const sigset_t *waitmask, int timeout_s,
 			return IDLE_TIMEOUT;
 		ts.tv_sec = left / 1000;
 		ts.tv_nsec = (left % 1000) * 1000000L;
-		if ((rc = ppoll(pfd, listen_fd >= 0 ? 2 : 1, &ts,
-		    waitmask)) <= 0)
+		if ((rc = ppoll(pfd, 2, &ts, waitmask)) <= 0)
 			return rc < 0 && errno == EINTR ? IDLE_SIGNAL :
 			    IDLE_TIMEOUT;
 		if (pfd[0].revents != 0)
