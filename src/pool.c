@@ -94,9 +94,10 @@ pool_has_renewer(const struct pool *p, unsigned gen)
 }
 
 /*
- * In the new worker.  The master's signal mask (stop, reload, SIGCHLD
- * blocked for the signalfd) stays until worker_run() has its handlers in
- * place, so a stop sent meanwhile waits instead of killing it half-open.
+ * In the new child.  The master's signal mask (stop, reload, SIGCHLD
+ * blocked for the signalfd) stays until worker_run() (renewer_run()) has
+ * its handlers in place, so a stop sent meanwhile waits instead of killing
+ * it half-open.
  */
 static void
 pool_child(struct pool *p, enum role role)
