@@ -84,6 +84,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			*nl++ = '\0';
 		p = nl;
 	}
+	memset(&in, 0, sizeof(in));	/* no interrupt hook */
 	in.method = f[0];
 	in.uri = f[1] != NULL ? f[1] : "";
 	in.auth = f[2];

@@ -255,8 +255,9 @@ admin_begin(struct admin *a, unsigned flags, MDB_txn **txn)
 {
 	int rc;
 
-	if ((rc = mdb_txn_begin(a->st.env, NULL, flags, txn)) != MDB_SUCCESS)
-		return admin_fail(a, store_err(rc), "begin transaction");
+	/* store_txn_begin: a map grown meanwhile (MDB_MAP_RESIZED) is adopted. */
+	if ((rc = store_txn_begin(&a->st, flags, txn)) != ZSQ_OK)
+		return admin_fail(a, rc, "begin transaction");
 	return 0;
 }
 

@@ -50,6 +50,9 @@ apierr_description(const char *code)
 		    "the session has been expired";
 	if (strcmp(code, APIERR_ARGUMENT) == 0)
 		return "One or more API argument is invalid";
+	/* ZStack's own text for SysErrors.TIMEOUT, grammar included. */
+	if (strcmp(code, APIERR_TIMEOUT) == 0)
+		return "A message or a operation timeout";
 	return "An internal error happened in system";
 }
 

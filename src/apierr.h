@@ -3,8 +3,9 @@
  * (route, auth, params, query) and written by reply_error() (reply.h).
  *
  *   text errors: status 400/404/405, code NULL, msg is the whole body
- *   JSON errors: status 503, code "ID.1001"/"SYS.1000"/"SYS.1007", msg is
- *                the "details" text (the description follows from code)
+ *   JSON errors: status 503, code "ID.1001"/"SYS.1000"/"SYS.1001"/
+ *                "SYS.1007", msg is the "details" text (the description
+ *                follows from code)
  *
  * msg may hold client text of any length, so it is a struct buf.
  */
@@ -15,6 +16,7 @@
 
 #define APIERR_SESSION	"ID.1001"
 #define APIERR_INTERNAL	"SYS.1000"
+#define APIERR_TIMEOUT	"SYS.1001"	/* ZStack's SysErrors.TIMEOUT */
 #define APIERR_ARGUMENT	"SYS.1007"
 
 struct apierr {

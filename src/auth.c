@@ -56,7 +56,8 @@ auth_session(const struct store *st, MDB_txn *txn, const char *id,
 		return ZSQ_OK;
 	if (rc == ZSQ_OK || rc == ZSQ_ENOTFOUND || rc == ZSQ_EINVAL)
 		return apierr_json(err, APIERR_SESSION, "Session expired");
+	/* LMDB's text is for the log, not for a client. */
 	log_msg(LOG_ERR, "session lookup: %s", zsq_strerror(rc));
-	return apierr_json(err, APIERR_INTERNAL, "session lookup failed: %s",
-	    zsq_strerror(rc));
+	return apierr_json(err, APIERR_INTERNAL, "session lookup failed: the "
+	    "store is unavailable");
 }

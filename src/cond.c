@@ -74,13 +74,48 @@ bad_cond(struct apierr *err, const char *text, size_t len, const char *post,
 	return ZSQ_EINVAL;
 }
 
+/*
+ * The parse-time bounds (cond.h) on a split condition: a 400 naming the
+ * field and the bound, or ZSQ_OK.
+ */
+static int
+cond_bounds(const struct cond *c, struct apierr *err)
+{
+	const char *v = c->text + c->value_off;
+	size_t i, items = 1;
+	int nlen = (int)c->name_len;
+	const char *name = c->text + c->name_off;
+
+	if ((c->op == COND_LIKE || c->op == COND_NOT_LIKE) &&
+	    c->value_len > COND_LIKE_MAX)
+		return apierr_text(err, 400, "Invalid query parameter. The "
+		    "pattern of '%.*s %s' in parameter[q] is %zu bytes long; "
+		    "at most %d are accepted", nlen > 64 ? 64 : nlen, name,
+		    op_name[c->op], c->value_len, COND_LIKE_MAX);
+	if (c->op != COND_IN && c->op != COND_NOT_IN)
+		return ZSQ_OK;
+	for (i = 0; i < c->value_len; i++)
+		items += v[i] == ',';
+	if (items > COND_IN_MAX)
+		return apierr_text(err, 400, "Invalid query parameter. The list "
+		    "of '%.*s %s' in parameter[q] has %zu items; at most %d "
+		    "are accepted", nlen > 64 ? 64 : nlen, name,
+		    op_name[c->op], items, COND_IN_MAX);
+	return ZSQ_OK;
+}
+
 int
 cond_parse(struct cond *c, const char *text, size_t len, struct apierr *err)
 {
 	const char *at = NULL, *name;
 	size_t nlen, oplen;
-	int op;
+	int op, rc;
 
+	/* Before anything quotes it: only its start is shown. */
+	if (len > COND_TEXT_MAX)
+		return apierr_text(err, 400, "Invalid query parameter. The "
+		    "condition '%.64s...' in parameter[q] is %zu bytes long; at "
+		    "most %d are accepted", text, len, COND_TEXT_MAX);
 	for (op = 0; op < COND_NOPS; op++)
 		if ((at = memmem(text, len, op_text[op],
 		    strlen(op_text[op]))) != NULL)
@@ -108,7 +143,11 @@ cond_parse(struct cond *c, const char *text, size_t len, struct apierr *err)
 	/* `is null` / `not null` ignore whatever follows (SPEC 5). */
 	c->value_off = (size_t)(at - text) + oplen;
 	c->value_len = op >= COND_IS_NULL ? 0 : len - c->value_off;
-	return ZSQ_OK;
+	if ((rc = cond_bounds(c, err)) != ZSQ_OK) {
+		free(c->text);
+		memset(c, 0, sizeof(*c));
+	}
+	return rc;
 }
 
 int
@@ -217,6 +256,39 @@ parse_int64(const char *s, size_t n, int64_t *out)
 	return ZSQ_OK;
 }
 
+/*
+ * The KMP failure function of each %-free run of l->pat: kmp[i] is the
+ * length of the longest proper prefix of the run up to element i that
+ * is also a suffix of it.  Left NULL for a pattern with a _ (its own
+ * matcher, like_backtrack()).
+ */
+static int
+compile_kmp(struct cond_lit *l)
+{
+	size_t i, start = 0, k;
+
+	for (i = 0; i < l->patlen; i++)
+		if (l->pat[i] == COND_PAT_ONE)
+			return ZSQ_OK;
+	if ((l->kmp = calloc(l->patlen + 1, sizeof(*l->kmp))) == NULL)
+		return ZSQ_ENOMEM;
+	for (i = 0; i < l->patlen; i++) {
+		if (l->pat[i] == COND_PAT_ANY) {
+			start = i + 1;
+			continue;
+		}
+		if (i == start)
+			continue;	/* kmp[start] = 0 */
+		k = l->kmp[i - 1];
+		while (k > 0 && l->pat[start + k] != l->pat[i])
+			k = l->kmp[start + k - 1];
+		if (l->pat[start + k] == l->pat[i])
+			k++;
+		l->kmp[i] = (uint32_t)k;
+	}
+	return ZSQ_OK;
+}
+
 /* Compile a like pattern: \x is a literal x, a trailing \ a literal \. */
 static int
 compile_like(struct cond_lit *l)
@@ -238,7 +310,7 @@ compile_like(struct cond_lit *l)
 			l->pat[n++] = (short)fold(ch);
 	}
 	l->patlen = n;
-	return ZSQ_OK;
+	return compile_kmp(l);
 }
 
 static int
@@ -360,12 +432,14 @@ cp_len(const unsigned char *s, size_t n)
 /*
  * Wildcard matching with one backtrack point, the classic algorithm: on a
  * mismatch, the last % takes one more code point.  Linear space, no
- * recursion, so a hostile pattern cannot blow the stack.
+ * recursion, so a hostile pattern cannot blow the stack; time up to the
+ * product of the lengths.  This matcher defines like's semantics (SPEC 5,
+ * 10); like_linear() gives its answers faster where it can.
  */
 static int
-like_match(const short *pat, size_t plen, const char *str, size_t slen)
+like_backtrack(const short *pat, size_t plen, const unsigned char *s,
+    size_t slen)
 {
-	const unsigned char *s = (const unsigned char *)str;
 	size_t si = 0, pi = 0, star_p = 0, star_s = 0;
 	int star = 0;
 
@@ -390,6 +464,111 @@ like_match(const short *pat, size_t plen, const char *str, size_t slen)
 	while (pi < plen && pat[pi] == COND_PAT_ANY)
 		pi++;
 	return pi == plen;
+}
+
+/* The run pat[0..m) (no %) equals s[0..m), folded. */
+static int
+run_eq(const short *pat, const unsigned char *s, size_t m)
+{
+	size_t i;
+
+	for (i = 0; i < m; i++)
+		if (pat[i] != fold(s[i]))
+			return 0;
+	return 1;
+}
+
+/*
+ * Where a % that starts at p may end: at p itself, at the end, or at any
+ * later byte that starts a code point (the backtracking matcher moves a
+ * % by whole code points: lead byte and the continuation bytes after it).
+ */
+static int
+reachable(const unsigned char *s, size_t n, size_t p, size_t q)
+{
+	return q == p || q == n || (q > p && (s[q] & 0xc0) != 0x80);
+}
+
+#define NO_MATCH	((size_t)-1)
+
+/*
+ * The leftmost q >= p, reachable from p, where the run pat[0..m) occurs
+ * in s, found by Knuth-Morris-Pratt over folded bytes: one pass.
+ */
+static size_t
+run_find(const short *pat, const uint32_t *kmp, size_t m,
+    const unsigned char *s, size_t n, size_t p)
+{
+	size_t i, k = 0, q;
+	int c;
+
+	for (i = p; i < n; i++) {
+		c = fold(s[i]);
+		while (k > 0 && pat[k] != c)
+			k = kmp[k - 1];
+		if (pat[k] == c)
+			k++;
+		if (k == m) {
+			q = i + 1 - m;
+			if (reachable(s, n, p, q))
+				return q;
+			k = kmp[k - 1];
+		}
+	}
+	return NO_MATCH;
+}
+
+/*
+ * like_backtrack()'s answer for a pattern without _, in time linear in
+ * the string: the head (before the first %) must match at the start, the
+ * tail (after the last %) at the end, and each run between them is taken
+ * at its leftmost reachable occurrence after the previous one, which is
+ * where the backtracking matcher settles it too (it never moves an
+ * earlier % once a later one is set).
+ */
+static int
+like_linear(const struct cond_lit *l, const unsigned char *s, size_t n)
+{
+	const short *pat = l->pat;
+	size_t plen = l->patlen, pi, p, end, m, q;
+
+	for (end = 0; end < plen && pat[end] != COND_PAT_ANY; end++)
+		;
+	if (end == plen)
+		return n == plen && run_eq(pat, s, n);
+	if (end > n || !run_eq(pat, s, end))
+		return 0;
+	p = pi = end;
+	for (;;) {
+		while (pi < plen && pat[pi] == COND_PAT_ANY)
+			pi++;
+		if (pi == plen)
+			return 1;
+		for (end = pi; end < plen && pat[end] != COND_PAT_ANY; end++)
+			;
+		m = end - pi;
+		if (end == plen) {
+			if (m > n - p)
+				return 0;
+			q = n - m;
+			return reachable(s, n, p, q) && run_eq(pat + pi, s + q, m);
+		}
+		q = run_find(pat + pi, l->kmp + pi, m, s, n, p);
+		if (q == NO_MATCH)
+			return 0;
+		p = q + m;
+		pi = end;
+	}
+}
+
+static int
+like_match(const struct cond_lit *l, const char *str, size_t n)
+{
+	const unsigned char *s = (const unsigned char *)str;
+
+	if (l->kmp != NULL)
+		return like_linear(l, s, n);
+	return like_backtrack(l->pat, l->patlen, s, n);
 }
 
 static int
@@ -427,8 +606,8 @@ value_match(const struct cond *c, const struct rec_val *v)
 		return c->op == COND_IN ? in : !in;
 	case COND_LIKE:
 	case COND_NOT_LIKE:
-		in = v->kind == REC_STR && like_match(c->lits[0].pat,
-		    c->lits[0].patlen, v->str, v->len);
+		in = v->kind == REC_STR && like_match(&c->lits[0], v->str,
+		    v->len);
 		return c->op == COND_LIKE ? in : !in;
 	case COND_NOT_NULL:
 		return 1;
@@ -520,8 +699,10 @@ cond_free(struct cond *c)
 {
 	size_t i;
 
-	for (i = 0; i < c->nlits; i++)
+	for (i = 0; i < c->nlits; i++) {
 		free(c->lits[i].pat);
+		free(c->lits[i].kmp);
+	}
 	free(c->lits);
 	free(c->text);
 	memset(c, 0, sizeof(*c));

@@ -32,6 +32,7 @@ config_defaults(struct config *c)
 	c->log_level = LOG_INFO;
 	c->client_timeout = CONFIG_DEFAULT_CLIENT_TIMEOUT;
 	c->sync_max_delete = -1;
+	c->max_request_time = CONFIG_DEFAULT_MAX_REQUEST_TIME;
 }
 
 static int
@@ -202,6 +203,11 @@ config_set(struct config *c, const char *key, const char *val,
 	} else if (strncmp(key, "sync-", 5) == 0) {
 		*bit = 0;
 		return config_set_sync(c, key + 5, val, err);
+	} else if (strcmp(key, "max-request-time") == 0) {
+		*bit = CONFIG_SET_MAX_REQUEST_TIME;
+		want = "seconds, 1 to 3600";
+		if ((rc = parse_long(val, 1, 3600, &v)) == 0)
+			c->max_request_time = (int)v;
 	} else {
 		buf_printf(err, "unknown setting '%.64s'", key);
 		return ZSQ_EINVAL;
@@ -290,6 +296,7 @@ config_load(struct config *out, const struct config *cli, struct buf *err)
 		F(CONFIG_SET_LISTEN, listen),
 		F(CONFIG_SET_GROUP, listen_group),
 		F(CONFIG_SET_CLIENT_TIMEOUT, client_timeout),
+		F(CONFIG_SET_MAX_REQUEST_TIME, max_request_time),
 #undef F
 	};
 	size_t i;
@@ -318,7 +325,8 @@ config_usage(void)
 	    "usage: zsquery-fcgi [-h] [-d DIR] [-w N] [--config FILE]\n"
 	    "           [--listen PATH [--listen-group GROUP]]\n"
 	    "           [--session-timeout SEC] [--no-renew]\n"
-	    "           [--client-timeout SEC] [--log-level LEVEL]\n"
+	    "           [--client-timeout SEC] [--max-request-time SEC]\n"
+	    "           [--log-level LEVEL]\n"
 	    "  -d, --db DIR           store directory (" STORE_DEFAULT_DIR ")\n"
 	    "  -w, --workers N        worker processes (4)\n"
 	    "      --config FILE      configuration file\n"
@@ -329,6 +337,7 @@ config_usage(void)
 	    "      --session-timeout SEC  session lifetime to renew to (7200)\n"
 	    "      --no-renew         never extend sessions\n"
 	    "      --client-timeout SEC   socket read/write timeout (30)\n"
+	    "      --max-request-time SEC  time one request may take (10)\n"
 	    "      --log-level LEVEL  err, warning, notice, info, debug\n"
 	    "  -h, --help             this text\n"
 	    "      --version          print the version and exit\n";
@@ -338,7 +347,7 @@ int
 config_args(struct config *cli, int argc, char **argv, struct buf *err)
 {
 	enum { O_CONFIG = 256, O_LISTEN, O_GROUP, O_TIMEOUT, O_NORENEW,
-	    O_CLIENT, O_LEVEL, O_VERSION };
+	    O_CLIENT, O_MAXTIME, O_LEVEL, O_VERSION };
 	static const struct option longopts[] = {
 		{ "db", required_argument, NULL, 'd' },
 		{ "workers", required_argument, NULL, 'w' },
@@ -348,6 +357,7 @@ config_args(struct config *cli, int argc, char **argv, struct buf *err)
 		{ "session-timeout", required_argument, NULL, O_TIMEOUT },
 		{ "no-renew", no_argument, NULL, O_NORENEW },
 		{ "client-timeout", required_argument, NULL, O_CLIENT },
+		{ "max-request-time", required_argument, NULL, O_MAXTIME },
 		{ "log-level", required_argument, NULL, O_LEVEL },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, O_VERSION },
@@ -368,6 +378,7 @@ config_args(struct config *cli, int argc, char **argv, struct buf *err)
 		case O_GROUP:	key = "listen-group"; break;
 		case O_TIMEOUT:	key = "session-timeout"; break;
 		case O_CLIENT:	key = "client-timeout"; break;
+		case O_MAXTIME:	key = "max-request-time"; break;
 		case O_LEVEL:	key = "log-level"; break;
 		case O_NORENEW:
 			cli->renew = 0;

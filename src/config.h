@@ -7,7 +7,7 @@
  * lines are skipped.  Keys are the long option names without dashes:
  *
  *   db, workers, session-timeout, renew (yes/no), log-level, listen,
- *   listen-group, client-timeout
+ *   listen-group, client-timeout, max-request-time
  *
  * and zsquery-admin sync's settings, which zsquery-fcgi accepts and
  * ignores so that both programs read one file (their command-line
@@ -34,6 +34,7 @@
 #define CONFIG_DEFAULT_FILE	SYSCONFDIR "/zsquery/zsquery.conf"
 #define CONFIG_DEFAULT_WORKERS	4
 #define CONFIG_DEFAULT_CLIENT_TIMEOUT 30	/* seconds */
+#define CONFIG_DEFAULT_MAX_REQUEST_TIME 10	/* seconds */
 
 /* Bits of struct config.set: which fields the command line gave. */
 enum {
@@ -44,7 +45,8 @@ enum {
 	CONFIG_SET_LOGLEVEL = 1 << 4,
 	CONFIG_SET_LISTEN = 1 << 5,
 	CONFIG_SET_GROUP = 1 << 6,
-	CONFIG_SET_CLIENT_TIMEOUT = 1 << 7
+	CONFIG_SET_CLIENT_TIMEOUT = 1 << 7,
+	CONFIG_SET_MAX_REQUEST_TIME = 1 << 8
 };
 
 struct config {
@@ -56,6 +58,7 @@ struct config {
 	char	 listen[108];		/* unix socket path; "" = fd 0 */
 	char	 listen_group[CONFIG_NAME_MAX];
 	int	 client_timeout;	/* seconds, per socket read/write */
+	int	 max_request_time;	/* seconds a request may compute */
 	char	 file[CONFIG_PATH_MAX];	/* configuration file; "" = default */
 	/* zsquery-admin sync (file only; "" or 0: not set). */
 	char	 sync_from[CONFIG_PATH_MAX];

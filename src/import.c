@@ -916,7 +916,7 @@ import_commit(struct import *imp, const struct import_hooks *h,
 		return ZSQ_EINVAL;
 	}
 	/* The write lock is taken only now, with everything validated. */
-	if ((rc = mdb_txn_begin(imp->st->env, NULL, 0, &txn)) != MDB_SUCCESS)
+	if ((rc = store_txn_begin(imp->st, 0, &txn)) != ZSQ_OK)
 		return store_fail(imp->st, rc, err);
 	if ((rc = apply(imp, txn, h, stats, err)) == ZSQ_OK) {
 		rc = mdb_txn_commit(txn);

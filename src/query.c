@@ -20,6 +20,7 @@
 #include "cond.h"
 #include "errors.h"
 #include "index.h"
+#include "log.h"
 #include "params.h"
 #include "query.h"
 
@@ -79,6 +80,7 @@ enum checked { CK_Q, CK_LIMIT, CK_START, CK_N };
 
 struct raw {
 	struct buf	 qs;		/* q values: size_t len, bytes */
+	size_t		 nq;		/* how many */
 	struct buf	 limit, start;	/* their first values, trimmed */
 	int		 seen[CK_N];
 	enum checked	 order[CK_N];	/* by first appearance */
@@ -134,6 +136,7 @@ first_checked(struct raw *r, enum checked ck, const struct buf *value)
 	}
 	if (ck == CK_Q) {
 		/* Every q value counts, in order. */
+		r->nq++;
 		if (buf_append(&r->qs, &n, sizeof(n)) != ZSQ_OK)
 			return ZSQ_ENOMEM;
 		return buf_append(&r->qs, v, n);
@@ -216,6 +219,13 @@ query_parse(struct query *q, const char *qs, size_t len, struct apierr *err)
 			rc = check_count(&r.start, "start", &q->start, err);
 			break;
 		case CK_Q:
+			if (r.nq > QUERY_CONDS_MAX) {
+				rc = apierr_text(err, 400, "Invalid query "
+				    "parameter. parameter[q] holds %zu "
+				    "conditions; at most %d are accepted",
+				    r.nq, QUERY_CONDS_MAX);
+				break;
+			}
 			for (off = 0; off < r.qs.len && rc == ZSQ_OK;
 			    off += sizeof(n) + n) {
 				memcpy(&n, r.qs.data + off, sizeof(n));
@@ -846,8 +856,11 @@ query_run(const struct store *st, MDB_txn *txn, const char *account,
 	if (rc == ZSQ_ENOMEM || rc == ZSQ_ETIMEOUT || rc == ZSQ_ECANCELED)
 		goto fail;
 	if (rc != ZSQ_OK) {
+		/* LMDB's text is for the log, not for a client. */
+		log_msg(LOG_ERR, "query: reading the store failed: %s",
+		    zsq_strerror(rc));
 		rc = apierr_json(err, APIERR_INTERNAL, "reading the store "
-		    "failed: %s", zsq_strerror(rc));
+		    "failed");
 		goto fail;
 	}
 	if (w.sorted)

@@ -7,7 +7,10 @@
  *
  *   query_parse()    decode the query string (SPEC 4, 10): limit, start,
  *                    count, replyWithCount, and split each q value at its
- *                    operator (cond.h).  400 text errors only.
+ *                    operator (cond.h).  400 text errors only, the
+ *                    parse-time bounds among them: at most
+ *                    QUERY_CONDS_MAX q values, and cond.h's bounds on
+ *                    each.
  *   query_set_get()  the get route instead (on a fresh query): the single
  *                    condition uuid=X taken whole, every parameter
  *                    ignored; an X that no group has simply matches nothing.
@@ -43,6 +46,9 @@
 #include "store.h"
 
 struct cond;
+
+/* q values one query may hold (duplicates count: they are parsed too). */
+#define QUERY_CONDS_MAX	64
 
 struct query {
 	struct cond	*conds;		/* ANDed, duplicates collapsed */

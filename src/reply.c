@@ -45,6 +45,7 @@ reason(int status)
 	case 400:	return "Bad Request";
 	case 404:	return "Not Found";
 	case 405:	return "Method Not Allowed";
+	case 413:	return "Payload Too Large";
 	case 503:	return "Service Unavailable";
 	}
 	return "Internal Server Error";

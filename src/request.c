@@ -7,6 +7,7 @@
 #include "errors.h"
 #include "log.h"
 #include "query.h"
+#include "renew.h"
 #include "request.h"
 #include "route.h"
 
@@ -18,6 +19,7 @@ request_ctx_init(struct request_ctx *c, struct store *st, long timeout_s,
 	c->st = st;
 	c->timeout_ms = (int64_t)timeout_s * 1000;
 	c->renew = renew;
+	c->renew_fd = -1;
 }
 
 void
@@ -28,22 +30,21 @@ request_ctx_free(struct request_ctx *c)
 	c->txn = NULL;
 }
 
-/* Start the request's snapshot, reusing the handle when there is one. */
+/*
+ * Start the request's snapshot, reusing the handle when there is one.  A
+ * handle that cannot renew (the map grew past ours, say) is dropped, so
+ * that store_txn_begin() may resize the map with no txn active.
+ */
 static int
 txn_start(struct request_ctx *c)
 {
-	int rc;
-
 	if (c->txn != NULL) {
-		if ((rc = mdb_txn_renew(c->txn)) == MDB_SUCCESS)
+		if (mdb_txn_renew(c->txn) == MDB_SUCCESS)
 			return ZSQ_OK;
 		mdb_txn_abort(c->txn);
 		c->txn = NULL;
 	}
-	rc = mdb_txn_begin(c->st->env, NULL, MDB_RDONLY, &c->txn);
-	if (rc != MDB_SUCCESS)
-		c->txn = NULL;
-	return store_err(rc);
+	return store_txn_begin(c->st, MDB_RDONLY, &c->txn);
 }
 
 /*
@@ -116,6 +117,8 @@ request_handle(struct request_ctx *c, const struct request_in *in,
 	int rc, txn = 0;
 
 	query_init(&q);
+	q.interrupt = in->interrupt;
+	q.interrupt_arg = in->interrupt_arg;
 	memset(&res, 0, sizeof(res));
 	c->renew_pending = 0;
 	rc = route_match(&r, in->uri != NULL ? in->uri : "", in->method, &err);
@@ -131,8 +134,8 @@ request_handle(struct request_ctx *c, const struct request_in *in,
 		goto fail;
 	if ((rc = txn_start(c)) != ZSQ_OK) {
 		log_msg(LOG_ERR, "read transaction: %s", zsq_strerror(rc));
-		rc = apierr_json(&err, APIERR_INTERNAL, "store unavailable: %s",
-		    zsq_strerror(rc));
+		rc = apierr_json(&err, APIERR_INTERNAL, "the store is "
+		    "unavailable");
 		goto fail;
 	}
 	txn = 1;
@@ -151,7 +154,22 @@ request_handle(struct request_ctx *c, const struct request_in *in,
 	account[sizeof(s.account)] = '\0';
 	if ((rc = query_prepare(&q, &err)) != ZSQ_OK)
 		goto fail;
-	if ((rc = query_run(c->st, c->txn, account, &q, &res, &err)) != ZSQ_OK)
+	rc = query_run(c->st, c->txn, account, &q, &res, &err);
+	if (rc == ZSQ_ECANCELED) {
+		/* Nobody is left to read an answer. */
+		stats_add(c->stats, STATS_REQUEST_CANCELED, 1);
+		log_msg(LOG_INFO, "query stopped: the client went away");
+		goto done;
+	}
+	if (rc == ZSQ_ETIMEOUT) {
+		stats_add(c->stats, STATS_REQUEST_TIMEOUTS, 1);
+		log_msg(LOG_WARNING, "query stopped after %d s "
+		    "(max-request-time)", c->max_request_s);
+		rc = apierr_json(&err, APIERR_TIMEOUT, "the query ran longer "
+		    "than the limit of %d s (max-request-time) and was stopped",
+		    c->max_request_s);
+	}
+	if (rc != ZSQ_OK)
 		goto fail;
 	rc = reply_success(out, in, &q, &res);
 	goto done;
@@ -159,8 +177,9 @@ fail:
 	if (rc != ZSQ_EINVAL || err.status == 0) {
 		/* Not a client's error: out of memory or a store failure. */
 		log_msg(LOG_ERR, "request failed: %s", zsq_strerror(rc));
-		if (apierr_json(&err, APIERR_INTERNAL, "%s",
-		    zsq_strerror(rc)) != ZSQ_EINVAL) {
+		if (apierr_json(&err, APIERR_INTERNAL, "the request could not "
+		    "be answered: %s", rc == ZSQ_ENOMEM ? "out of memory" :
+		    "the store is unavailable") != ZSQ_EINVAL) {
 			err.status = 503;
 			err.code = APIERR_INTERNAL;
 			buf_reset(&err.msg);
@@ -181,15 +200,11 @@ done:
 void
 request_finish(struct request_ctx *c)
 {
-	int rc;
-
 	if (!c->renew_pending)
 		return;
 	c->renew_pending = 0;
-	rc = session_renew(c->st, c->renew_id, c->renew_idlen, c->renew_now,
-	    c->timeout_ms);
-	if (rc != ZSQ_OK && rc != ZSQ_ENOTFOUND)
-		log_msg(LOG_WARNING, "session renewal failed: %s",
-		    zsq_strerror(rc));
+	if (c->renew_fd >= 0)
+		(void)renew_send(c->renew_fd, c->stats, c->renew_id,
+		    c->renew_idlen, c->renew_now, c->renew_now + c->timeout_ms);
 	memset(c->renew_id, 0, sizeof(c->renew_id));
 }

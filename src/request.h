@@ -12,10 +12,18 @@
  *
  * A worker keeps one read transaction handle and resets/renews it per
  * request (the store is opened MDB_NOTLS), so a request costs no txn
- * allocation and holds the snapshot only while it runs.
+ * allocation and holds the snapshot only while it runs.  A map grown by
+ * another process (MDB_MAP_RESIZED) is adopted on the spot (store.h).
+ *
+ * The caller may stop a query through request_in.interrupt (query.h): a
+ * query past its time limit is answered 503 SYS.1001 naming the limit
+ * (ctx->max_request_s); one whose client went away gets no reply at all.
+ * Store failures are answered 503 SYS.1000 with a fixed text: LMDB's own
+ * messages go to the log, never to a client.
  *
  * Session renewal happens in request_finish(), which the caller runs
- * after the reply has left, so the client never waits for a write txn.
+ * after the reply has left: it only queues the renewal for the renewer
+ * (renew.h), so nothing here ever waits for a write transaction.
  */
 #ifndef ZSQ_REQUEST_H
 #define ZSQ_REQUEST_H
@@ -25,6 +33,7 @@
 
 #include "reply.h"
 #include "session.h"
+#include "stats.h"
 #include "store.h"
 
 struct request_in {
@@ -32,6 +41,8 @@ struct request_in {
 	const char	*uri;		/* REQUEST_URI, raw, with '?query' */
 	const char	*auth;		/* HTTP_AUTHORIZATION, NULL: missing */
 	const char	*if_none_match;	/* HTTP_IF_NONE_MATCH or NULL */
+	int		(*interrupt)(void *arg);	/* see query.h; or NULL */
+	void		*interrupt_arg;
 };
 
 struct request_ctx {
@@ -39,6 +50,9 @@ struct request_ctx {
 	MDB_txn		*txn;		/* reusable read txn, reset when idle */
 	int64_t		 timeout_ms;	/* session timeout */
 	int		 renew;		/* renew sessions at all */
+	int		 renew_fd;	/* the renewer's pipe; -1: none */
+	struct stats	*stats;		/* counters, or NULL */
+	int		 max_request_s;	/* named by the SYS.1001 reply */
 	/* Left by request_handle() for request_finish(). */
 	int		 renew_pending;
 	int64_t		 renew_now;
@@ -53,11 +67,15 @@ void	request_ctx_free(struct request_ctx *c);
 
 /*
  * Write the reply to in.  ZSQ_OK when a whole reply was written (an
- * error reply included), ZSQ_EIO when out failed (the client is gone).
+ * error reply included), ZSQ_EIO when out failed or the interrupt said
+ * the client is gone (then nothing may have been written).
  */
 int	request_handle(struct request_ctx *c, const struct request_in *in,
 	    struct out *out);
-/* The coalesced session renewal, if the last request asked for one. */
+/*
+ * Queue the last request's session renewal, if it asked for one, for the
+ * renewer (never blocks; a full queue drops it, counted).
+ */
 void	request_finish(struct request_ctx *c);
 
 /* Whether an If-None-Match value matches etag (quoted, e.g. "\"ab12\""). */

@@ -68,36 +68,22 @@ session_needs_renewal(const struct session_rec *s, int64_t now_ms,
 }
 
 int
-session_renew(const struct store *st, const char *id, size_t idlen,
-    int64_t now_ms, int64_t timeout_ms)
+session_extend(const struct store *st, MDB_txn *txn, const char *id,
+    size_t idlen, int64_t now_ms, int64_t expires_ms, int *written)
 {
 	struct session_rec s;
-	MDB_txn *txn = NULL;
 	int rc;
 
-	if ((rc = mdb_txn_begin(st->env, NULL, 0, &txn)) != MDB_SUCCESS) {
-		txn = NULL;
-		rc = store_err(rc);
-		goto done;
-	}
-	/*
-	 * Another worker may have renewed (or an admin deleted) the session
-	 * since our read transaction looked at it: decide again under the
-	 * write lock so concurrent requests cost one write, not one each.
-	 */
+	*written = 0;
+	/* Decided again under the write lock: the worker's snapshot is old. */
 	if ((rc = session_get(st, txn, id, idlen, &s)) != ZSQ_OK)
-		goto done;
+		return rc == ZSQ_ENOTFOUND ? ZSQ_OK : rc;
 	if (!session_valid(&s, now_ms) ||
-	    !session_needs_renewal(&s, now_ms, timeout_ms))
-		goto done;
-	s.expired_ms = now_ms + timeout_ms;
-	if ((rc = session_put(st, txn, id, idlen, &s)) != ZSQ_OK)
-		goto done;
-	rc = store_err(mdb_txn_commit(txn));
-	txn = NULL;
-done:
-	if (txn)
-		mdb_txn_abort(txn);
+	    expires_ms - s.expired_ms <= SESSION_RENEW_SLACK_MS)
+		return ZSQ_OK;
+	s.expired_ms = expires_ms;
+	if ((rc = session_put(st, txn, id, idlen, &s)) == ZSQ_OK)
+		*written = 1;
 	return rc;
 }
 

@@ -8,7 +8,9 @@
  * Renewal (SPEC 2): ZStack sets expiredDate = now + timeout on every call.
  * We coalesce: session_needs_renewal() is true only when the fresh expiry
  * would be more than SESSION_RENEW_SLACK_MS later than the stored one, so
- * a hot session costs one write a minute.
+ * a hot session costs one write a minute.  A worker never writes the
+ * renewal itself: it hands it to the renewer (renew.h), which applies it
+ * with session_extend() in its own write transactions.
  */
 #ifndef ZSQ_SESSION_H
 #define ZSQ_SESSION_H
@@ -42,13 +44,16 @@ int	session_valid(const struct session_rec *s, int64_t now_ms);
 int	session_needs_renewal(const struct session_rec *s, int64_t now_ms,
 	    int64_t timeout_ms);
 /*
- * Renew id in its own short write transaction: re-reads the record and
- * writes expired_ms = now + timeout only if it still needs it.  An expired
- * session is left expired and a deleted one is not re-created (ZSQ_OK and
- * ZSQ_ENOTFOUND respectively), so a renewal racing an admin never revives.
+ * Extend id's expiry to expires_ms inside the write transaction txn, for a
+ * request made at now_ms (the renewer's batch, renew.h).  Only a session
+ * that still exists, was valid at now_ms and would gain more than
+ * SESSION_RENEW_SLACK_MS is written, so an expired session stays expired,
+ * a deleted one is not re-created, and a later expiry written meanwhile
+ * (by another renewal, an admin or a session feed) wins.  ZSQ_OK with
+ * *written set to 1 or 0, or a store error.
  */
-int	session_renew(const struct store *st, const char *id, size_t idlen,
-	    int64_t now_ms, int64_t timeout_ms);
+int	session_extend(const struct store *st, MDB_txn *txn, const char *id,
+	    size_t idlen, int64_t now_ms, int64_t expires_ms, int *written);
 int64_t	session_now_ms(void);
 
 #endif

@@ -114,14 +114,17 @@ store_open(struct store *st, const char *dir, unsigned flags, size_t mapsize)
 
 	if ((rc = mdb_env_create(&st->env)) != MDB_SUCCESS)
 		goto fail;
-	if ((rc = mdb_env_set_maxdbs(st->env, 8)) != MDB_SUCCESS)
+	if ((rc = mdb_env_set_maxdbs(st->env, 8)) != MDB_SUCCESS ||
+	    (rc = mdb_env_set_maxreaders(st->env, STORE_MAX_READERS)) !=
+	    MDB_SUCCESS)
 		goto fail;
 	if (mapsize == 0 && fresh)
 		mapsize = STORE_DEFAULT_MAPSIZE;
 	if (mapsize && (rc = mdb_env_set_mapsize(st->env, mapsize)))
 		goto fail;
 	/* NOTLS: one read txn handle per process is reset and renewed. */
-	if ((rc = mdb_env_open(st->env, dir, MDB_NOTLS, 0640)) != MDB_SUCCESS)
+	if ((rc = mdb_env_open(st->env, dir, MDB_NOTLS |
+	    (flags & STORE_RDONLY ? MDB_RDONLY : 0), 0640)) != MDB_SUCCESS)
 		goto fail;
 	(void)mdb_reader_check(st->env, &dead);
 
@@ -171,6 +174,20 @@ store_close(struct store *st)
 	if (st->env)
 		mdb_env_close(st->env);
 	st->env = NULL;
+}
+
+int
+store_txn_begin(struct store *st, unsigned mdb_flags, MDB_txn **txn)
+{
+	int rc;
+
+	rc = mdb_txn_begin(st->env, NULL, mdb_flags, txn);
+	if (rc == MDB_MAP_RESIZED &&
+	    (rc = mdb_env_set_mapsize(st->env, 0)) == MDB_SUCCESS)
+		rc = mdb_txn_begin(st->env, NULL, mdb_flags, txn);
+	if (rc != MDB_SUCCESS)
+		*txn = NULL;
+	return store_err(rc);
 }
 
 int

@@ -1,10 +1,23 @@
 /*
  * worker.h - one FastCGI worker process of the pool.
  *
- * A worker opens the store itself (LMDB environments must not cross a
- * fork), refuses to serve a store rendered in another time zone, then
- * serves one connection at a time (libfcgi's model; with nginx's
- * fastcgi_keep_conn an idle kept connection occupies its worker).
+ * A worker opens the store itself, read-only (LMDB environments must not
+ * cross a fork), refuses to serve a store rendered in another time zone
+ * or one whose reader table cannot hold the pool, then serves one
+ * connection at a time (libfcgi's model).  It never writes to the store:
+ * session renewals go to the renewer (renew.h), so nothing a worker does
+ * waits for LMDB's write lock.
+ *
+ * A worker idle on a kept connection (nginx's fastcgi_keep_conn) also
+ * watches the listening socket and gives the kept connection up for a new
+ * one that no free worker takes (worker_idle() in worker.c), so idle kept
+ * connections can never occupy the whole pool, whatever nginx's number of
+ * worker processes times its keepalive.
+ *
+ * Each request is bounded: its body is read whole before anything is
+ * answered, up to 1 MiB (more is refused with 413 and the connection
+ * closed); its query stops at cfg->max_request_time (503 SYS.1001) and
+ * when nginx closes the connection because the client went away.
  *
  * The worker accepts connections itself and hands each to libfcgi
  * (FCGX_Request.ipcFd), because:
@@ -27,6 +40,7 @@
 #define ZSQ_WORKER_H
 
 #include "config.h"
+#include "stats.h"
 
 /* Exit status of a worker that cannot start (store, time zone). */
 #define WORKER_EXIT_FATAL	78	/* EX_CONFIG */
@@ -34,8 +48,10 @@
 /*
  * Serve on listen_fd until told to stop.  ready_fd (-1: none) gets the
  * worker's pid (a pid_t, one atomic pipe write) once it can serve.
- * Returns the process exit status.
+ * renew_fd: the renewer's pipe (-1: sessions are not renewed); stats:
+ * the pool's counters (may be NULL).  Returns the process exit status.
  */
-int	worker_run(const struct config *cfg, int listen_fd, int ready_fd);
+int	worker_run(const struct config *cfg, int listen_fd, int ready_fd,
+	    int renew_fd, struct stats *stats);
 
 #endif

@@ -4,7 +4,8 @@
  * against an independent reading of the specification.
  *
  *   fcgi_client -s SOCKET [-u URI] [-m METHOD] [-a AUTHORIZATION]
- *       [-p NAME=VALUE]... [-n N] [-k] [-b BYTES] [-t SEC] [-r FILE]
+ *       [-p NAME=VALUE]... [-n N] [-k] [-b BYTES] [-t SEC] [-i SEC]
+ *       [-r FILE]
  *
  * Sends BEGIN_REQUEST (responder), PARAMS name-value pairs, an empty
  * PARAMS, STDIN (-b: a body of BYTES 'x's; none by default) ending in an
@@ -14,6 +15,9 @@
  * (-k sets it for a single request too).  -r FILE sends FILE's bytes
  * as they are instead (crafted records) and prints whatever STDOUT
  * comes back until the server closes.  -t bounds each read (default 20 s).
+ * -i SEC keeps the connection open and idle after the last reply, as a
+ * web server's cached connection, for up to SEC seconds or until the
+ * server closes it (which is printed to stderr).
  *
  * Exit: 0 after N complete replies (or, with -r, when the server closed
  * the connection), 1 on a protocol error or a connection closed early,
@@ -254,7 +258,7 @@ usage(void)
 {
 	fprintf(stderr, "usage: fcgi_client -s SOCKET [-u URI] [-m METHOD] "
 	    "[-a AUTH] [-p NAME=VALUE]... [-n N] [-k] [-b BYTES] [-t SEC] "
-	    "[-r FILE]\n");
+	    "[-i SEC] [-r FILE]\n");
 	return 2;
 }
 
@@ -268,12 +272,12 @@ main(int argc, char **argv)
 	struct pbuf req = { NULL, 0, 0 };
 	size_t nextra = 0, np, nown = 0, i;
 	char *extra[MAX_PARAMS];
-	long count = 1;
+	long count = 1, idle = 0;
 	size_t bodylen = 0;
 	int ch, fd, keep = 0, rc = 0;
 	FILE *f;
 
-	while ((ch = getopt(argc, argv, "s:u:m:a:p:n:kt:r:b:")) != -1) {
+	while ((ch = getopt(argc, argv, "s:u:m:a:p:n:kt:r:b:i:")) != -1) {
 		switch (ch) {
 		case 's': path = optarg; break;
 		case 'u': uri = optarg; break;
@@ -288,6 +292,9 @@ main(int argc, char **argv)
 			break;
 		case 't':
 			tv.tv_sec = strtol(optarg, NULL, 10);
+			break;
+		case 'i':
+			idle = strtol(optarg, NULL, 10);
 			break;
 		case 'p':
 			if (nextra == MAX_PARAMS || strchr(optarg, '=') == NULL)
@@ -348,6 +355,18 @@ main(int argc, char **argv)
 			rc = 1;
 		else
 			rc = response_read(fd, 0);
+	}
+	if (rc == 0 && idle > 0) {
+		char c;
+
+		tv.tv_sec = idle;
+		setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+		if (read(fd, &c, 1) == 0)
+			fprintf(stderr, "fcgi_client: the server closed the "
+			    "idle connection\n");
+		else
+			fprintf(stderr, "fcgi_client: still open after %ld s\n",
+			    idle);
 	}
 out:
 	for (i = 0; i < nown; i++)

@@ -240,9 +240,16 @@ pool_start() {
 	}
 }
 
-# Workers of a pool master (its direct children), sorted for comm(1).
+# Workers of a pool master (its direct children but the renewer, which
+# names itself zsquery-renewer), sorted for comm(1).
 pool_workers() {
-	pgrep -P "$1" | sort
+	ps -o pid=,comm= --ppid "$1" |
+	    awk '$2 != "zsquery-renewer" { print $1 }' | sort
+}
+
+# The pool's renewer (src/renew.h), if one runs.
+pool_renewer() {
+	ps -o pid=,comm= --ppid "$1" | awk '$2 == "zsquery-renewer" { print $1 }'
 }
 
 # ---- nginx -------------------------------------------------------------------
@@ -266,7 +273,11 @@ events {
 	worker_connections 256;
 }
 http {
-	access_log $d/access.log;
+	# rt: nginx's own time for the request, for "answered in normal
+	# time" checks that a starved curl process cannot spoil.
+	log_format zsq '\$remote_addr "\$request" \$status rt=\$request_time '
+	    'us=\$upstream_status ut=\$upstream_response_time';
+	access_log $d/access.log zsq;
 	client_body_temp_path $d/tmp/body;
 	fastcgi_temp_path $d/tmp/fastcgi;
 	proxy_temp_path $d/tmp/proxy;

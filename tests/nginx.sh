@@ -148,13 +148,13 @@ admin -d "$T/store-utc" session create --account "$ACC_A" --ttl 30 \
     --uuid "$SID_R" >/dev/null || not_ok "session create"
 e0=$(expiry "$T/store-utc" "$SID_R")
 get "$SID_R" "$API/?count=true"
-# The worker renews after the reply has left (request_finish), so the
-# write may land a moment after curl returns: poll, boundedly.
-for i in 1 2 3 4 5 6 7 8 9 10; do
+# The renewer writes the renewal after the reply has left (renew.h), so
+# it may land a moment after curl returns: wait for it, boundedly.
+renewed_r() {
 	e1=$(expiry "$T/store-utc" "$SID_R")
-	[ -n "$e1" ] && [ "$e1" != "$e0" ] && break
-	sleep 0.2
-done
+	[ -n "$e1" ] && [ "$e1" != "$e0" ]
+}
+wait_until 300 renewed_r
 get "$SID_R" "$API/?count=true"
 sleep 0.5	# as long as a renewal would take to land, were one made
 e2=$(expiry "$T/store-utc" "$SID_R")

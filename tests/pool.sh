@@ -2,7 +2,8 @@
 # pool.sh - the real zsquery-fcgi pool over a real store, driven by the
 # in-tree FastCGI client: routes and errors end to end, socket mode,
 # keep-alive, a stalled client, a crafted record, worker respawn, SIGHUP
-# reload and SIGTERM under load, a wrong time zone, spawn-fcgi (fd 0).
+# reload and SIGTERM under load, a wrong time zone, a worker ready and
+# another failing in one wakeup of the master, spawn-fcgi (fd 0).
 set -u
 B=${top_builddir:-.}
 S=${top_srcdir:-.}
@@ -63,7 +64,11 @@ wait_gone() {
 	return 1
 }
 
-workers() { pgrep -P "$MASTER" | sort; }
+# The master's children but its renewer (which names itself).
+workers() {
+	ps -o pid=,comm= --ppid "$MASTER" |
+	    awk '$2 != "zsquery-renewer" { print $1 }' | sort
+}
 
 # wait_all PID...: true when every one of them exited 0.
 wait_all() {
@@ -252,6 +257,159 @@ wait $tzpid
 check "wrong zone: exit status 1" [ $? = 1 ]
 check "wrong zone: message names both zones" \
     grep -q "time zone $zone but this service runs in $other" "$T/tzlog"
+
+# --- a worker ready and another failing in one wakeup of the master ---------
+# The master must read the ready pipe before it judges a death: a worker
+# that could not start while another had just reported ready (in the same
+# wakeup) is not "no worker can start".  Made deterministic: with the
+# master stopped (SIGSTOP), its workers (and renewer) are killed and an
+# fcntl lock on lock.mdb's first byte, as LMDB takes it, holds the
+# replacements inside mdb_env_open(); one is let through and becomes
+# ready, the store's schema version is bumped (mdb_load), the other is
+# let through and fails; only then does the master run again, with both
+# events waiting.  It must go on serving (and serve again once the
+# version is back), not exit.
+if [ -r /proc/locks ] && command -v mdb_dump >/dev/null &&
+    command -v mdb_load >/dev/null; then
+	"$ADMIN" -d "$T/racedb" init >/dev/null &&
+	    "$ADMIN" -d "$T/racedb" import "$S/tests/data/sample.json" \
+	    >/dev/null &&
+	    "$ADMIN" -d "$T/racedb" session create --account $ADMIN_ACCOUNT \
+	    --uuid $SID >/dev/null || exit 99
+	SOCK=$T/race.sock
+	: >"$T/race.log"
+	"$FCGI" --listen "$SOCK" -d "$T/racedb" -w 2 2>>"$T/race.log" &
+	MASTER=$!
+	PIDS+=("$MASTER")
+	python3 - "$MASTER" "$T/racedb" "$SOCK" "$CLIENT" "$LIST" "$SID" \
+	    "$T/race.log" >"$T/race.out" 2>&1 <<'EOF'
+import fcntl, os, signal, subprocess, sys, time
+master, db, sock, client, path, sid, log = sys.argv[1:8]
+master = int(master)
+
+def fail(msg):
+    print("FAIL:", msg)
+    print(open(log).read())
+    sys.exit(1)
+
+def wait(cond, what, secs=30):
+    end = time.time() + secs
+    while time.time() < end:
+        if cond():
+            return
+        time.sleep(0.05)
+    fail("timed out waiting until " + what)
+
+def children():
+    out = subprocess.run(["ps", "-o", "pid=,stat=,comm=", "--ppid",
+                          str(master)], capture_output=True, text=True)
+    return [l.split() for l in out.stdout.splitlines() if l.strip()]
+
+def workers(state=None):
+    return [int(p) for p, st, c in children()
+            if c != "zsquery-renewer" and (state is None or st[0] == state)]
+
+def served():
+    r = subprocess.run([client, "-s", sock, "-t", "5", "-u", path, "-a",
+                        "OAuth " + sid], capture_output=True, timeout=30)
+    return r.returncode == 0 and r.stdout.startswith(b"Status: 200")
+
+def set_version(v):
+    # meta "version" (hex 76657273696f6e) is a little-endian u32.
+    dump = subprocess.run(["mdb_dump", "-s", "meta", db], check=True,
+                          timeout=30, capture_output=True,
+                          text=True).stdout.splitlines()
+    out, i = [], 0
+    while i < len(dump):
+        out.append(dump[i])
+        if dump[i] == " 76657273696f6e":
+            out.append(" %02x000000" % v)
+            i += 1
+        i += 1
+    subprocess.run(["mdb_load", "-s", "meta", db], check=True, timeout=30,
+                   input="\n".join(l for l in out
+                                   if not l.startswith("db_pagesize=")) + "\n",
+                   text=True)
+
+def blocked_on_gate(pids):
+    # /proc/locks shows a process waiting for a lock as "N: -> POSIX ...".
+    waiting = set()
+    for l in open("/proc/locks"):
+        f = l.split()
+        if len(f) > 5 and f[1] == "->":
+            waiting.add(int(f[5]))
+    return all(p in waiting for p in pids)
+
+def restart_at_gate():
+    """Kill every child with the master stopped; the master's
+    replacements wait at the gate, the master stopped again.  Returns
+    the gate's fd and the two new workers."""
+    os.kill(master, signal.SIGSTOP)
+    kids = [int(k[0]) for k in children()]
+    for k in kids:
+        os.kill(k, signal.SIGKILL)
+    wait(lambda: all(k[1][0] == "Z" for k in children()), "the children died")
+    gate = os.open(os.path.join(db, "lock.mdb"), os.O_RDWR)
+    fcntl.lockf(gate, fcntl.LOCK_EX | fcntl.LOCK_NB, 1, 0)
+    os.kill(master, signal.SIGCONT)
+    wait(lambda: len(workers()) == 2 and
+         all(k[1][0] != "Z" for k in children()) and
+         blocked_on_gate([int(k[0]) for k in children()]),
+         "two new workers wait at the gate")
+    os.kill(master, signal.SIGSTOP)
+    return gate, workers()
+
+def alive_and_serving(what):
+    try:
+        os.kill(master, 0)
+    except ProcessLookupError:
+        fail(what + ": the master exited")
+    if "workers cannot start" in open(log).read():
+        fail(what + ": the master gave up")
+    wait(lambda: len(workers("S")) + len(workers("R")) == 2 and served(),
+         what + ": two workers serve again", 60)
+
+wait(lambda: len(workers()) == 2 and served(), "the pool serves")
+
+# One ready (its pid unread) and one failed when the master wakes.
+gate, (first, second) = restart_at_gate()
+os.kill(second, signal.SIGSTOP)
+fcntl.lockf(gate, fcntl.LOCK_UN, 1, 0)
+os.close(gate)
+wait(served, "the first new worker serves")
+set_version(2)
+os.kill(second, signal.SIGCONT)
+wait(lambda: second in workers("Z"), "the second new worker failed")
+n = open(log).read().count("cannot open store")
+os.kill(master, signal.SIGCONT)
+# The master goes on (respawns, which fails while the version is
+# wrong) rather than exiting.
+wait(lambda: open(log).read().count("cannot open store") >= n + 1,
+     "the master respawned the failed worker")
+set_version(1)
+alive_and_serving("ready and failed at once")
+
+# One failed while the other is still starting: the master waits for it.
+gate, (first, second) = restart_at_gate()
+os.kill(first, signal.SIGSTOP)
+os.kill(second, signal.SIGSTOP)
+fcntl.lockf(gate, fcntl.LOCK_UN, 1, 0)
+os.close(gate)
+set_version(2)
+os.kill(second, signal.SIGCONT)
+wait(lambda: second in workers("Z"), "the second new worker failed")
+os.kill(master, signal.SIGCONT)
+wait(lambda: second not in workers(), "the master reaped it")
+set_version(1)
+os.kill(first, signal.SIGCONT)
+alive_and_serving("failed while another started")
+print("ok")
+EOF
+	check "ready read before a death is judged" grep -qx ok "$T/race.out"
+	grep -qx ok "$T/race.out" || cat "$T/race.out" >&2
+	kill -TERM "$MASTER" 2>/dev/null
+	check "race pool stops" wait_gone "$MASTER" 10
+fi
 
 # --- standard input must be a listening socket ---------------------------------
 "$FCGI" -d "$T/db" </dev/null 2>"$T/stdinlog"

@@ -385,11 +385,47 @@ test_index(void)
 	check_page(ADMIN, "q=uuid?=" U("5") "," U("1"), "15", 2);
 }
 
+/* QUERY_CONDS_MAX q values parse; one more is a 400 naming the bound. */
+static void
+test_bounds(void)
+{
+	struct query q;
+	struct apierr e = APIERR_INIT;
+	struct buf qs = BUF_INIT;
+	int i;
+
+	for (i = 0; i < QUERY_CONDS_MAX; i++)
+		buf_printf(&qs, "%sq=name!=n%d", i ? "&" : "", i);
+	query_init(&q);
+	CHECK(query_parse(&q, qs.data, qs.len, &e) == ZSQ_OK);
+	CHECK(q.nconds == QUERY_CONDS_MAX);
+	query_free(&q);
+	/* Duplicates count: each is parsed before it collapses. */
+	buf_puts(&qs, "&q=name!=n0");
+	CHECK(query_parse(&q, qs.data, qs.len, &e) == ZSQ_EINVAL);
+	CHECK(e.status == 400 && e.code == NULL);
+	CHECK_STR(e.msg.data, "Invalid query parameter. parameter[q] holds 65 "
+	    "conditions; at most 64 are accepted");
+	query_free(&q);
+	/* First appearance still decides: limit came first. */
+	buf_reset(&qs);
+	buf_puts(&qs, "limit=x");
+	for (i = 0; i <= QUERY_CONDS_MAX; i++)
+		buf_puts(&qs, "&q=name=a");
+	CHECK(query_parse(&q, qs.data, qs.len, &e) == ZSQ_EINVAL);
+	CHECK_STR(e.msg.data, "Invalid query parameter. 'limit' must be an "
+	    "integer");
+	query_free(&q);
+	buf_free(&qs);
+	apierr_free(&e);
+}
+
 int
 main(void)
 {
 	setenv("TZ", "UTC", 1);
 	tzset();
+	test_bounds();
 	tstore_open(&st);
 	fill();
 	test_tenancy();

@@ -2,15 +2,22 @@
  * test_request.c - request_handle() end to end in process: a real store
  * filled by import_stream() from tests/data/sample.json, real sessions,
  * and the exact bytes of status lines, headers and bodies; the SPEC 7
- * precedence of errors; ETag and If-None-Match; session renewal.
+ * precedence of errors; ETag and If-None-Match; session renewal through
+ * a real renewer process (renew.h); the query's interrupt hook (503
+ * SYS.1001 naming the limit; no reply for a client gone).
  */
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "acl.h"
 #include "errors.h"
 #include "import.h"
+#include "renew.h"
 #include "request.h"
 #include "schema.h"
 #include "session.h"
@@ -37,12 +44,13 @@
 static struct store st;
 static struct request_ctx ctx;
 static struct buf reply = BUF_INIT;
+static int (*hook)(void *);	/* the interrupt hook of run() */
 
 /* Run one request; the reply is left in `reply`. */
 static int
 run(const char *method, const char *uri, const char *auth, const char *inm)
 {
-	struct request_in in = { method, uri, auth, inm };
+	struct request_in in = { method, uri, auth, inm, hook, NULL };
 	struct out out = { out_buf_write, &reply };
 
 	buf_reset(&reply);
@@ -228,10 +236,34 @@ expiry(const char *id)
 	return e;
 }
 
+/* Wait (bounded) for the renewer to have written n renewals. */
+static int
+renewed(const struct stats *stats, uint64_t n)
+{
+	int i;
+
+	for (i = 0; i < 2000 && stats_get(stats, STATS_RENEW_DONE) < n; i++)
+		usleep(10000);
+	return stats_get(stats, STATS_RENEW_DONE) == n;
+}
+
 static void
-test_renewal(void)
+test_renewal(const char *dir)
 {
 	int64_t before = expiry(SOON_SID), fresh = expiry(ADMIN_SID);
+	struct stats *stats = stats_create();
+	struct renew_pipe p;
+	pid_t pid;
+	int status;
+
+	/* The renewer, as the pool runs it. */
+	CHECK(stats != NULL && renew_pipe_open(&p) == ZSQ_OK);
+	if ((pid = fork()) == 0) {
+		close(p.wr);
+		_exit(renewer_run(dir, p.rd, stats));
+	}
+	ctx.renew_fd = p.wr;
+	ctx.stats = stats;
 
 	/* Renewal switched off: nothing is written. */
 	ctx.renew = 0;
@@ -253,12 +285,61 @@ test_renewal(void)
 	CHECK(expiry(SOON_SID) == before);
 	request_finish(&ctx);
 	CHECK(ctx.renew_pending == 0);
+	CHECK(stats_get(stats, STATS_RENEW_SENT) == 1);
+	CHECK(renewed(stats, 1));
 	CHECK(expiry(SOON_SID) >= before + 7200000 - 5000 - 1000);
 	CHECK(expiry(SOON_SID) <= session_now_ms() + 7200000);
 
 	/* A refused request renews nothing. */
 	CHECK(run("GET", P, "OAuth " OLD_SID, NULL) == ZSQ_OK);
 	CHECK(ctx.renew_pending == 0);
+	CHECK(stats_get(stats, STATS_RENEW_SENT) == 1);
+
+	ctx.renew_fd = -1;
+	ctx.stats = NULL;
+	kill(pid, SIGTERM);
+	CHECK(waitpid(pid, &status, 0) == pid && WIFEXITED(status) &&
+	    WEXITSTATUS(status) == 0);
+	renew_pipe_close(&p);
+	stats_destroy(stats);
+}
+
+static int
+hook_timeout(void *arg)
+{
+	(void)arg;
+	return ZSQ_ETIMEOUT;
+}
+
+static int
+hook_gone(void *arg)
+{
+	(void)arg;
+	return ZSQ_ECANCELED;
+}
+
+/* The query's interrupt hook: a time limit and a client gone. */
+static void
+test_interrupt(void)
+{
+	ctx.max_request_s = 7;
+	hook = hook_timeout;
+	CHECK(run("GET", P "?q=name~=%25x%25", "OAuth " ADMIN_SID, NULL) ==
+	    ZSQ_OK);
+	CHECK_MEM(reply.data, reply.len, JSON_HEAD("503 Service Unavailable")
+	    "\r\n{\"error\":{\"code\":\"SYS.1001\",\"description\":\"A "
+	    "message or a operation timeout\",\"details\":\"the query ran "
+	    "longer than the limit of 7 s (max-request-time) and was "
+	    "stopped\"}}");
+	/* Errors found before the query still win. */
+	CHECK(run("GET", P "?limit=x", "OAuth " ADMIN_SID, NULL) == ZSQ_OK);
+	CHECK(starts(TEXT_HEAD("400 Bad Request")));
+	hook = hook_gone;
+	CHECK(run("GET", P, "OAuth " ADMIN_SID, NULL) == ZSQ_EIO);
+	CHECK(reply.len == 0);
+	hook = NULL;
+	CHECK(run("GET", P "?count=true", "OAuth " ADMIN_SID, NULL) == ZSQ_OK);
+	CHECK(starts(JSON_HEAD("200 OK")));
 }
 
 static void
@@ -293,7 +374,8 @@ main(void)
 	request_ctx_init(&ctx, &st, SESSION_DEFAULT_TIMEOUT, 1);
 	test_errors();
 	test_success();
-	test_renewal();
+	test_renewal(dir);
+	test_interrupt();
 	/* The read txn handle survives many requests (reset/renew). */
 	CHECK(ctx.txn != NULL);
 

@@ -106,36 +106,68 @@ test_validity(void)
 	CHECK(session_needs_renewal(&s, 10 * HOUR_MS, 2 * timeout));
 }
 
+/* session_extend() in its own committed write transaction. */
+static int
+extend(struct store *st, const char *id, int64_t now, int64_t expires,
+    int *written)
+{
+	MDB_txn *txn;
+	int rc;
+
+	if (mdb_txn_begin(st->env, NULL, 0, &txn) != MDB_SUCCESS)
+		return -1;
+	rc = session_extend(st, txn, id, strlen(id), now, expires, written);
+	if (rc != ZSQ_OK) {
+		mdb_txn_abort(txn);
+		return rc;
+	}
+	return mdb_txn_commit(txn);
+}
+
 static void
-test_renew(struct store *st)
+test_extend(struct store *st)
 {
 	struct session_rec s, got;
 	int64_t now = session_now_ms(), timeout = 7200 * (int64_t)1000;
+	int written = -1;
 
 	/* Fresh enough: nothing is written. */
 	rec_init(&s, now, now + timeout - 1000);
 	CHECK(put_committed(st, ID, &s) == 0);
-	CHECK(session_renew(st, ID, strlen(ID), now, timeout) == ZSQ_OK);
+	CHECK(extend(st, ID, now, now + timeout, &written) == ZSQ_OK);
+	CHECK(written == 0);
 	CHECK(get_committed(st, ID, &got) == ZSQ_OK);
 	CHECK(got.expired_ms == now + timeout - 1000);
 
-	/* Two minutes later it is renewed and the rest is kept. */
-	CHECK(session_renew(st, ID, strlen(ID), now + 120000, timeout) ==
+	/* Two minutes later it is extended and the rest is kept. */
+	CHECK(extend(st, ID, now + 120000, now + 120000 + timeout, &written) ==
 	    ZSQ_OK);
+	CHECK(written == 1);
 	CHECK(get_committed(st, ID, &got) == ZSQ_OK);
 	CHECK(got.expired_ms == now + 120000 + timeout);
 	CHECK(got.created_ms == now);
 	CHECK(memcmp(got.account, ACCOUNT, 32) == 0);
 
+	/* A later expiry written meanwhile (a feed, an admin) wins. */
+	rec_init(&s, now, now + 3 * timeout);
+	CHECK(put_committed(st, ID, &s) == 0);
+	CHECK(extend(st, ID, now + 120000, now + 120000 + timeout, &written) ==
+	    ZSQ_OK);
+	CHECK(written == 0);
+	CHECK(get_committed(st, ID, &got) == ZSQ_OK);
+	CHECK(got.expired_ms == now + 3 * timeout);
+
 	/* An expired session is not brought back to life. */
 	rec_init(&s, now - 2 * timeout, now - 1);
 	CHECK(put_committed(st, ID, &s) == 0);
-	CHECK(session_renew(st, ID, strlen(ID), now, timeout) == ZSQ_OK);
+	CHECK(extend(st, ID, now, now + timeout, &written) == ZSQ_OK);
+	CHECK(written == 0);
 	CHECK(get_committed(st, ID, &got) == ZSQ_OK);
 	CHECK(got.expired_ms == now - 1);
 
-	/* Deleted meanwhile: not found, not re-created. */
-	CHECK(session_renew(st, "gone", 4, now, timeout) == ZSQ_ENOTFOUND);
+	/* Deleted meanwhile: nothing written, nothing re-created. */
+	CHECK(extend(st, "gone", now, now + timeout, &written) == ZSQ_OK);
+	CHECK(written == 0);
 	CHECK(get_committed(st, "gone", &got) == ZSQ_ENOTFOUND);
 
 	CHECK(session_now_ms() >= now);
@@ -152,7 +184,7 @@ main(void)
 	CHECK(store_open(&st, dir, STORE_CREATE, 0) == ZSQ_OK);
 	if (st.env) {
 		test_crud(&st);
-		test_renew(&st);
+		test_extend(&st);
 		store_close(&st);
 	}
 	test_validity();

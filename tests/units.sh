@@ -284,9 +284,163 @@ EOF
 		not_ok "site: port 80: $STATUS Location '$(header Location)'"
 	fi
 }
+# site_run DIR SOCK PROCS: the shipped site as served in production but
+# for certificate and log paths, ports (127.0.0.1, free ones) and the
+# socket; PROCS nginx worker processes.  Sets SITE (https://...:port).
+site_run() {
+	local d=$1 sock=$2 procs=$3 p80 p443
+	mkdir -p "$d/tmp"
+	openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=test \
+	    -keyout "$d/key.pem" -out "$d/cert.pem" >/dev/null 2>&1 || return 1
+	p80=$(free_port)
+	p443=$(free_port)
+	sed -e "s|/etc/ssl/certs/zsquery.pem|$d/cert.pem|" \
+	    -e "s|/etc/ssl/private/zsquery.key|$d/key.pem|" \
+	    -e "s|/var/log/nginx/zsquery.access.log|$d/access.log zsq|" \
+	    -e "s|/var/log/nginx/|$d/|" \
+	    -e '/listen.*\[::\]/d' \
+	    -e "s|listen\([[:space:]]*\)80;|listen\1127.0.0.1:$p80;|" \
+	    -e "s|listen\([[:space:]]*\)443 |listen\1127.0.0.1:$p443 |" \
+	    -e "s|unix:/run/zsquery/zsquery.sock|unix:$sock|" \
+	    -e "s|snippets/zsquery-fastcgi.conf|$top_srcdir/nginx/zsquery-fastcgi.conf|" \
+	    "$top_srcdir/nginx/zsquery.conf" >"$d/site.conf"
+	cat >"$d/nginx.conf" <<EOF
+$([ "$(id -u)" = 0 ] && echo "user www-data www-data;")
+worker_processes $procs;
+pid $d/nginx.pid;
+error_log $d/error.log;
+events { }
+http {
+	log_format zsq '\$remote_addr "\$request" \$status rt=\$request_time';
+	client_body_temp_path $d/tmp/body;
+	fastcgi_temp_path $d/tmp/fastcgi;
+	proxy_temp_path $d/tmp/proxy;
+	uwsgi_temp_path $d/tmp/uwsgi;
+	scgi_temp_path $d/tmp/scgi;
+	include $d/site.conf;
+}
+EOF
+	t_spawn "$(basename "$d")" nginx -p "$d" -c "$d/nginx.conf" \
+	    -e "$d/error.log" -g 'daemon off;'
+	wait_until 300 test -s "$d/nginx.pid" || return 1
+	SITE=https://127.0.0.1:$p443
+}
+
+# site_get LOG [curl options]: one request to the site, appending
+# "STATUS TIME" to LOG.
+site_get() {
+	local log=$1
+	shift
+	curl -sk -o /dev/null --max-time 15 -w '%{http_code} %{time_total}\n' \
+	    -H "Authorization: OAuth $SID_A" "$@" "$SITE$API?limit=1" >>"$log"
+}
+
+# site_fast DESC LOG D N: the last N requests of LOG were 200s and nginx
+# (D/access.log) took under 3 s for each API request it logged.
+site_fast() {
+	local desc=$1 log=$2 d=$3 n=$4 bad slow
+	bad=$(tail -n "$n" "$log" | awk '$1 != 200')
+	slow=$(awk -v api="$API?limit=1" '$3 == api {
+	    t = $6; sub(/^rt=/, "", t); if (t + 0 >= 3) print }' "$d/access.log")
+	if [ "$(tail -n "$n" "$log" | wc -l)" != "$n" ] || [ -n "$bad" ] ||
+	    [ -n "$slow" ]; then
+		not_ok "$desc: $(echo "$bad" | head -n 3) $(echo "$slow" |
+		    head -n 3)"
+	else
+		ok
+	fi
+}
+
+# Idle kept connections never hold up new requests (issue 7 section 4):
+# the shipped site with 4 nginx worker processes in front of 8 workers.
+# First 8 idle kept connections straight to the pool, as other nginx
+# processes' caches hold them, pin every worker; fresh requests through
+# the site must still be answered at once, not after the 25 s client
+# timeout.  Then bursts from several client addresses (the site limits
+# each address) leave nginx's own kept connections behind, and fresh
+# requests are again answered at once.  Last, limit_conn: with the pool
+# stopped, of 8 concurrent requests of one address 4 wait for the pool
+# and 4 are refused with 429 at once.
+# pins_idle: kept connections of site_pinning still open after their reply.
+pins_idle() {
+	local p i=0 n=0
+	for p in "${pins[@]}"; do
+		i=$((i + 1))
+		alive "$p" && grep -q "^Status: 200" "$T/pin-$i.log" && n=$((n + 1))
+	done
+	echo $n
+}
+
+site_pinning() {
+	local d=$T/pin i n a pids pins
+	site_run "$d" "$T/pin.sock" 4 ||
+	    { not_ok "the shipped site with 4 worker processes"; return; }
+	pool_start pin-pool "$T/store" "$T/pin.sock" -w 8 --client-timeout 25 ||
+	    { not_ok "pool for the pinning check"; return; }
+	# One at a time, each answered before the next: every worker ends
+	# up idle on one.  (A worker may still give one up to the next, on
+	# a busy machine: count the idle ones, and top them up.)
+	pins=()
+	for i in $(seq 40); do
+		[ "$(pins_idle)" -ge 8 ] && break
+		t_spawn pin-$i "$top_builddir/tests/fcgi_client" -s "$T/pin.sock" \
+		    -k -i 60 -u "$API?limit=1" -a "OAuth $SID_A"
+		pins+=("$T_LASTPID")
+		wait_until 100 grep -q "^Status: 200" "$T/pin-$i.log"
+	done
+	[ "$(pins_idle)" -ge 8 ] && ok ||
+	    not_ok "pinning: $(pins_idle) of 8 workers idle on a kept connection"
+	: >"$T/pin-replies"
+	for i in $(seq 12); do
+		site_get "$T/pin-replies"
+	done
+	site_fast "12 requests with every worker pinned by an idle kept \
+connection" "$T/pin-replies" "$d" 12
+	n=$(cat "$T"/pin-*.log | grep -c 'closed the idle connection')
+	[ "$n" -ge 1 ] && ok || not_ok "no idle kept connection was given up"
+	# nginx's own kept connections, 4 processes x keepalive: bursts of
+	# 4 concurrent requests from each of 6 addresses.
+	for n in 1 2 3; do
+		pids=()
+		for a in 2 3 4 5 6 7; do
+			for i in 1 2 3 4; do
+				site_get "$T/pin-burst" --interface 127.0.0.$a &
+				pids+=($!)
+			done
+		done
+		wait "${pids[@]}"
+	done
+	for i in $(seq 12); do
+		site_get "$T/pin-replies"
+	done
+	site_fast "12 requests after bursts through 4 nginx processes" \
+	    "$T/pin-replies" "$d" 12
+	# limit_conn: the pool stopped, 8 concurrent requests of 127.0.0.8.
+	kill -STOP -- "-$POOL_PID"
+	: >"$T/conn-replies"
+	pids=()
+	for i in 1 2 3 4 5 6 7 8; do
+		site_get "$T/conn-replies" --interface 127.0.0.8 &
+		pids+=($!)
+	done
+	wait_until 300 eval '[ "$(grep -c "^429 " "$T/conn-replies")" -ge 4 ]'
+	kill -CONT -- "-$POOL_PID"
+	wait "${pids[@]}"
+	if [ "$(grep -c '^429 ' "$T/conn-replies")" = 4 ] &&
+	    [ "$(grep -c '^200 ' "$T/conn-replies")" = 4 ]; then
+		ok
+	else
+		not_ok "limit_conn: 8 concurrent requests of one address:" \
+		    "$(sort "$T/conn-replies" | uniq -c | tr '\n' ' ')"
+	fi
+}
+
 if command -v nginx >/dev/null && command -v openssl >/dev/null &&
     command -v curl >/dev/null; then
 	site_check
+	if [ -x "$FCGI" ] && [ -x "$top_builddir/tests/fcgi_client" ]; then
+		site_pinning
+	fi
 else
 	t_log "nginx site check skipped: nginx, openssl or curl missing"
 fi
