@@ -190,9 +190,10 @@ days_from_civil(int y, int m, int d)
 	return era * 146097 + doe - 719468;
 }
 
-/* Local broken-down time to epoch seconds; 0 when mktime gives up. */
+/* mktime for one local time; 0 when it gives up. */
 static int
-local_time(int y, int mon, int d, int h, int mi, int s, int64_t *out)
+mktime_of(int y, int mon, int d, int h, int mi, int s, int64_t *out,
+    int *isdst)
 {
 	struct tm tm;
 	time_t t;
@@ -210,7 +211,71 @@ local_time(int y, int mon, int d, int h, int mi, int s, int64_t *out)
 	if (t == (time_t)-1 && (tm.tm_year != y - 1900 || tm.tm_sec != s))
 		return 0;
 	*out = (int64_t)t;
+	*isdst = tm.tm_isdst;
 	return 1;
+}
+
+/*
+ * mktime re-reads the zone on every call (a stat of /etc/localtime) and
+ * an import converts tens of dates per group: remember, per thread, the
+ * start of recent hours whose 3600 seconds all have one offset, and add
+ * minutes and seconds to it.  An hour with a transition in it is never
+ * cached: mktime decides it each time.
+ */
+#define HOUR_CACHE	64
+
+struct hour_ent {
+	int64_t		 key;		/* y, mon, d, h packed; 0: empty */
+	int64_t		 base;		/* epoch of hh:00:00 */
+};
+
+static __thread struct hour_ent hour_cache[HOUR_CACHE];
+/* The zone the cache was filled in, as the last tzset() left it. */
+static __thread long cache_tz;
+static __thread int cache_dl;
+static __thread char cache_name[2][16];
+
+/* Forget the cache when tzset() has moved to another zone since. */
+static void
+hour_cache_check(void)
+{
+	if (cache_tz == timezone && cache_dl == daylight &&
+	    strncmp(cache_name[0], tzname[0], sizeof(cache_name[0])) == 0 &&
+	    strncmp(cache_name[1], tzname[1], sizeof(cache_name[1])) == 0)
+		return;
+	memset(hour_cache, 0, sizeof(hour_cache));
+	cache_tz = timezone;
+	cache_dl = daylight;
+	snprintf(cache_name[0], sizeof(cache_name[0]), "%s", tzname[0]);
+	snprintf(cache_name[1], sizeof(cache_name[1]), "%s", tzname[1]);
+}
+
+int
+gson_local_time(int y, int mon, int d, int h, int mi, int s, int64_t *out)
+{
+	struct hour_ent *e;
+	int64_t key, t0, t1;
+	int dst0, dst1;
+
+	if (!date_ok(y, mon, d, h, mi, s))
+		return ZSQ_EINVAL;
+	hour_cache_check();
+	key = (((int64_t)y * 16 + mon) * 32 + d) * 32 + h + 1;
+	e = &hour_cache[(uint64_t)key % HOUR_CACHE];
+	if (e->key == key) {
+		*out = e->base + mi * 60 + s;
+		return ZSQ_OK;
+	}
+	if (mktime_of(y, mon, d, h, 0, 0, &t0, &dst0) &&
+	    mktime_of(y, mon, d, h, 59, 59, &t1, &dst1) &&
+	    t1 - t0 == 3599 && dst0 == dst1) {
+		e->key = key;
+		e->base = t0;
+		*out = t0 + mi * 60 + s;
+		return ZSQ_OK;
+	}
+	return mktime_of(y, mon, d, h, mi, s, out, &dst0) ? ZSQ_OK :
+	    ZSQ_EINVAL;
 }
 
 /* "Nov 14, 2017 10:20:57 PM" and its Java 9+ variants. */
@@ -241,10 +306,7 @@ parse_gson(struct cur *c, int64_t *out)
 	if (c->p != c->end || h < 1 || h > 12)
 		return ZSQ_EINVAL;
 	h = h % 12 + (pm ? 12 : 0);
-	if (!date_ok(y, mon + 1, d, h, mi, s) ||
-	    !local_time(y, mon + 1, d, h, mi, s, out))
-		return ZSQ_EINVAL;
-	return ZSQ_OK;
+	return gson_local_time(y, mon + 1, d, h, mi, s, out);
 }
 
 /* ISO 8601 and "YYYY-MM-DD HH:MM:SS". */
@@ -267,8 +329,7 @@ parse_iso(struct cur *c, int64_t *out)
 	if (!date_ok(y, mon, d, h, mi, s))
 		return ZSQ_EINVAL;
 	if (c->p == c->end)
-		return local_time(y, mon, d, h, mi, s, out) ? ZSQ_OK :
-		    ZSQ_EINVAL;
+		return gson_local_time(y, mon, d, h, mi, s, out);
 	if (cur_lit(c, "Z"))
 		oh = 0;
 	else {

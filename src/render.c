@@ -9,6 +9,7 @@
 #include "record.h"
 #include "render.h"
 #include "schema.h"
+#include "text.h"
 
 #define MAX_FIELDS	32	/* more than any class of schema.c has */
 #define SNIPPET_MAX	48	/* bytes of a bad value quoted in a message */
@@ -65,6 +66,12 @@ leaf_table_init(void)
 			leaf_of[l->owner][l->hop[l->depth]] = (int)id;
 	}
 	leaf_ready = 1;
+}
+
+void
+render_init(void)
+{
+	leaf_table_init();
 }
 
 /* Append v to err, at most SNIPPET_MAX bytes, control bytes as '?'. */
@@ -531,15 +538,8 @@ static int
 uuid_ok(json_t *v)
 {
 	const char *s = json_string_value(v);
-	size_t i;
 
-	if (s == NULL || json_string_length(v) != 32)
-		return 0;
-	for (i = 0; i < 32; i++)
-		if (!((s[i] >= '0' && s[i] <= '9') ||
-		    (s[i] >= 'a' && s[i] <= 'f')))
-			return 0;
-	return 1;
+	return s != NULL && uuid_valid(s, json_string_length(v));
 }
 
 static int
@@ -552,30 +552,18 @@ pval_cmp(const void *a, const void *b)
 	return x->seq < y->seq ? -1 : x->seq > y->seq;
 }
 
-/* Append section sec to rec and point r at it. */
-static int
-section(struct buf *rec, const struct buf *sec, struct rec_range *r)
-{
-	if (rec->len + sec->len > UINT32_MAX)
-		return ZSQ_ETOOBIG;
-	r->off = (uint32_t)rec->len;
-	r->len = (uint32_t)sec->len;
-	return sec->len ? buf_append(rec, sec->data, sec->len) : ZSQ_OK;
-}
-
-/* Head, json, schema (reversed post-order), values (by leaf), tags. */
+/* Schema entries (reversed post-order), values (by leaf), then the rest. */
 static int
 assemble(struct rctx *c, const char *owner, const struct buf *tags,
     struct buf *rec)
 {
-	struct rec_head h;
+	struct rec_parts p;
 	struct buf sch = BUF_INIT, vals = BUF_INIT;
 	const struct pval *v;
 	const struct pent *e;
 	size_t i;
 	int rc;
 
-	memset(&h, 0, sizeof(h));
 	for (i = c->nents; i-- > 0;) {
 		e = &c->ents[i];
 		if ((rc = record_put_schema(&sch, e->top, e->oc,
@@ -589,29 +577,16 @@ assemble(struct rctx *c, const char *owner, const struct buf *tags,
 		    v->len, v->num)) != ZSQ_OK)
 			goto out;
 	}
-	buf_reset(rec);
-	if ((rc = buf_append(rec, &h, sizeof(h))) != ZSQ_OK ||
-	    (rc = section(rec, &c->json, &h.json)) != ZSQ_OK ||
-	    (rc = section(rec, &sch, &h.schema)) != ZSQ_OK ||
-	    (rc = section(rec, &vals, &h.vals)) != ZSQ_OK ||
-	    (rc = section(rec, tags, &h.tags)) != ZSQ_OK)
-		goto out;
-	h.magic = REC_MAGIC;
-	h.size = (uint32_t)rec->len;
-	memcpy(h.owner, owner, sizeof(h.owner));
-	h.nschema = (uint32_t)c->nents;
-	for (i = 0; i < SCHEMA_GROUP_FIELDS; i++)
-		if (c->field[i].len > 0) {
-			h.field[i].off = h.json.off + c->field[i].off;
-			h.field[i].len = c->field[i].len;
-		}
-	if (c->extra.len > 0) {
-		h.extra.off = h.json.off + c->extra.off;
-		h.extra.len = c->extra.len;
-	}
-	h.hash = record_fnv(record_fnv(RECORD_FNV_INIT, c->json.data,
-	    c->json.len), tags->data, tags->len);
-	memcpy(rec->data, &h, sizeof(h));
+	memset(&p, 0, sizeof(p));
+	p.owner = owner;
+	p.vals = &vals;
+	p.tags = tags;
+	p.schema = &sch;
+	p.json = &c->json;
+	p.nschema = (uint32_t)c->nents;
+	memcpy(p.field, c->field, sizeof(p.field));
+	p.extra = c->extra;
+	rc = record_assemble(&p, rec);
 out:
 	buf_free(&sch);
 	buf_free(&vals);

@@ -376,9 +376,14 @@ test_index(void)
 	 * literal head (never planned) still does; uuid?= needs no index.
 	 */
 	CHECK(mdb_txn_begin(st.env, NULL, 0, &txn) == 0);
-	CHECK(mdb_drop(txn, st.index, 0) == 0);
+	CHECK(mdb_drop(txn, st.eq, 0) == 0);
+	CHECK(mdb_drop(txn, st.ord, 0) == 0);
 	CHECK(mdb_txn_commit(txn) == 0);
 	check_page(ADMIN, "q=name=beta", "", 0);
+	check_page(ADMIN, "q=instances.status=Stopped", "", 0);
+	check_page(ADMIN, "q=__systemTag__=ha", "", 0);
+	/* A tenant's few visible groups are its candidates: no index. */
+	check_page(ACC_A, "q=name=beta", "16", 2);
 	check_page(ADMIN, "q=name>=gamma", "", 0);
 	check_page(ADMIN, "q=name~=gam%25", "", 0);
 	check_page(ADMIN, "q=name~=%25amma", "5", 1);
