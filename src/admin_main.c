@@ -137,10 +137,10 @@ admin_fail(const struct admin *a, int rc, const char *fmt, ...)
 	switch (rc) {
 	case ZSQ_EVERSION:
 		if (a->st.version > STORE_SCHEMA_VERSION)
-			return admin_error("the store at %s has schema version "
-			    "%u, newer than this %s reads (%u): upgrade "
-			    "zsquery", a->dir, a->st.version, PROG,
-			    STORE_SCHEMA_VERSION);
+			return admin_error("the store at %s has a newer schema "
+			    "version than this %s reads (%u; the store's is "
+			    "%u): upgrade zsquery", a->dir, PROG,
+			    STORE_SCHEMA_VERSION, a->st.version);
 		return admin_error("the store at %s was built by another "
 		    "version of zsquery (schema %u, index format '%s'; this "
 		    "one needs schema %u, '%s'): run '%s -d %s upgrade' to "

@@ -230,24 +230,27 @@ struct hour_ent {
 };
 
 static __thread struct hour_ent hour_cache[HOUR_CACHE];
-/* The zone the cache was filled in, as the last tzset() left it. */
+/*
+ * The zone the cache was filled in, as the last tzset() left it (the
+ * names are compared as pointers: glibc keeps one copy of each, and reading
+ * the strings could race a tzset() on another thread).
+ */
 static __thread long cache_tz;
 static __thread int cache_dl;
-static __thread char cache_name[2][16];
+static __thread const char *cache_name[2];
 
 /* Forget the cache when tzset() has moved to another zone since. */
 static void
 hour_cache_check(void)
 {
 	if (cache_tz == timezone && cache_dl == daylight &&
-	    strncmp(cache_name[0], tzname[0], sizeof(cache_name[0])) == 0 &&
-	    strncmp(cache_name[1], tzname[1], sizeof(cache_name[1])) == 0)
+	    cache_name[0] == tzname[0] && cache_name[1] == tzname[1])
 		return;
 	memset(hour_cache, 0, sizeof(hour_cache));
 	cache_tz = timezone;
 	cache_dl = daylight;
-	snprintf(cache_name[0], sizeof(cache_name[0]), "%s", tzname[0]);
-	snprintf(cache_name[1], sizeof(cache_name[1]), "%s", tzname[1]);
+	cache_name[0] = tzname[0];
+	cache_name[1] = tzname[1];
 }
 
 int

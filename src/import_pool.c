@@ -3,6 +3,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <jansson.h>
@@ -166,9 +167,10 @@ import_pool_new(int threads, import_take_fn take, void *arg,
 	pthread_mutex_init(&p->mu, NULL);
 	pthread_cond_init(&p->work, NULL);
 	pthread_cond_init(&p->done, NULL);
-	/* Both are lazy and not thread-safe the first time: do them now. */
+	/* These are lazy and not thread-safe the first time: do them now. */
 	json_object_seed(0);
 	render_init();
+	tzset();
 	for (i = 0; i < threads; i++) {
 		if ((rc = pthread_create(&p->th[i], NULL, worker, p)) != 0) {
 			import_pool_free(p);
