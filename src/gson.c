@@ -218,18 +218,18 @@ mktime_of(int y, int mon, int d, int h, int mi, int s, int64_t *out,
 /*
  * mktime re-reads the zone on every call (a stat of /etc/localtime) and
  * an import converts tens of dates per group: remember, per thread, the
- * start of recent hours whose 3600 seconds all have one offset, and add
- * minutes and seconds to it.  An hour with a transition in it is never
- * cached: mktime decides it each time.
+ * start of recent days whose 86400 seconds all have one offset, and add
+ * the time of day to it.  A day with a transition in it is never cached:
+ * mktime decides each of its times.
  */
-#define HOUR_CACHE	64
+#define DAY_CACHE	4096
 
-struct hour_ent {
-	int64_t		 key;		/* y, mon, d, h packed; 0: empty */
-	int64_t		 base;		/* epoch of hh:00:00 */
+struct day_ent {
+	int64_t		 key;		/* y, mon, d packed; 0: empty */
+	int64_t		 base;		/* epoch of 00:00:00 */
 };
 
-static __thread struct hour_ent hour_cache[HOUR_CACHE];
+static __thread struct day_ent day_cache[DAY_CACHE];
 /*
  * The zone the cache was filled in, as the last tzset() left it (the
  * names are compared as pointers: glibc keeps one copy of each, and reading
@@ -241,12 +241,12 @@ static __thread const char *cache_name[2];
 
 /* Forget the cache when tzset() has moved to another zone since. */
 static void
-hour_cache_check(void)
+day_cache_check(void)
 {
 	if (cache_tz == timezone && cache_dl == daylight &&
 	    cache_name[0] == tzname[0] && cache_name[1] == tzname[1])
 		return;
-	memset(hour_cache, 0, sizeof(hour_cache));
+	memset(day_cache, 0, sizeof(day_cache));
 	cache_tz = timezone;
 	cache_dl = daylight;
 	cache_name[0] = tzname[0];
@@ -256,25 +256,25 @@ hour_cache_check(void)
 int
 gson_local_time(int y, int mon, int d, int h, int mi, int s, int64_t *out)
 {
-	struct hour_ent *e;
+	struct day_ent *e;
 	int64_t key, t0, t1;
 	int dst0, dst1;
 
 	if (!date_ok(y, mon, d, h, mi, s))
 		return ZSQ_EINVAL;
-	hour_cache_check();
-	key = (((int64_t)y * 16 + mon) * 32 + d) * 32 + h + 1;
-	e = &hour_cache[(uint64_t)key % HOUR_CACHE];
+	day_cache_check();
+	key = ((int64_t)y * 16 + mon) * 32 + d;
+	e = &day_cache[(uint64_t)key % DAY_CACHE];
 	if (e->key == key) {
-		*out = e->base + mi * 60 + s;
+		*out = e->base + h * 3600 + mi * 60 + s;
 		return ZSQ_OK;
 	}
-	if (mktime_of(y, mon, d, h, 0, 0, &t0, &dst0) &&
-	    mktime_of(y, mon, d, h, 59, 59, &t1, &dst1) &&
-	    t1 - t0 == 3599 && dst0 == dst1) {
+	if (mktime_of(y, mon, d, 0, 0, 0, &t0, &dst0) &&
+	    mktime_of(y, mon, d, 23, 59, 59, &t1, &dst1) &&
+	    t1 - t0 == 86399 && dst0 == dst1) {
 		e->key = key;
 		e->base = t0;
-		*out = t0 + mi * 60 + s;
+		*out = t0 + h * 3600 + mi * 60 + s;
 		return ZSQ_OK;
 	}
 	return mktime_of(y, mon, d, h, mi, s, out, &dst0) ? ZSQ_OK :

@@ -61,7 +61,7 @@ int	gson_parse_date(const char *s, size_t n, int64_t *epoch_seconds);
  * to seconds since the epoch, after checking that the date exists and
  * every field is in range: ZSQ_OK, or ZSQ_EINVAL (also when mktime cannot
  * represent it).  The one date check of both import and q literals.
- * Thread-safe; results are cached per hour where the hour is uniform.
+ * Thread-safe; results are cached per day where the day has one offset.
  */
 int	gson_local_time(int y, int mon, int d, int h, int mi, int s,
 	    int64_t *out);

@@ -30,7 +30,6 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 
 #include <jansson.h>
 #define XXH_STATIC_LINKING_ONLY	/* XXH3_state_t on the stack */
@@ -48,9 +47,9 @@
 #include "text.h"
 #include "tz.h"
 
-#define INDEX_BATCH	((size_t)48 << 20)	/* bytes of index entries */
-#define RELEASE_EVERY	((uint64_t)64 << 20)	/* bytes written */
+#define INDEX_BATCH	((size_t)32 << 20)	/* bytes of index entries */
 #define SNAPSHOT_EVERY	4096			/* groups per read snapshot */
+#define KEEPER_MS	10			/* store_map_keeper_start() */
 
 /*
  * The uuids of this import (open addressing, 16 binary bytes each), to
@@ -199,6 +198,7 @@ struct import {
 	uint64_t	 gen;		/* generation of the first snapshot */
 	int		 have_gen;
 	struct import_pool *pool;	/* renders groups on threads */
+	struct store_map_keeper *keeper;
 	struct buf	 rec, old;
 };
 
@@ -221,6 +221,7 @@ import_begin(struct store *st, const struct import_opts *o,
 {
 	struct import *imp;
 	char tz[STORE_TZ_MAX];
+	unsigned flags;
 	int rc;
 
 	*out = NULL;
@@ -251,6 +252,10 @@ import_begin(struct store *st, const struct import_opts *o,
 		free(imp);
 		return rc;
 	}
+	/* Written through the map: keep its pages out of our memory. */
+	if (mdb_env_get_flags(st->env, &flags) == MDB_SUCCESS &&
+	    (flags & MDB_WRITEMAP))
+		imp->keeper = store_map_keeper_start(st, KEEPER_MS);
 	*out = imp;
 	return ZSQ_OK;
 }
@@ -521,31 +526,7 @@ struct apply {
 	struct index_batch batch;
 	struct import_stats *stats;
 	int		 moved;		/* the generation moved since phase 1 */
-	uint64_t	 written;	/* bytes since the map was let go */
 };
-
-/*
- * The pages a write transaction touched through the map count in the
- * resident set though the kernel holds them in its page cache anyway:
- * let go of them now and then (they stay dirty in the cache, and come
- * back on the next touch), so the import's resident set stays bounded.
- */
-static void
-map_release(struct apply *a, size_t bytes)
-{
-	MDB_envinfo info;
-	unsigned flags;
-
-	a->written += bytes;
-	if (a->written < RELEASE_EVERY)
-		return;
-	a->written = 0;
-	if (mdb_env_get_flags(a->imp->st->env, &flags) != MDB_SUCCESS ||
-	    !(flags & MDB_WRITEMAP) ||
-	    mdb_env_info(a->imp->st->env, &info) != MDB_SUCCESS)
-		return;
-	(void)madvise(info.me_mapaddr, info.me_mapsize, MADV_DONTNEED);
-}
 
 /* Records equal but for the input digest they were rendered from. */
 static int
@@ -612,7 +593,6 @@ write_group(struct apply *a, const struct spool_ent *e, struct buf *rec)
 	v.mv_data = rec->data;
 	if ((rc = mdb_put(a->txn, st->groups, &k, &v, 0)) != MDB_SUCCESS)
 		return rc;
-	map_release(a, rec->len);
 	if (same)
 		return ZSQ_OK;
 	if ((rc = acl_owner_set(st, a->txn, ord, existed ? oh.owner : NULL,
@@ -916,6 +896,7 @@ import_end(struct import *imp)
 	if (imp == NULL)
 		return;
 	import_pool_free(imp->pool);
+	store_map_keeper_stop(imp->keeper);
 	if (imp->snap != NULL)
 		mdb_txn_abort(imp->snap);
 	if (imp->spool != NULL)

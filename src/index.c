@@ -317,6 +317,33 @@ index_batch_init(struct index_batch *b, const struct store *st, MDB_txn *txn,
 	b->limit = limit;
 }
 
+/* An eq entry as two numbers whose order is LMDB's (key, ordinal). */
+static void
+eq_pack(const unsigned char *key, uint32_t ord, int put,
+    struct index_eq_ent *e)
+{
+	int i;
+
+	e->hi = 0;
+	for (i = 0; i < 8; i++)
+		e->hi = e->hi << 8 | key[i];
+	e->lo = (uint64_t)key[8] << 56 | (uint64_t)key[9] << 48 |
+	    (uint64_t)ord << 16 | (put ? 1 : 0);
+}
+
+static void
+eq_unpack(const struct index_eq_ent *e, unsigned char *key,
+    unsigned char *ord)
+{
+	int i;
+
+	for (i = 0; i < 8; i++)
+		key[i] = (unsigned char)(e->hi >> (56 - 8 * i));
+	key[8] = (unsigned char)(e->lo >> 56);
+	key[9] = (unsigned char)(e->lo >> 48);
+	store_ord_put(ord, (uint32_t)(e->lo >> 16));
+}
+
 static int
 batch_key(void *arg, enum index_db db, const unsigned char *key, size_t len)
 {
@@ -325,6 +352,19 @@ batch_key(void *arg, enum index_db db, const unsigned char *key, size_t len)
 	unsigned char head[ENT_HEAD], tail[5];
 	int rc;
 
+	if (db == INDEX_EQ) {
+		if (b->neq == b->capeq) {
+			size_t cap = b->capeq ? b->capeq * 2 : 4096;
+			struct index_eq_ent *e;
+
+			if ((e = realloc(b->eq, cap * sizeof(*e))) == NULL)
+				return ZSQ_ENOMEM;
+			b->eq = e;
+			b->capeq = cap;
+		}
+		eq_pack(key, b->ord, !b->del, &b->eq[b->neq++]);
+		return ZSQ_OK;
+	}
 	if (b->n == b->cap) {
 		size_t cap = b->cap ? b->cap * 2 : 4096, *off;
 
@@ -356,7 +396,8 @@ index_batch_record(struct index_batch *b, uint32_t ord, const void *rec,
 	b->del = del;
 	if ((rc = index_record_keys(rec, len, batch_key, b)) != ZSQ_OK)
 		return rc;
-	return b->ents.len >= b->limit ? index_batch_flush(b) : ZSQ_OK;
+	return b->ents.len + b->neq * sizeof(*b->eq) < b->limit ? ZSQ_OK :
+	    index_batch_flush(b);
 }
 
 /* Apply one entry through the database's cursor. */
@@ -377,6 +418,40 @@ batch_apply(MDB_cursor *cur, const unsigned char *e, size_t klen, int put)
 	return rc == MDB_KEYEXIST ? ZSQ_OK : store_err(rc);
 }
 
+static int
+eq_cmp(const void *x, const void *y)
+{
+	const struct index_eq_ent *a = x, *b = y;
+
+	if (a->hi != b->hi)
+		return a->hi < b->hi ? -1 : 1;
+	return a->lo < b->lo ? -1 : a->lo > b->lo;
+}
+
+/*
+ * The eq entries, sorted, in one pass: one run per (key, ordinal), kept
+ * when any record of the batch adds it, else deleted (see below).
+ */
+static int
+eq_flush(struct index_batch *b, MDB_cursor *cur)
+{
+	unsigned char e[ENT_HEAD + INDEX_EQ_KEY + 5];
+	size_t i, j;
+	int rc = ZSQ_OK, put;
+
+	qsort(b->eq, b->neq, sizeof(*b->eq), eq_cmp);
+	for (i = 0; i < b->neq && rc == ZSQ_OK; i = j) {
+		put = (int)(b->eq[i].lo & 1);
+		for (j = i + 1; j < b->neq && b->eq[j].hi == b->eq[i].hi &&
+		    b->eq[j].lo >> 16 == b->eq[i].lo >> 16; j++)
+			put |= (int)(b->eq[j].lo & 1);
+		eq_unpack(&b->eq[i], e + ENT_HEAD, e + ENT_HEAD + INDEX_EQ_KEY);
+		rc = batch_apply(cur, e, INDEX_EQ_KEY, put);
+	}
+	b->neq = 0;
+	return rc;
+}
+
 int
 index_batch_flush(struct index_batch *b)
 {
@@ -385,14 +460,17 @@ index_batch_flush(struct index_batch *b)
 	size_t i, j, klen, nlen;
 	int rc = ZSQ_OK, put;
 
-	if (b->n == 0)
+	if (b->n == 0 && b->neq == 0)
 		return ZSQ_OK;
-	qsort_r(b->off, b->n, sizeof(*b->off), ent_cmp, b);
 	if ((rc = mdb_cursor_open(b->txn, b->st->eq, &cur[INDEX_EQ])) != 0 ||
 	    (rc = mdb_cursor_open(b->txn, b->st->ord, &cur[INDEX_ORD])) != 0) {
 		rc = store_err(rc);
 		goto out;
 	}
+	if ((rc = eq_flush(b, cur[INDEX_EQ])) != ZSQ_OK)
+		goto out;
+	if (b->n > 1)
+		qsort_r(b->off, b->n, sizeof(*b->off), ent_cmp, b);
 	/*
 	 * One run per (db, key, ordinal): the entry stays when any record
 	 * of the batch adds it (a value held twice, or a record replaced
@@ -417,6 +495,7 @@ out:
 		mdb_cursor_close(cur[INDEX_ORD]);
 	buf_reset(&b->ents);
 	b->n = 0;
+	b->neq = 0;
 	return rc;
 }
 
@@ -424,6 +503,7 @@ void
 index_batch_free(struct index_batch *b)
 {
 	buf_free(&b->ents);
+	free(b->eq);
 	free(b->off);
 	memset(b, 0, sizeof(*b));
 }

@@ -97,10 +97,15 @@ int	index_record_del(const struct store *st, MDB_txn *txn, uint32_t ord,
  * (del old, put new) keeps the entries both have.  The batch flushes
  * itself into txn when it holds `limit` bytes, so memory stays bounded.
  */
+struct index_eq_ent {
+	uint64_t	 hi, lo;	/* key, ordinal, op: compared as numbers */
+};
 struct index_batch {
 	const struct store *st;
 	MDB_txn		*txn;
-	struct buf	 ents;		/* u16 len, db, key, ord, op */
+	struct index_eq_ent *eq;	/* eq entries, fixed size */
+	size_t		 neq, capeq;
+	struct buf	 ents;		/* ord: u16 len, db, key, ord, op */
 	size_t		*off;
 	size_t		 n, cap, limit;
 	uint32_t	 ord;		/* of the record being added */

@@ -1,6 +1,7 @@
 /* render.c - build a group's stored record from its JSON; see render.h. */
 #include <stdarg.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -47,13 +48,48 @@ struct rctx {
 
 /* leaf_of[class][field index]: the leaf id, or -1 for non-scalars. */
 static int leaf_of[OC_COUNT][MAX_FIELDS];
+/* quoted[class][field index]: "name": as rendered. */
+static char quoted[OC_COUNT][MAX_FIELDS][40];
+/*
+ * (class, key) -> field index, open addressing: a group has hundreds of
+ * keys, and matching each against its class's names one by one showed.
+ */
+#define NAME_SLOTS	512
+static struct {
+	const char	*name;		/* NULL: empty */
+	size_t		 len;
+	unsigned char	 oc, fi;
+} names[NAME_SLOTS];
 static int leaf_ready;
+
+static size_t
+name_slot(unsigned oc, const char *key, size_t len)
+{
+	return (size_t)(record_fnv(RECORD_FNV_INIT + oc, key, len) %
+	    NAME_SLOTS);
+}
+
+/* The field index of key in class oc, or -1. */
+static int
+field_of(enum oclass oc, const char *key, size_t len)
+{
+	size_t i;
+
+	for (i = name_slot(oc, key, len); names[i].name != NULL;
+	    i = (i + 1) % NAME_SLOTS)
+		if (names[i].oc == oc && names[i].len == len &&
+		    memcmp(names[i].name, key, len) == 0)
+			return names[i].fi;
+	return -1;
+}
 
 static void
 leaf_table_init(void)
 {
+	const struct objclass *cl;
 	const struct leaf *l;
-	unsigned id;
+	unsigned id, oc, fi;
+	size_t i, n;
 
 	if (leaf_ready)
 		return;
@@ -64,6 +100,22 @@ leaf_table_init(void)
 		l = schema_leaf(id);
 		if (l->hop[l->depth] < MAX_FIELDS)
 			leaf_of[l->owner][l->hop[l->depth]] = (int)id;
+	}
+	for (oc = 0; oc < OC_COUNT; oc++) {
+		cl = schema_class((enum oclass)oc);
+		for (fi = 0; fi < cl->nfields && fi < MAX_FIELDS; fi++) {
+			/* Field names need no escaping: plain ASCII words. */
+			snprintf(quoted[oc][fi], sizeof(quoted[oc][fi]),
+			    "\"%s\":", cl->fields[fi].name);
+			n = strlen(cl->fields[fi].name);
+			for (i = name_slot(oc, cl->fields[fi].name, n);
+			    names[i].name != NULL; i = (i + 1) % NAME_SLOTS)
+				;
+			names[i].name = cl->fields[fi].name;
+			names[i].len = n;
+			names[i].oc = (unsigned char)oc;
+			names[i].fi = (unsigned char)fi;
+		}
 	}
 	leaf_ready = 1;
 }
@@ -157,10 +209,21 @@ ent_add(struct rctx *c, unsigned top, enum oclass oc)
 	    c->path.len);
 }
 
+/* An integer in decimal, without printf's machinery. */
 static int
 put_int(struct buf *b, json_int_t v)
 {
-	return buf_printf(b, "%" JSON_INTEGER_FORMAT, v);
+	char tmp[24], *p = tmp + sizeof(tmp);
+	/* Negating in unsigned arithmetic keeps the minimum defined. */
+	unsigned long long u = v < 0 ? 0ULL - (unsigned long long)v :
+	    (unsigned long long)v;
+
+	do
+		*--p = (char)('0' + u % 10);
+	while ((u /= 10) != 0);
+	if (v < 0)
+		*--p = '-';
+	return buf_append(b, p, (size_t)(tmp + sizeof(tmp) - p));
 }
 
 /* Any JSON value, for unknown fields: Gson drops nulls in objects only. */
@@ -425,18 +488,27 @@ render_object(struct rctx *c, enum oclass oc, json_t *obj, unsigned top)
 {
 	const struct objclass *cl = schema_class(oc);
 	const struct field *f;
+	json_t *slot[MAX_FIELDS], *v;
 	const char *key;
-	json_t *v;
-	size_t start, xstart = 0;
+	size_t start, xstart = 0, klen;
 	unsigned i;
-	int rc, first = 1, leaf;
+	int rc, first = 1, leaf, fi, unknown = 0;
 
+	/* One pass over the keys: each known one to its field's slot. */
+	memset(slot, 0, sizeof(slot));
+	json_object_foreach(obj, key, v) {
+		klen = strlen(key);
+		if ((fi = field_of(oc, key, klen)) >= 0)
+			slot[fi] = v;
+		else if (!json_is_null(v) && !is_tag_key(oc, key))
+			unknown = 1;
+	}
 	if (buf_putc(&c->json, '{'))
 		return ZSQ_ENOMEM;
 	for (i = 0; i < cl->nfields; i++) {
 		f = &cl->fields[i];
 		leaf = leaf_of[oc][i];
-		v = json_object_get(obj, f->name);
+		v = slot[i];
 		if (v == NULL || json_is_null(v)) {
 			if ((rc = val_add(c, leaf, REC_NULL, NULL, 0, 0)))
 				return rc;
@@ -445,8 +517,7 @@ render_object(struct rctx *c, enum oclass oc, json_t *obj, unsigned top)
 		if (!first && buf_putc(&c->json, ','))
 			return ZSQ_ENOMEM;
 		start = c->json.len;
-		if (json_escape(&c->json, f->name, strlen(f->name), 1) ||
-		    buf_putc(&c->json, ':'))
+		if (buf_puts(&c->json, quoted[oc][i]))
 			return ZSQ_ENOMEM;
 		switch (f->type) {
 		case FT_BYTES:
@@ -478,15 +549,18 @@ render_object(struct rctx *c, enum oclass oc, json_t *obj, unsigned top)
 		first = 0;
 	}
 	json_object_foreach(obj, key, v) {
+		if (!unknown)
+			break;
+		klen = strlen(key);
 		if (json_is_null(v) || is_tag_key(oc, key) ||
-		    schema_field_index(oc, key, strlen(key)) >= 0)
+		    field_of(oc, key, klen) >= 0)
 			continue;
 		if (!first && buf_putc(&c->json, ','))
 			return ZSQ_ENOMEM;
 		start = c->json.len;
 		if (xstart == 0)
 			xstart = start;
-		if (json_escape(&c->json, key, strlen(key), 1) ||
+		if (json_escape(&c->json, key, klen, 1) ||
 		    buf_putc(&c->json, ':'))
 			return ZSQ_ENOMEM;
 		if ((rc = render_any(&c->json, v)) != ZSQ_OK)

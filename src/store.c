@@ -1,8 +1,11 @@
 /* store.c - open and describe the LMDB environment; see store.h. */
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <time.h>
@@ -359,4 +362,99 @@ store_space_err(const struct store *st, int rc)
 	    sv.f_bavail) * (uint64_t)sv.f_frsize < SPACE_LOW)
 		return ENOSPC;
 	return rc;
+}
+
+/* Where data.mdb is mapped in this process: /proc/self/maps names it. */
+static int
+map_find(const struct store *st, void **map, size_t *len)
+{
+	char path[4200], line[4400];
+	unsigned long lo, hi, ino;
+	struct stat sb;
+	FILE *f;
+	int found = 0;
+
+	snprintf(path, sizeof(path), "%s/data.mdb", st->dir);
+	if (stat(path, &sb) != 0 || (f = fopen("/proc/self/maps", "r")) ==
+	    NULL)
+		return 0;
+	while (!found && fgets(line, sizeof(line), f) != NULL)
+		if (sscanf(line, "%lx-%lx %*s %*s %*s %lu", &lo, &hi,
+		    &ino) == 3 && ino == (unsigned long)sb.st_ino &&
+		    strstr(line, "/data.mdb") != NULL) {
+			*map = (void *)lo;
+			*len = hi - lo;
+			found = 1;
+		}
+	fclose(f);
+	return found;
+}
+
+struct store_map_keeper {
+	pthread_t	 th;
+	pthread_mutex_t	 mu;
+	pthread_cond_t	 cv;
+	void		*map;
+	size_t		 len;
+	unsigned	 ms;
+	int		 stop;
+};
+
+static void *
+keeper_run(void *arg)
+{
+	struct store_map_keeper *k = arg;
+	struct timespec at;
+
+	pthread_mutex_lock(&k->mu);
+	while (!k->stop) {
+		(void)madvise(k->map, k->len, MADV_DONTNEED);
+		clock_gettime(CLOCK_REALTIME, &at);
+		at.tv_nsec += (long)k->ms * 1000000L;
+		at.tv_sec += at.tv_nsec / 1000000000L;
+		at.tv_nsec %= 1000000000L;
+		(void)pthread_cond_timedwait(&k->cv, &k->mu, &at);
+	}
+	pthread_mutex_unlock(&k->mu);
+	return NULL;
+}
+
+struct store_map_keeper *
+store_map_keeper_start(const struct store *st, unsigned interval_ms)
+{
+	struct store_map_keeper *k;
+
+	if ((k = calloc(1, sizeof(*k))) == NULL)
+		return NULL;
+	k->ms = interval_ms;
+	pthread_mutex_init(&k->mu, NULL);
+	pthread_cond_init(&k->cv, NULL);
+	/*
+	 * No readahead: a fault then brings in (and maps) single pages, not
+	 * the large folios a newer kernel would map whole on every touch.
+	 */
+	if (!map_find(st, &k->map, &k->len) ||
+	    madvise(k->map, k->len, MADV_RANDOM) != 0 ||
+	    pthread_create(&k->th, NULL, keeper_run, k) != 0) {
+		pthread_cond_destroy(&k->cv);
+		pthread_mutex_destroy(&k->mu);
+		free(k);
+		return NULL;
+	}
+	return k;
+}
+
+void
+store_map_keeper_stop(struct store_map_keeper *k)
+{
+	if (k == NULL)
+		return;
+	pthread_mutex_lock(&k->mu);
+	k->stop = 1;
+	pthread_cond_signal(&k->cv);
+	pthread_mutex_unlock(&k->mu);
+	pthread_join(k->th, NULL);
+	pthread_cond_destroy(&k->cv);
+	pthread_mutex_destroy(&k->mu);
+	free(k);
 }
