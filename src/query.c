@@ -13,6 +13,7 @@
  * keeps the best start + limit matches in a bounded heap.
  */
 #define _GNU_SOURCE		/* qsort_r */
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -931,30 +932,99 @@ plan_collect(struct walk *w, const struct plan *p, struct ordset *set)
 	return rc;
 }
 
+/*
+ * A scan is limited by memory latency: each record's head and values are
+ * somewhere else in the map.  So the cursor runs AHEAD records in front
+ * of the matching, and each record's head is prefetched when the cursor
+ * reaches it: by the time it is matched, it is in the cache.
+ */
+#define AHEAD	8
+#define PREFETCH_HEAD	1024	/* bytes: head and leaf table */
+
+static void
+prefetch_head(const MDB_val *v)
+{
+	const char *p = v->mv_data;
+	size_t i;
+
+	/* The head and the leaf table behind it. */
+	for (i = 0; i < PREFETCH_HEAD && i < v->mv_size; i += 64)
+		__builtin_prefetch(p + i);
+}
+
+/*
+ * Half a window later the head is in the cache: find where each
+ * condition's leaf values are and prefetch them too.  Only a hint: a
+ * damaged record is caught by record_open() when it is matched.
+ */
+static void
+prefetch_vals(const struct walk *w, const MDB_val *v)
+{
+	const char *p = v->mv_data;
+	struct rec_range table, vals;
+	uint32_t off;
+	size_t i;
+
+	if (v->mv_size < sizeof(struct rec_head))
+		return;
+	memcpy(&table, p + offsetof(struct rec_head, table), sizeof(table));
+	memcpy(&vals, p + offsetof(struct rec_head, vals), sizeof(vals));
+	for (i = 0; i < w->q->nconds; i++) {
+		const struct cond *c = &w->q->conds[i];
+
+		if (c->target != COND_LEAF ||
+		    (size_t)table.off + 4 * (size_t)c->leaf->id + 4 >
+		    v->mv_size)
+			continue;
+		memcpy(&off, p + table.off + 4 * c->leaf->id, 4);
+		if ((size_t)vals.off + off < v->mv_size)
+			__builtin_prefetch(p + vals.off + off);
+	}
+}
+
 static int
 walk_all(struct walk *w)
 {
 	MDB_cursor *cur = NULL;
-	MDB_cursor_op first = MDB_FIRST, next = MDB_NEXT;
-	MDB_val k, v;
-	int rc;
+	MDB_cursor_op op = MDB_FIRST, next = MDB_NEXT;
+	MDB_val k[AHEAD], v[AHEAD];
+	size_t head = 0, n = 0, at;
+	int rc = ZSQ_OK, crc = MDB_SUCCESS;
 
 	/* Descending uuid order is the same walk backwards. */
 	if (!w->sorted && w->q->sort_desc) {
-		first = MDB_LAST;
+		op = MDB_LAST;
 		next = MDB_PREV;
 	}
 	if ((rc = mdb_cursor_open(w->txn, w->st->groups, &cur)) !=
 	    MDB_SUCCESS)
 		return store_err(rc);
-	for (rc = mdb_cursor_get(cur, &k, &v, first); rc == MDB_SUCCESS;
-	    rc = mdb_cursor_get(cur, &k, &v, next))
-		if ((rc = walk_one(w, &k, &v)) != ZSQ_OK)
+	for (;;) {
+		/* Fill the window, then match its oldest record. */
+		while (crc == MDB_SUCCESS && n < AHEAD) {
+			at = (head + n) % AHEAD;
+			if ((crc = mdb_cursor_get(cur, &k[at], &v[at], op)) !=
+			    MDB_SUCCESS)
+				break;
+			op = next;
+			prefetch_head(&v[at]);
+			n++;
+		}
+		if (crc != MDB_SUCCESS && crc != MDB_NOTFOUND) {
+			rc = crc;
 			break;
+		}
+		if (n == 0)
+			break;
+		if (n > AHEAD / 2)
+			prefetch_vals(w, &v[(head + AHEAD / 2) % AHEAD]);
+		if ((rc = walk_one(w, &k[head], &v[head])) != ZSQ_OK)
+			break;
+		head = (head + 1) % AHEAD;
+		n--;
+	}
 	mdb_cursor_close(cur);
-	if (rc == MDB_NOTFOUND)
-		return ZSQ_OK;
-	return rc == ZSQ_OK ? ZSQ_OK : store_err(rc);
+	return store_err(rc);
 }
 
 /* The admin: any index, ranges too. */
