@@ -618,6 +618,100 @@ test_map_full(const char *dir)
 	buf_free(&desc);
 }
 
+/* The stored record of uuid, copied into rec. */
+static void
+get_rec(struct store *st, const char *uuid, struct buf *rec)
+{
+	MDB_txn *txn;
+	MDB_val k = { 32, (void *)uuid }, v;
+
+	buf_reset(rec);
+	CHECK(mdb_txn_begin(st->env, NULL, MDB_RDONLY, &txn) == 0);
+	if (mdb_get(txn, st->groups, &k, &v) == 0)
+		buf_append(rec, v.mv_data, v.mv_size);
+	mdb_txn_abort(txn);
+}
+
+/* A hook: counts its calls and sees the groups of its transaction. */
+static int hook_calls;
+
+static int
+hook_after(void *arg, const struct store *st, MDB_txn *txn, struct buf *err)
+{
+	MDB_val k = { 32, (void *)NEW1 }, v;
+
+	(void)arg;
+	(void)err;
+	hook_calls++;
+	return mdb_get(txn, st->groups, &k, &v) == MDB_SUCCESS ? ZSQ_OK :
+	    ZSQ_EINVAL;
+}
+
+/* add_one NEW1 with tags and owner through import_add(); stats out. */
+static int
+add_one(struct store *st, const char *owner, const char *tag,
+    struct import_stats *s)
+{
+	static const char json[] = "{\"uuid\":\"" NEW1 "\",\"name\":\"t\"}";
+	const char *sys[1];
+	struct import_tags tags;
+	struct import_hooks h;
+	struct import_opts o;
+	struct import *imp;
+	struct buf err = BUF_INIT;
+	int rc;
+
+	sys[0] = tag;
+	memset(&tags, 0, sizeof(tags));
+	tags.system = sys;
+	tags.nsystem = 1;
+	memset(&h, 0, sizeof(h));
+	h.after = hook_after;
+	import_opts_init(&o);
+	CHECK(import_begin(st, &o, &imp, &err) == ZSQ_OK);
+	if ((rc = import_add(imp, json, sizeof(json) - 1, owner, &tags,
+	    &err)) == ZSQ_OK)
+		rc = import_commit(imp, &h, s, &err);
+	import_end(imp);
+	buf_free(&err);
+	return rc;
+}
+
+/*
+ * import_add() (sync's way in): per-group owner and tags; the digest of
+ * the bytes covers the tags and the owner, so a change of either alone is
+ * a change, and the same again is not.
+ */
+static void
+test_add(struct store *st)
+{
+	struct import_stats s;
+	struct rec_head h;
+	struct buf rec = BUF_INIT;
+	unsigned char src[REC_SRC_LEN];
+
+	hook_calls = 0;
+	CHECK(add_one(st, OTHER, "a::1", &s) == ZSQ_OK);
+	CHECK(s.added + s.updated == 1 && hook_calls == 1);
+	get_rec(st, NEW1, &rec);
+	CHECK(record_open(rec.data, rec.len, &h) == ZSQ_OK);
+	CHECK(memcmp(h.owner, OTHER, 32) == 0);
+	memcpy(src, h.src, sizeof(src));
+	CHECK(add_one(st, OTHER, "a::1", &s) == ZSQ_OK);
+	CHECK(s.unchanged == 1 && s.updated == 0 && hook_calls == 2);
+	CHECK(add_one(st, OTHER, "a::2", &s) == ZSQ_OK);
+	CHECK(s.updated == 1);
+	get_rec(st, NEW1, &rec);
+	CHECK(record_open(rec.data, rec.len, &h) == ZSQ_OK);
+	CHECK(memcmp(h.src, src, sizeof(src)) != 0);
+	CHECK(add_one(st, SCHEMA_ADMIN_ACCOUNT, "a::2", &s) == ZSQ_OK);
+	CHECK(s.updated == 1);
+	get_rec(st, NEW1, &rec);
+	CHECK(record_open(rec.data, rec.len, &h) == ZSQ_OK);
+	CHECK(memcmp(h.owner, SCHEMA_ADMIN_ACCOUNT, 32) == 0);
+	buf_free(&rec);
+}
+
 int
 main(void)
 {
@@ -642,6 +736,7 @@ main(void)
 	test_rejected(&st);
 	test_too_big(&st);
 	test_tz(&st);
+	test_add(&st);
 	store_close(&st);
 	test_map_full(dir2);
 	rm_store(dir);
