@@ -53,7 +53,11 @@ enum {
 				   (zsquery-admin upgrade): only meta, groups,
 				   sessions, accounts and shares are opened */
 	STORE_WRITEMAP = 4	/* a writer: dirty pages go through the map
-				   (MDB_WRITEMAP), not the heap */
+				   (MDB_WRITEMAP), not the heap.  LMDB warns
+				   against mixing processes with and without
+				   it for durability's sake; on Linux the map
+				   and write() share one page cache, and each
+				   commit syncs the file, so it holds */
 };
 
 struct store {
