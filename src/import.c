@@ -26,10 +26,12 @@
  * input's size.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <jansson.h>
 #define XXH_STATIC_LINKING_ONLY	/* XXH3_state_t on the stack */
@@ -47,9 +49,9 @@
 #include "text.h"
 #include "tz.h"
 
-#define INDEX_BATCH	((size_t)32 << 20)	/* bytes of index entries */
+#define INDEX_BATCH	((size_t)24 << 20)	/* bytes of index entries */
 #define SNAPSHOT_EVERY	4096			/* groups per read snapshot */
-#define KEEPER_MS	10			/* store_map_keeper_start() */
+#define KEEPER_MS	5			/* store_map_keeper_start() */
 
 /*
  * The uuids of this import (open addressing, 16 binary bytes each), to
@@ -194,6 +196,9 @@ struct import {
 	unsigned long	 kept;		/* of them unchanged */
 	uint64_t	 bytes;		/* input bytes, for progress */
 	MDB_txn		*snap;		/* read snapshot for "unchanged" */
+	int		 rfd;		/* data.mdb, for pread() of heads */
+	const char	*map;		/* where LMDB maps it */
+	size_t		 maplen;
 	unsigned	 snap_uses;
 	uint64_t	 gen;		/* generation of the first snapshot */
 	int		 have_gen;
@@ -220,7 +225,7 @@ import_begin(struct store *st, const struct import_opts *o,
     struct import **out, struct buf *err)
 {
 	struct import *imp;
-	char tz[STORE_TZ_MAX];
+	char tz[STORE_TZ_MAX], path[4200];
 	unsigned flags;
 	int rc;
 
@@ -256,6 +261,10 @@ import_begin(struct store *st, const struct import_opts *o,
 	if (mdb_env_get_flags(st->env, &flags) == MDB_SUCCESS &&
 	    (flags & MDB_WRITEMAP))
 		imp->keeper = store_map_keeper_start(st, KEEPER_MS);
+	snprintf(path, sizeof(path), "%s/data.mdb", st->dir);
+	imp->rfd = open(path, O_RDONLY | O_CLOEXEC);
+	if (store_map_addr(st, &imp->map, &imp->maplen) != ZSQ_OK)
+		imp->map = NULL;
 	*out = imp;
 	return ZSQ_OK;
 }
@@ -355,13 +364,28 @@ stored_same(struct import *imp, const char *uuid, const unsigned char *src,
 	MDB_txn *txn = NULL;
 	MDB_val k = { 32, (void *)uuid }, v;
 	struct rec_head h;
+	size_t off;
 
 	if (memcmp(src, none, REC_SRC_LEN) == 0 ||
 	    snapshot(imp, &txn) != ZSQ_OK ||
 	    mdb_get(txn, imp->st->groups, &k, &v) != MDB_SUCCESS ||
-	    record_open(v.mv_data, v.mv_size, &h) != ZSQ_OK)
+	    v.mv_size < sizeof(h))
 		return 0;
-	return memcmp(h.src, src, REC_SRC_LEN) == 0 &&
+	/*
+	 * LMDB only pointed at the record; read its head from the file, not
+	 * through the map: no page of it is mapped into this process, and
+	 * records stored in input order read back with the file's readahead.
+	 */
+	off = (size_t)((const char *)v.mv_data - imp->map);
+	if (imp->rfd >= 0 && imp->map != NULL &&
+	    (const char *)v.mv_data >= imp->map && off < imp->maplen) {
+		if (pread(imp->rfd, &h, sizeof(h), (off_t)off) !=
+		    (ssize_t)sizeof(h))
+			return 0;
+	} else
+		memcpy(&h, v.mv_data, sizeof(h));
+	return h.magic == REC_MAGIC && h.size == v.mv_size &&
+	    memcmp(h.src, src, REC_SRC_LEN) == 0 &&
 	    (owner == NULL || memcmp(h.owner, owner, 32) == 0);
 }
 
@@ -897,6 +921,8 @@ import_end(struct import *imp)
 		return;
 	import_pool_free(imp->pool);
 	store_map_keeper_stop(imp->keeper);
+	if (imp->rfd >= 0)
+		close(imp->rfd);
 	if (imp->snap != NULL)
 		mdb_txn_abort(imp->snap);
 	if (imp->spool != NULL)

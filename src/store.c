@@ -390,6 +390,17 @@ map_find(const struct store *st, void **map, size_t *len)
 	return found;
 }
 
+int
+store_map_addr(const struct store *st, const char **base, size_t *len)
+{
+	void *map;
+
+	if (!map_find(st, &map, len))
+		return ZSQ_ENOTFOUND;
+	*base = map;
+	return ZSQ_OK;
+}
+
 struct store_map_keeper {
 	pthread_t	 th;
 	pthread_mutex_t	 mu;

@@ -117,6 +117,13 @@ int	store_stamp(struct store *st, MDB_txn *txn);
  * around it.  LMDB does not say where its map is: /proc/self/maps does.  A keeper that cannot start changes nothing
  * but memory use; store_map_keeper_stop(NULL) does nothing.
  */
+/*
+ * Where data.mdb is mapped in this process (found in /proc/self/maps):
+ * ZSQ_OK, or ZSQ_ENOTFOUND.  With it, bytes LMDB points at can be read
+ * with pread() instead of through the map (import.c's unchanged check).
+ */
+int	store_map_addr(const struct store *st, const char **base, size_t *len);
+
 struct store_map_keeper;
 struct store_map_keeper *store_map_keeper_start(const struct store *st,
 	    unsigned interval_ms);
