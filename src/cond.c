@@ -205,7 +205,8 @@ compile_like(struct cond_lit *l)
 		unsigned char ch = (unsigned char)l->str[i];
 
 		if (ch == '\\' && i + 1 < l->len)
-			l->pat[n++] = (short)text_fold((unsigned char)l->str[++i]);
+			l->pat[n++] = (short)text_fold(
+			    (unsigned char)l->str[++i]);
 		else if (ch == '%')
 			l->pat[n++] = COND_PAT_ANY;
 		else if (ch == '_')

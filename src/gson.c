@@ -225,7 +225,7 @@ mktime_of(int y, int mon, int d, int h, int mi, int s, int64_t *out,
 #define DAY_CACHE	4096
 
 struct day_ent {
-	int64_t		 key;		/* y, mon, d packed; 0: empty */
+	int64_t		 key;		/* y, mon, d; 0: empty */
 	int64_t		 base;		/* epoch of 00:00:00 */
 };
 

@@ -49,9 +49,9 @@
 #include "text.h"
 #include "tz.h"
 
-#define INDEX_BATCH	((size_t)24 << 20)	/* bytes of index entries */
-#define SNAPSHOT_EVERY	4096			/* groups per read snapshot */
-#define KEEPER_MS	5			/* store_map_keeper_start() */
+#define INDEX_BATCH	((size_t)24 << 20)	/* index entries, bytes */
+#define SNAPSHOT_EVERY	4096	/* groups per read snapshot */
+#define KEEPER_MS	5	/* store_map_keeper_start() */
 
 /*
  * The uuids of this import (open addressing, 16 binary bytes each), to
@@ -179,9 +179,9 @@ store_fail(struct store *st, int rc, struct buf *err)
 struct spool_ent {
 	char		 uuid[32];
 	uint32_t	 len;		/* record bytes that follow */
-	uint8_t		 keep;		/* unchanged: no record follows */
+	uint8_t		 keep;		/* unchanged: no record */
 	uint8_t		 owner_set;	/* the owner is explicit */
-	char		 owner[32];	/* keep && owner_set: that owner */
+	char		 owner[32];	/* keep && owner_set: it */
 	unsigned char	 src[REC_SRC_LEN]; /* keep: the input's digest */
 	unsigned long	 nrec;		/* record number, for messages */
 };
@@ -195,12 +195,12 @@ struct import {
 	unsigned long	 nrec;		/* groups added */
 	unsigned long	 kept;		/* of them unchanged */
 	uint64_t	 bytes;		/* input bytes, for progress */
-	MDB_txn		*snap;		/* read snapshot for "unchanged" */
-	int		 rfd;		/* data.mdb, for pread() of heads */
+	MDB_txn		*snap;		/* snapshot for "unchanged" */
+	int		 rfd;		/* data.mdb, to pread() heads */
 	const char	*map;		/* where LMDB maps it */
 	size_t		 maplen;
 	unsigned	 snap_uses;
-	uint64_t	 gen;		/* generation of the first snapshot */
+	uint64_t	 gen;		/* of the first snapshot */
 	int		 have_gen;
 	struct import_pool *pool;	/* renders groups on threads */
 	struct store_map_keeper *keeper;
@@ -549,7 +549,7 @@ struct apply {
 	MDB_txn		*txn;
 	struct index_batch batch;
 	struct import_stats *stats;
-	int		 moved;		/* the generation moved since phase 1 */
+	int		 moved;		/* generation moved since */
 };
 
 /* Records equal but for the input digest they were rendered from. */
@@ -591,7 +591,7 @@ write_group(struct apply *a, const struct spool_ent *e, struct buf *rec)
 		ord = oh.ord;
 		if ((same = same_record(old, rec))) {
 			a->stats->unchanged++;
-			/* Rendered from other bytes: note these for next time. */
+			/* From other bytes: note these for next time. */
 			if (memcmp(old->data, rec->data, rec->len) == 0)
 				return ZSQ_OK;
 		} else {

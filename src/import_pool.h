@@ -24,7 +24,7 @@
 struct import_job {
 	unsigned long	 nrec;		/* record number, 1-based */
 	struct buf	 json;		/* the group's bytes */
-	char		 owner[33];	/* the record's owner, NUL-terminated */
+	char		 owner[33];	/* the record's owner, a string */
 	int		 owner_set;	/* the owner is explicit */
 	unsigned char	 src[REC_SRC_LEN]; /* the input's digest */
 	/* Results. */

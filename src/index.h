@@ -63,7 +63,8 @@ int	index_is_ordered(unsigned leaf);
  * The eq key of value v at id (a leaf id, or INDEX_ID_TAG + kind with v
  * a REC_STR) into key[INDEX_EQ_KEY].
  */
-void	index_eq_key(unsigned id, const struct rec_val *v, unsigned char *key);
+void	index_eq_key(unsigned id, const struct rec_val *v,
+	    unsigned char *key);
 
 /*
  * The index keys of one record: fn(arg, db, key, keylen) once per
@@ -98,14 +99,14 @@ int	index_record_del(const struct store *st, MDB_txn *txn, uint32_t ord,
  * itself into txn when it holds `limit` bytes, so memory stays bounded.
  */
 struct index_eq_ent {
-	uint64_t	 hi, lo;	/* key, ordinal, op: compared as numbers */
+	uint64_t	 hi, lo;	/* key, ordinal, op, as numbers */
 };
 struct index_batch {
 	const struct store *st;
 	MDB_txn		*txn;
 	struct index_eq_ent *eq;	/* eq entries, fixed size */
 	size_t		 neq, capeq;
-	struct buf	 ents;		/* ord: u16 len, db, key, ord, op */
+	struct buf	 ents;		/* u16 len, db, key, ord, op */
 	size_t		*off;
 	size_t		 n, cap, limit;
 	uint32_t	 ord;		/* of the record being added */
