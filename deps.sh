@@ -16,7 +16,7 @@ set -eu
 # Building: the compiler and autotools, the libraries, libcurl for
 # zsquery-admin's sync.
 BUILD="build-essential autoconf automake pkg-config libfcgi-dev liblmdb-dev
-    libjansson-dev uuid-dev libcurl4-openssl-dev"
+    libjansson-dev uuid-dev libxxhash-dev libcurl4-openssl-dev"
 # Serving the demo: nginx in front of the pool, curl in demo.sh.
 DEMO="$BUILD nginx-light curl"
 # The suite: python3 (checkers, reference models), LMDB's tools

@@ -1,7 +1,12 @@
 #!/usr/bin/env python3
 """gen.py - write a synthetic ZStack QueryModelServiceInstanceGroup reply.
 
-Usage: gen.py N [--seed S] > groups.json
+Usage: gen.py N [--seed S] [--change-every K] [--lines] > groups.json
+
+--change-every K changes the description of every K-th group (0, K, 2K...)
+and nothing else, so the output differs from the plain one in exactly those
+groups (a refresh with N/K changes).  --lines writes one group per line
+without the reply around them (for PostgreSQL's COPY).
 
 Writes {"inventories":[...]} with N groups nested the way ZStack nests them
 (SPEC section 8 field order): 1-4 instances, each with a vm holding 1-3
@@ -293,6 +298,8 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("n", type=int, help="number of groups")
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--change-every", type=int, default=0)
+    ap.add_argument("--lines", action="store_true")
     a = ap.parse_args()
     if a.n < 0:
         ap.error("N must be >= 0")
@@ -300,12 +307,19 @@ def main():
     out = sys.stdout
     dumps = json.JSONEncoder(ensure_ascii=False,
                              separators=(",", ":")).encode
-    out.write('{"inventories":[')
+    if not a.lines:
+        out.write('{"inventories":[')
     for i in range(a.n):
-        if i:
+        grp = g.group(i)
+        if a.change_every and i % a.change_every == 0:
+            grp["description"] += " (changed)"
+        if i and not a.lines:
             out.write(",\n")
-        out.write(dumps(g.group(i)))
-    out.write("]}\n")
+        out.write(dumps(grp))
+        if a.lines:
+            out.write("\n")
+    if not a.lines:
+        out.write("]}\n")
 
 
 if __name__ == "__main__":

@@ -17,6 +17,8 @@
 #   BENCH_R       rounds per comparison, best kept (default 3)
 #   BENCH_W       FastCGI workers, zsquery and responder alike (default 4)
 #   BENCH_KEEP    1: keep the work directory (stores, logs, wrk output)
+#   BENCH_PG      0: skip the PostgreSQL baseline (default 1: needs
+#                 PostgreSQL 15's server binaries, run as root)
 #   CC            compiler for responder.c and walk.c (default cc)
 set -eu
 
@@ -68,6 +70,10 @@ cleanup() {
 	for p in "${pids[@]}" $resp_pid; do
 		wait "$p" 2>/dev/null || true
 	done
+	if [ -n "${pg:-}" ]; then
+		runuser -u postgres -- "$pgbin/pg_ctl" -D "$dir/pg/data" -m fast \
+		    stop >/dev/null 2>&1 || true
+	fi
 	if [ "${BENCH_KEEP:-0}" = 1 ]; then
 		echo "run.sh: kept $dir" >&2
 	else
@@ -125,6 +131,61 @@ import_store "$dir/store" "$dir/groups.json" N >"$dir/import-N.res"
 import_store "$dir/store1k" "$dir/groups1k.json" 1k >"$dir/import-1k.res"
 read -r imp_s imp_rss imp_anon <"$dir/import-N.res"
 read -r imp1k_s imp1k_rss imp1k_anon <"$dir/import-1k.res"
+
+# refresh FILE LABEL: an import --replace of FILE into the N store, timed
+# like import_store (seconds peak_rss_kib peak_anon_kib).
+refresh() {
+	python3 -c 'import resource, subprocess, sys, time
+t = time.monotonic()
+r = subprocess.run(sys.argv[2:], stdout=open(sys.argv[1], "w"))
+t = time.monotonic() - t
+if r.returncode:
+    sys.exit("run.sh: refresh failed (%d), see %s" % (r.returncode, sys.argv[1]))
+print("%.2f %d" % (t, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss))
+' "$dir/refresh-$2.out" "$admin" -d "$dir/store" import --replace "$1"
+}
+say "refreshing: unchanged, then 1% changed"
+refresh "$dir/groups.json" same >"$dir/refresh-same.res"
+python3 "$here/gen.py" "$N" --change-every 100 >"$dir/groups-1pct.json"
+refresh "$dir/groups-1pct.json" 1pct >"$dir/refresh-1pct.res"
+read -r ref_same_s ref_same_rss <"$dir/refresh-same.res"
+read -r ref_1pct_s ref_1pct_rss <"$dir/refresh-1pct.res"
+# Back to the plain data, so the queries below see it.
+refresh "$dir/groups.json" back >/dev/null
+store_mib=$(du -sm "$dir/store" | cut -f1)
+
+# ---- PostgreSQL 15: the same documents as JSONB, GIN jsonb_path_ops ------
+# A private cluster in the work directory on a port of its own; COPY of
+# one document per line, then the GIN index, timed together.
+pg=
+pgbin=/usr/lib/postgresql/15/bin
+if [ "${BENCH_PG:-1}" = 1 ] && [ -x "$pgbin/initdb" ] && [ "$(id -u)" = 0 ]
+then
+	say "PostgreSQL: loading the same documents"
+	PGPORT=$((PORT + 10))
+	mkdir -p "$dir/pg"
+	chown postgres "$dir/pg"
+	python3 "$here/gen.py" "$N" --lines >"$dir/groups.lines"
+	chmod 644 "$dir/groups.lines"
+	runuser -u postgres -- "$pgbin/initdb" -D "$dir/pg/data" -A trust \
+	    -E UTF8 >"$dir/pg/initdb.log" 2>&1
+	runuser -u postgres -- "$pgbin/pg_ctl" -D "$dir/pg/data" -w \
+	    -l "$dir/pg/server.log" -o "-p $PGPORT -k $dir/pg -c listen_addresses=''" \
+	    start >/dev/null
+	pg=1
+	psql_() { runuser -u postgres -- psql -X -q -h "$dir/pg" -p "$PGPORT" \
+	    -d postgres -v ON_ERROR_STOP=1 "$@"; }
+	psql_ -c 'CREATE TABLE g (doc jsonb)'
+	pg_load_s=$(python3 -c 'import subprocess, sys, time
+t = time.monotonic()
+subprocess.run(sys.argv[1:], check=True)
+print("%.2f" % (time.monotonic() - t))' runuser -u postgres -- psql -X -q \
+	    -h "$dir/pg" -p "$PGPORT" -d postgres -v ON_ERROR_STOP=1 \
+	    -c "COPY g (doc) FROM '$dir/groups.lines' WITH (FORMAT csv, QUOTE e'\\x01', DELIMITER e'\\x02')" \
+	    -c 'CREATE INDEX g_gin ON g USING gin (doc jsonb_path_ops)' \
+	    -c 'VACUUM ANALYZE g')
+	pg_mib=$(du -sm "$dir/pg/data" | cut -f1)
+fi
 
 # ---- start the servers -----------------------------------------------------
 "$fcgi" -d "$dir/store" -w "$W" --listen "$dir/zsquery.sock" \
@@ -410,10 +471,86 @@ for key in "${keys[@]}"; do
 	esac
 done
 
+# ---- 7. equality on a leaf no ordered index covers, vs PostgreSQL's GIN ----
+# zsquery: p50 of one connection through nginx, count=true.  PostgreSQL:
+# pgbench, one connection, the same containment query (average latency:
+# pgbench gives no median).
+say "7. equality on any leaf"
+eq_url="$ZSQ$API/?q=instances.vm.vmNics.gateway=$NEEDLE_GW&count=true"
+fetch "$eq_url" "$dir/eq.json" >/dev/null
+grep -q '"total":[1-9]' "$dir/eq.json" ||
+    { echo "run.sh: equality found nothing: $(cat "$dir/eq.json")" >&2; exit 1; }
+read -r z < <(bout p50 "eq" "$eq_url" "")
+if [ -n "$pg" ]; then
+	printf '%s\n' "SELECT count(*) FROM g WHERE doc @> '{\"instances\":[{\"vm\":{\"vmNics\":[{\"gateway\":\"$NEEDLE_GW\"}]}}]}';" \
+	    >"$dir/pg-eq.sql"
+	chmod 644 "$dir/pg-eq.sql"
+	b=$(runuser -u postgres -- /usr/lib/postgresql/15/bin/pgbench -n -c1 \
+	    -T "${D%s}" -h "$dir/pg" -p "$PGPORT" -f "$dir/pg-eq.sql" postgres \
+	    2>&1 | awk '/latency average/ { print $4 }')
+else
+	b=-
+fi
+r=$(ratio "$z" "$b")
+row "7 eq gateway (no ordered index), p50 ms" "$z" "$b PostgreSQL GIN" "$r" \
+    "<= 2.00" "$(verdict "$r" '<=' 2.00)"
+row "7 eq gateway, p50 ms, absolute" "$z" "-" "-" "<= 1 ms" \
+    "$(awk -v z="$z" 'BEGIN { print z <= 1 ? "ok" : "MISS" }')"
+
+# ---- 8. scans no index serves, vs PostgreSQL's jsonpath --------------------
+# Best of 5 of count=true through nginx; PostgreSQL: best of 3 of the
+# same count with a jsonpath (\timing, so server and protocol time).
+say "8. scans"
+scans=(
+	"instances.vm.cpuNum>=8|\$.instances[*].vm ? (@.cpuNum >= 8)"
+	"instances.vm.vmNics.gateway!=$NEEDLE_GW|\$.instances[*].vm.vmNics[*] ? (@.gateway != \"$NEEDLE_GW\")"
+	"description~=%25group%207%25|\$.description ? (@ like_regex \"group 7\")"
+	"instances.vm.allVolumes.size>214748364800|\$.instances[*].vm.allVolumes[*] ? (@.size > 214748364800)"
+)
+for spec in "${scans[@]}"; do
+	zq=${spec%%|*}
+	jp=${spec#*|}
+	url="$ZSQ$API/?q=$zq&count=true"
+	fetch "$url" "$dir/scan8.json" >/dev/null
+	zt=$(for i in 1 2 3 4 5; do curl -s -o /dev/null -w '%{time_total}\n' \
+	    -H "$AUTH" "$url"; done | least)
+	zt=$(awk -v t="$zt" 'BEGIN { printf "%.1f", t * 1000 }')
+	if [ -n "$pg" ]; then
+		bt=$(for i in 1 2 3; do psql_ -c '\timing on' \
+		    -c "SELECT count(*) FROM g WHERE doc @? '$jp'" |
+		    awk '/^Time:/ { print $2 }'; done | least)
+	else
+		bt=-
+	fi
+	r=$(ratio "$zt" "$bt")
+	row "8 scan q=${zq%%[=!<>~]*} $(echo "$zq" | sed 's/^[a-zA-Z.]*//'), ms" \
+	    "$zt" "$bt PostgreSQL jsonpath" "$r" "<= 0.02" \
+	    "$(verdict "$r" '<=' 0.02)"
+	row "8 scan ${zq%%[=!<>~]*}, ms, absolute" "$zt" "-" "-" "<= 50 ms" \
+	    "$(awk -v z="$zt" 'BEGIN { print z <= 50 ? "ok" : "MISS" }')"
+done
+
+# ---- 9. refresh: import --replace unchanged / 1 % changed vs full --------
+r=$(ratio "$ref_same_s" "$imp_s")
+row "9 import --replace, all unchanged, s" "$ref_same_s" "$imp_s full import" \
+    "$r" "<= 0.10" "$(verdict "$r" '<=' 0.10)"
+r=$(ratio "$ref_1pct_s" "$imp_s")
+row "9 import --replace, 1% changed, s" "$ref_1pct_s" "$imp_s full import" \
+    "$r" "<= 0.15" "$(verdict "$r" '<=' 0.15)"
+
 # ---- 6. import -------------------------------------------------------------
 in_mib=$(($(wc -c <"$dir/groups.json") >> 20))
 row "6 import N=$N ($in_mib MiB), s / peak RSS, RssAnon" "$imp_s" \
     "$((imp_rss >> 10)), $((imp_anon >> 10)) MiB" "-" "report" "-"
+if [ -n "$pg" ]; then
+	r=$(ratio "$imp_s" "$pg_load_s")
+	row "6 import N=$N, s, vs PostgreSQL COPY + GIN" "$imp_s" \
+	    "$pg_load_s PostgreSQL" "$r" "<= 1.00" "$(verdict "$r" '<=' 1.00)"
+	row "6 store size, MiB (PostgreSQL's data directory)" "$store_mib" \
+	    "$pg_mib PostgreSQL" "$(ratio "$store_mib" "$pg_mib")" "report" "-"
+fi
+row "6 import peak RSS, MiB" "$((imp_rss >> 10))" "-" "-" "<= 256" \
+    "$(awk -v m="$((imp_rss >> 10))" 'BEGIN { print m <= 256 ? "ok" : "MISS" }')"
 [ "$N" = 1000 ] ||
     row "6 import N=1000 (13 MiB), s / peak RSS, RssAnon" "$imp1k_s" \
     "$((imp1k_rss >> 10)), $((imp1k_anon >> 10)) MiB" "-" "report" "-"

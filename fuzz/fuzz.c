@@ -191,7 +191,11 @@ fuzz_store_digest(struct store *st)
 	h = db_digest(txn, st->meta, h);
 	h = db_digest(txn, st->groups, h);
 	h = db_digest(txn, st->shares, h);
-	h = db_digest(txn, st->index, h);
+	h = db_digest(txn, st->eq, h);
+	h = db_digest(txn, st->ord, h);
+	h = db_digest(txn, st->ords, h);
+	h = db_digest(txn, st->owned, h);
+	h = db_digest(txn, st->granted, h);
 	h = db_digest(txn, st->accounts, h);
 	mdb_txn_abort(txn);
 	return h;

@@ -90,7 +90,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	FUZZ_CHECK(rc == 0 || rc == -1);
 	if (size > sizeof(h)) {
-		record_vals_seek(data, &h, data[sizeof(h)] % schema_nleaves(),
+		record_vals_leaf(data, &h, data[sizeof(h)] % schema_nleaves(),
 		    &it);
 		FUZZ_CHECK(it.p >= data + h.vals.off &&
 		    it.p <= data + h.vals.off + h.vals.len);

@@ -3,9 +3,10 @@
 
 #include "acl.h"
 #include "errors.h"
+#include "index.h"
+#include "record.h"
 #include "schema.h"
-
-#define UUID_LEN	32
+#include "text.h"
 
 int
 acl_is_admin(const char *account)
@@ -31,12 +32,77 @@ acl_visible(MDB_cursor *shares, const char *account, const char *group,
 	return mdb_cursor_get(shares, &k, &v, MDB_GET_BOTH) == MDB_SUCCESS;
 }
 
+/* ZSQ_OK and the group's ordinal, ZSQ_ENOTFOUND, or a store error. */
 static int
-group_exists(const struct store *st, MDB_txn *txn, const char *group)
+group_ord(const struct store *st, MDB_txn *txn, const char *group,
+    uint32_t *ord)
 {
 	MDB_val k = { UUID_LEN, (void *)group }, v;
+	struct rec_head h;
+	int rc;
 
-	return store_err(mdb_get(txn, st->groups, &k, &v));
+	if ((rc = mdb_get(txn, st->groups, &k, &v)) != MDB_SUCCESS)
+		return store_err(rc);
+	if (record_open(v.mv_data, v.mv_size, &h) != ZSQ_OK)
+		return ZSQ_ESTORE;
+	*ord = h.ord;
+	return ZSQ_OK;
+}
+
+/* Add (or with del, remove) ordinal ord under key in a reverse database. */
+static int
+rev_change(MDB_txn *txn, MDB_dbi dbi, const char *key, uint32_t ord, int del)
+{
+	unsigned char o[4];
+	MDB_val k = { UUID_LEN, (void *)key }, d = { 4, o };
+	int rc;
+
+	store_ord_put(o, ord);
+	if (del) {
+		rc = mdb_del(txn, dbi, &k, &d);
+		return rc == MDB_NOTFOUND ? ZSQ_OK : store_err(rc);
+	}
+	rc = mdb_put(txn, dbi, &k, &d, MDB_NODUPDATA);
+	return rc == MDB_KEYEXIST ? ZSQ_OK : store_err(rc);
+}
+
+int
+acl_owner_set(const struct store *st, MDB_txn *txn, uint32_t ord,
+    const char *old, const char *owner)
+{
+	int rc;
+
+	if (old != NULL && memcmp(old, owner, UUID_LEN) == 0)
+		return ZSQ_OK;
+	if (old != NULL && (rc = rev_change(txn, st->owned, old, ord, 1)))
+		return rc;
+	return rev_change(txn, st->owned, owner, ord, 0);
+}
+
+int
+acl_owner_drop(const struct store *st, MDB_txn *txn, uint32_t ord,
+    const char *owner)
+{
+	return rev_change(txn, st->owned, owner, ord, 1);
+}
+
+int
+acl_visible_set(const struct store *st, MDB_txn *txn, const char *account,
+    struct ordset *out)
+{
+	int rc;
+
+	if (acl_is_admin(account))
+		return ZSQ_EINVAL;
+	if ((rc = index_dups_collect(txn, st->owned, account, UUID_LEN,
+	    out)) != ZSQ_OK ||
+	    (rc = index_dups_collect(txn, st->granted, account, UUID_LEN,
+	    out)) != ZSQ_OK ||
+	    (rc = index_dups_collect(txn, st->granted, ACL_PUBLIC, UUID_LEN,
+	    out)) != ZSQ_OK)
+		return rc;
+	ordset_sort_unique(out);
+	return ZSQ_OK;
 }
 
 /*
@@ -47,19 +113,25 @@ static int
 share_change(const struct store *st, MDB_txn *txn, const char *group,
     const char *account, int add)
 {
-	MDB_val k = { UUID_LEN, (void *)group },
-	    v = { UUID_LEN, (void *)(account ? account : ACL_PUBLIC) };
+	const char *who = account ? account : ACL_PUBLIC;
+	MDB_val k = { UUID_LEN, (void *)group }, v = { UUID_LEN, (void *)who };
+	uint32_t ord;
 	int rc;
 
-	if ((rc = group_exists(st, txn, group)) != ZSQ_OK)
+	if ((rc = group_ord(st, txn, group, &ord)) != ZSQ_OK)
 		return rc;
 	if (account != NULL &&
 	    (rc = account_exists(st, txn, account)) != ZSQ_OK)
 		return rc;
-	if (!add)
-		return store_err(mdb_del(txn, st->shares, &k, &v));
+	if (!add) {
+		if ((rc = store_err(mdb_del(txn, st->shares, &k, &v))))
+			return rc;
+		return rev_change(txn, st->granted, who, ord, 1);
+	}
 	rc = mdb_put(txn, st->shares, &k, &v, MDB_NODUPDATA);
-	return rc == MDB_KEYEXIST ? ZSQ_OK : store_err(rc);
+	if (rc != MDB_SUCCESS && rc != MDB_KEYEXIST)
+		return store_err(rc);
+	return rev_change(txn, st->granted, who, ord, 0);
 }
 
 int
@@ -79,9 +151,25 @@ acl_unshare(const struct store *st, MDB_txn *txn, const char *group,
 int
 acl_drop_group(const struct store *st, MDB_txn *txn, const char *group)
 {
-	MDB_val k = { UUID_LEN, (void *)group };
-	int rc;
+	MDB_cursor *cur = NULL;
+	MDB_val k = { UUID_LEN, (void *)group }, v;
+	uint32_t ord;
+	int rc, have;
 
+	/* The reverse entries name the ordinal: drop them first. */
+	have = group_ord(st, txn, group, &ord) == ZSQ_OK;
+	if ((rc = mdb_cursor_open(txn, st->shares, &cur)) != MDB_SUCCESS)
+		return store_err(rc);
+	for (rc = mdb_cursor_get(cur, &k, &v, MDB_SET); have &&
+	    rc == MDB_SUCCESS; rc = mdb_cursor_get(cur, &k, &v,
+	    MDB_NEXT_DUP)) {
+		if (v.mv_size == UUID_LEN &&
+		    (rc = rev_change(txn, st->granted, v.mv_data, ord, 1)))
+			break;
+	}
+	mdb_cursor_close(cur);
+	if (rc != MDB_SUCCESS && rc != MDB_NOTFOUND)
+		return store_err(rc);
 	rc = mdb_del(txn, st->shares, &k, NULL);
 	return rc == MDB_NOTFOUND ? ZSQ_OK : store_err(rc);
 }
@@ -109,17 +197,19 @@ acl_shares_replace(const struct store *st, MDB_txn *txn,
     const struct acl_grant *g, size_t n, size_t *skipped)
 {
 	MDB_val k, v;
+	uint32_t ord;
 	size_t i, skip = 0;
 	int rc;
 
-	if ((rc = mdb_drop(txn, st->shares, 0)) != MDB_SUCCESS)
+	if ((rc = mdb_drop(txn, st->shares, 0)) != MDB_SUCCESS ||
+	    (rc = mdb_drop(txn, st->granted, 0)) != MDB_SUCCESS)
 		return store_err(rc);
 	for (i = 0; i < n; i++) {
 		k.mv_size = UUID_LEN;
 		k.mv_data = (void *)g[i].group;
 		v.mv_size = UUID_LEN;
 		v.mv_data = (void *)g[i].account;
-		if ((rc = group_exists(st, txn, g[i].group)) == ZSQ_OK &&
+		if ((rc = group_ord(st, txn, g[i].group, &ord)) == ZSQ_OK &&
 		    memcmp(g[i].account, ACL_PUBLIC, UUID_LEN) != 0)
 			rc = account_exists(st, txn, g[i].account);
 		if (rc == ZSQ_ENOTFOUND) {
@@ -131,6 +221,8 @@ acl_shares_replace(const struct store *st, MDB_txn *txn,
 		rc = mdb_put(txn, st->shares, &k, &v, MDB_NODUPDATA);
 		if (rc != MDB_SUCCESS && rc != MDB_KEYEXIST)
 			return store_err(rc);
+		if ((rc = rev_change(txn, st->granted, g[i].account, ord, 0)))
+			return rc;
 	}
 	if (skipped != NULL)
 		*skipped = skip;

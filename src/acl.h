@@ -5,6 +5,12 @@
  * are the "shares" database: MDB_DUPSORT, key = group uuid (32), data =
  * account uuid (32) or ACL_PUBLIC.  Accounts are the "accounts" database.
  *
+ * Two reverse databases answer "which groups may this account see"
+ * without reading any group (store.h): "owned" (owner -> ordinals) and
+ * "granted" (account or ACL_PUBLIC -> ordinals).  Every writer keeps them
+ * equal to the records and the shares in the same transaction: the
+ * functions below do, and so must whoever writes records (import.c).
+ *
  * The admin account (SCHEMA_ADMIN_ACCOUNT) sees everything; any other sees
  * a group it owns, one shared with it, or a public one.
  */
@@ -12,6 +18,7 @@
 #define ZSQ_ACL_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <lmdb.h>
 
 #include "store.h"
@@ -32,6 +39,23 @@
 int	acl_visible(MDB_cursor *shares, const char *account, const char *group,
 	    const char *owner);
 int	acl_is_admin(const char *account);
+/*
+ * The ordinals of every group account may see (owned, shared with it,
+ * public), sorted and unique, into out.  Its cost follows that set, not
+ * the store; an admin's set is not built (ZSQ_EINVAL).
+ */
+struct ordset;
+int	acl_visible_set(const struct store *st, MDB_txn *txn,
+	    const char *account, struct ordset *out);
+/*
+ * The owner index: a stored group of ordinal ord now belongs to owner
+ * (previously to old, or NULL for a new group).  acl_owner_drop() when
+ * the group goes.
+ */
+int	acl_owner_set(const struct store *st, MDB_txn *txn, uint32_t ord,
+	    const char *old, const char *owner);
+int	acl_owner_drop(const struct store *st, MDB_txn *txn, uint32_t ord,
+	    const char *owner);
 
 /*
  * account NULL means public.  ZSQ_OK, ZSQ_ENOTFOUND (group or account
@@ -42,7 +66,11 @@ int	acl_share(const struct store *st, MDB_txn *txn, const char *group,
 	    const char *account);
 int	acl_unshare(const struct store *st, MDB_txn *txn, const char *group,
 	    const char *account);
-/* Drop every share of a group (used when the group is deleted). */
+/*
+ * Drop every share of a group (used when the group is deleted); call it
+ * while the group's record is still stored (its ordinal names the
+ * reverse entries).
+ */
 int	acl_drop_group(const struct store *st, MDB_txn *txn, const char *group);
 
 /*

@@ -82,6 +82,14 @@ void	admin_iso_time(char *out, size_t n, int64_t ms);
 int	cmd_init(struct admin *a);
 int	cmd_stat(struct admin *a);
 int	cmd_fields(struct admin *a);
+int	cmd_upgrade(struct admin *a);
+
+/*
+ * A writer through the map (STORE_WRITEMAP) meets a full disk as SIGBUS
+ * on a page of the map, not as an error: after this, such a signal ends
+ * the process with a clear message, before anything is committed.
+ */
+void	admin_map_guard(const struct admin *a);
 
 /* Commands (admin_data.c). */
 int	cmd_import(struct admin *a);

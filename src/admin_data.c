@@ -3,16 +3,48 @@
  * import, export, delete.  See admin.h.
  */
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
-#include "acl.h"
 #include "admin.h"
 #include "buf.h"
 #include "errors.h"
+#include "gson.h"
 #include "import.h"
-#include "index.h"
 #include "record.h"
+
+static char guard_msg[4200];
+static size_t guard_len;
+
+/* Async-signal-safe: one write of a message made beforehand, then exit. */
+static void
+guard_sigbus(int sig)
+{
+	(void)sig;
+	if (write(STDERR_FILENO, guard_msg, guard_len) < 0)
+		_exit(1);
+	_exit(1);
+}
+
+void
+admin_map_guard(const struct admin *a)
+{
+	struct sigaction sa;
+	int n;
+
+	n = snprintf(guard_msg, sizeof(guard_msg), "zsquery-admin: a write "
+	    "to the store's map at %s failed (SIGBUS): the disk holding it "
+	    "is full; nothing was committed, the store is as it was\n",
+	    a->dir);
+	guard_len = n < 0 ? 0 : (size_t)n < sizeof(guard_msg) ? (size_t)n :
+	    sizeof(guard_msg) - 1;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = guard_sigbus;
+	sigemptyset(&sa.sa_mask);
+	(void)sigaction(SIGBUS, &sa, NULL);
+}
 
 int
 cmd_import(struct admin *a)
@@ -31,8 +63,10 @@ cmd_import(struct admin *a)
 		in = stdin;
 	else if ((in = fopen(file, "r")) == NULL)
 		return admin_error("%s: %s", file, strerror(errno));
-	if (admin_open(a, 0))
+	/* Written through the map: the heap holds no dirty pages. */
+	if (admin_open(a, STORE_WRITEMAP))
 		goto done;
+	admin_map_guard(a);
 	/* Dates are read and rendered in the current zone: it must match. */
 	if ((rc = store_check_tz(&a->st)) != ZSQ_OK) {
 		admin_fail(a, rc, "import %s", file);
@@ -61,26 +95,6 @@ done:
 	return status;
 }
 
-/* A JSON string import reads back byte for byte. */
-static int
-json_string(struct buf *b, const char *s, size_t n)
-{
-	size_t i;
-	int rc = buf_putc(b, '"');
-
-	for (i = 0; i < n && rc == ZSQ_OK; i++) {
-		unsigned char c = (unsigned char)s[i];
-
-		if (c == '"' || c == '\\')
-			rc = buf_printf(b, "\\%c", c);
-		else if (c < 0x20)
-			rc = buf_printf(b, "\\u%04x", c);
-		else
-			rc = buf_putc(b, c);
-	}
-	return rc == ZSQ_OK ? buf_putc(b, '"') : rc;
-}
-
 /*
  * Append to out  ,"systemTags":[...],"userTags":[...]  for the tags the
  * record holds (nothing for a kind without tags).  lead is the separator
@@ -107,7 +121,7 @@ tags_render(const void *data, const struct rec_head *h, const char *lead,
 			else
 				rc = buf_putc(out, ',');
 			if (rc == ZSQ_OK)
-				rc = json_string(out, t.str, t.len);
+				rc = json_escape(out, t.str, t.len, 0);
 		}
 		if (rc == ZSQ_OK && r < 0)
 			rc = ZSQ_ESTORE;
@@ -194,18 +208,12 @@ done:
 static int
 group_delete(struct admin *a, MDB_txn *txn, const char *uuid)
 {
-	MDB_val k = { 32, (void *)uuid }, v;
 	int rc;
 
-	if ((rc = mdb_get(txn, a->st.groups, &k, &v)) == MDB_NOTFOUND)
+	if ((rc = import_delete(&a->st, txn, uuid)) == ZSQ_ENOTFOUND)
 		return admin_error("no group %s (nothing deleted)", uuid);
-	/* The old record names the index entries; drop them first. */
-	if (rc != MDB_SUCCESS ||
-	    (rc = index_record_del(&a->st, txn, uuid, v.mv_data,
-	    v.mv_size)) != ZSQ_OK ||
-	    (rc = store_err(mdb_del(txn, a->st.groups, &k, NULL))) != ZSQ_OK ||
-	    (rc = acl_drop_group(&a->st, txn, uuid)) != ZSQ_OK)
-		return admin_fail(a, store_err(rc), "delete %s", uuid);
+	if (rc != ZSQ_OK)
+		return admin_fail(a, rc, "delete %s", uuid);
 	return 0;
 }
 

@@ -23,11 +23,13 @@
 #include "config.h"
 #include "errors.h"
 #include "import.h"
+#include "index.h"
 #include "log.h"
 #include "schema.h"
 #include "session.h"
 #include "store.h"
 #include "sync.h"
+#include "text.h"
 #include "tz.h"
 
 #define PROG		"zsquery-admin"
@@ -81,6 +83,7 @@ static const struct command {
 	{ "fields", NULL, cmd_fields, "", "", "", 0, 0, "fields" },
 	{ "check", NULL, cmd_check, "", "", "", 0, 0, "check" },
 	{ "backup", NULL, cmd_backup, "", "", "", 1, 1, "backup DEST" },
+	{ "upgrade", NULL, cmd_upgrade, "", "", "", 0, 0, "upgrade" },
 };
 
 #define NCOMMANDS	(sizeof(commands) / sizeof(commands[0]))
@@ -219,11 +222,23 @@ admin_fail(const struct admin *a, int rc, const char *fmt, ...)
 	if (rc == ZSQ_ESTORE && a->st.env == NULL)
 		return admin_error("no zsquery store at %s (run '%s init')",
 		    a->dir, PROG);
+	if (a->st.env != NULL)
+		rc = store_space_err(&a->st, rc);
 	switch (rc) {
 	case ZSQ_EVERSION:
-		return admin_error("the store at %s has a newer schema version "
-		    "than this %s reads (%u): upgrade zsquery", a->dir, PROG,
-		    STORE_SCHEMA_VERSION);
+		if (a->st.version > STORE_SCHEMA_VERSION)
+			return admin_error("the store at %s has a newer schema "
+			    "version than this %s reads (%u; the store's is "
+			    "%u): upgrade zsquery", a->dir, PROG,
+			    STORE_SCHEMA_VERSION, a->st.version);
+		return admin_error("the store at %s was built by another "
+		    "version of zsquery (schema %u, index format '%s'; this "
+		    "one needs schema %u, '%s'): run '%s -d %s upgrade' to "
+		    "rebuild it", a->dir, a->st.version, a->st.format,
+		    STORE_SCHEMA_VERSION, INDEX_FORMAT, PROG, a->dir);
+	case ENOSPC:
+		return admin_error("%s: the disk holding the store (%s) is "
+		    "full: nothing changed", what, a->dir);
 	case ZSQ_ETZ:
 		tz_name(cur, sizeof(cur));
 		return admin_error("%s: the store was rendered in time zone %s "
@@ -274,13 +289,7 @@ admin_commit(struct admin *a, MDB_txn *txn)
 int
 admin_uuid_valid(const char *s)
 {
-	size_t i;
-
-	for (i = 0; i < 32; i++)
-		if (!((s[i] >= '0' && s[i] <= '9') ||
-		    (s[i] >= 'a' && s[i] <= 'f')))
-			return 0;
-	return s[32] == '\0';
+	return uuid_valid(s, strlen(s));
 }
 
 void

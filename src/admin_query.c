@@ -47,13 +47,14 @@ cmd_query(struct admin *a)
 	int rc, i, status = 1;
 
 	query_init(&q);
+	/* Before any failure: every exit frees the result. */
+	memset(&res, 0, sizeof(res));
 	for (i = 0; i < a->argc; i++)
 		if ((i > 0 && buf_putc(&qs, '&') != ZSQ_OK) ||
 		    buf_puts(&qs, a->argv[i]) != ZSQ_OK) {
 			admin_fail(a, ZSQ_ENOMEM, "query");
 			goto done;
 		}
-	memset(&res, 0, sizeof(res));
 	if (!admin_uuid_valid(account)) {
 		admin_error("account '%s': not 32 lowercase hex characters",
 		    account);

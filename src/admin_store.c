@@ -1,14 +1,27 @@
 /*
  * admin_store.c - zsquery-admin commands about the store as a whole:
- * init, stat (with the feeds' lines from admin_sync.c), fields.  See
- * admin.h.
+ * init, stat (with the feeds' lines from admin_sync.c), fields, upgrade.
+ * See admin.h.
+ *
+ * upgrade rebuilds a store made by another version of zsquery (schema
+ * version or index format, store.h) in one transaction: every group is
+ * rendered again from the JSON, tags and owner its record holds (as
+ * export would write them) and indexed again; shares are kept.
  */
 #include <inttypes.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
+#include <jansson.h>
+
+#include "acl.h"
 #include "admin.h"
 #include "errors.h"
+#include "gson.h"
+#include "index.h"
+#include "record.h"
+#include "render.h"
 #include "schema.h"
 #include "session.h"
 #include "store.h"
@@ -136,4 +149,269 @@ cmd_fields(struct admin *a)
 		printf("%s %s\n", l->path, schema_ftype_name(l->type));
 	printf("__systemTag__ String\n__userTag__ String\n");
 	return 0;
+}
+
+/* --- upgrade --------------------------------------------------------- */
+
+/*
+ * The head of a version 1 record (magic "ZSQ1"): what upgrade needs to
+ * read the JSON, tags and owner of a store written by zsquery before the
+ * leaf table.
+ */
+struct rec_head_v1 {
+	uint32_t	magic;
+	uint32_t	size;
+	char		owner[32];
+	uint64_t	hash;
+	struct rec_range json;
+	struct rec_range field[SCHEMA_GROUP_FIELDS];
+	struct rec_range extra;
+	struct rec_range schema;
+	uint32_t	nschema;
+	struct rec_range vals;
+	struct rec_range tags;
+};
+
+#define REC_MAGIC_V1	0x3151535aU	/* "ZSQ1" */
+
+/* A stored group as export writes it: its JSON with its tags, and owner. */
+static int
+group_source(const MDB_val *v, struct buf *json, char *owner)
+{
+	struct rec_head h;
+	struct rec_head_v1 h1;
+	struct rec_range js, tg;
+	const char *data = v->mv_data, *lead;
+	struct rec_iter it;
+	struct rec_tagval t;
+	static const char *const key[] = { "systemTags", "userTags" };
+	int kind, n, r, rc = ZSQ_OK;
+
+	if (record_open(data, v->mv_size, &h) == ZSQ_OK) {
+		js = h.json;
+		tg = h.tags;
+		memcpy(owner, h.owner, 32);
+	} else {
+		if (v->mv_size < sizeof(h1))
+			return ZSQ_ESTORE;
+		memcpy(&h1, data, sizeof(h1));
+		if (h1.magic != REC_MAGIC_V1 || h1.size != v->mv_size ||
+		    h1.json.off > v->mv_size ||
+		    h1.json.len > v->mv_size - h1.json.off ||
+		    h1.tags.off > v->mv_size ||
+		    h1.tags.len > v->mv_size - h1.tags.off)
+			return ZSQ_ESTORE;
+		js = h1.json;
+		tg = h1.tags;
+		memcpy(owner, h1.owner, 32);
+	}
+	if (js.len < 2 || data[js.off + js.len - 1] != '}')
+		return ZSQ_ESTORE;
+	buf_reset(json);
+	if ((rc = buf_append(json, data + js.off, js.len - 1)) != ZSQ_OK)
+		return rc;
+	lead = js.len > 2 ? "," : "";
+	for (kind = REC_TAG_SYSTEM; kind <= REC_TAG_USER; kind++) {
+		n = 0;
+		it.p = (const unsigned char *)data + tg.off;
+		it.end = it.p + tg.len;
+		while (rc == ZSQ_OK && (r = record_tags_next(&it, &t)) == 1) {
+			if ((int)t.kind != kind)
+				continue;
+			rc = n++ == 0 ? buf_printf(json, "%s\"%s\":[", lead,
+			    key[kind]) : buf_putc(json, ',');
+			if (rc == ZSQ_OK)
+				rc = json_escape(json, t.str, t.len, 0);
+		}
+		if (rc == ZSQ_OK && r < 0)
+			rc = ZSQ_ESTORE;
+		if (rc == ZSQ_OK && n > 0) {
+			rc = buf_putc(json, ']');
+			lead = ",";
+		}
+	}
+	return rc == ZSQ_OK ? buf_putc(json, '}') : rc;
+}
+
+/* Open (creating) the databases of this version, emptied. */
+static int
+upgrade_dbs(struct store *st, MDB_txn *txn)
+{
+	static const struct { const char *name; size_t off; } dbs[] = {
+		{ "ords", offsetof(struct store, ords) },
+		{ "owned", offsetof(struct store, owned) },
+		{ "granted", offsetof(struct store, granted) },
+		{ "eq", offsetof(struct store, eq) },
+		{ "ord", offsetof(struct store, ord) },
+	};
+	MDB_dbi old;
+	uint32_t zero = 0;
+	MDB_val k = { 8, "next_ord" }, v = { sizeof(zero), &zero };
+	size_t i;
+	int rc;
+
+	/* Version 1's one index. */
+	if ((rc = mdb_dbi_open(txn, "index", 0, &old)) == MDB_SUCCESS)
+		rc = mdb_drop(txn, old, 1);
+	if (rc != MDB_SUCCESS && rc != MDB_NOTFOUND)
+		return store_err(rc);
+	for (i = 0; i < sizeof(dbs) / sizeof(dbs[0]); i++) {
+		MDB_dbi *dbi = (MDB_dbi *)((char *)st + dbs[i].off);
+
+		rc = mdb_dbi_open(txn, dbs[i].name, MDB_CREATE | (i == 0 ? 0 :
+		    MDB_DUPSORT | MDB_DUPFIXED), dbi);
+		if (rc == MDB_SUCCESS)
+			rc = mdb_drop(txn, *dbi, 0);
+		if (rc != MDB_SUCCESS)
+			return store_err(rc);
+	}
+	return store_err(mdb_put(txn, st->meta, &k, &v, 0));
+}
+
+/* Render every group again from its stored JSON, tags and owner. */
+static int
+upgrade_groups(struct admin *a, MDB_txn *txn, unsigned long *n)
+{
+	struct buf uuids = BUF_INIT, json = BUF_INIT, rec = BUF_INIT,
+	    msg = BUF_INIT;
+	struct index_batch b;
+	MDB_cursor *cur = NULL;
+	MDB_val k, v;
+	unsigned char okey[4];
+	char owner[33];
+	json_t *group;
+	json_error_t je;
+	uint32_t ord;
+	size_t i;
+	int rc;
+
+	index_batch_init(&b, &a->st, txn, (size_t)48 << 20);
+	if ((rc = mdb_cursor_open(txn, a->st.groups, &cur)) != MDB_SUCCESS)
+		goto out;
+	while ((rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) == MDB_SUCCESS)
+		if ((rc = buf_append(&uuids, k.mv_data, 32)) != ZSQ_OK)
+			break;
+	mdb_cursor_close(cur);
+	if (rc != MDB_NOTFOUND)
+		goto out;
+	owner[32] = '\0';
+	for (i = 0, rc = ZSQ_OK; i < uuids.len && rc == ZSQ_OK; i += 32) {
+		k.mv_size = 32;
+		k.mv_data = uuids.data + i;
+		if ((rc = mdb_get(txn, a->st.groups, &k, &v)) != MDB_SUCCESS ||
+		    (rc = group_source(&v, &json, owner)) != ZSQ_OK)
+			break;
+		if ((group = json_loadb(json.data, json.len, 0, &je)) == NULL) {
+			rc = ZSQ_ESTORE;
+			break;
+		}
+		buf_reset(&msg);
+		rc = render_group(group, owner, &rec, &msg);
+		json_decref(group);
+		if (rc != ZSQ_OK || (rc = store_ord_next(&a->st, txn, &ord)))
+			break;
+		record_set_ord(rec.data, ord);
+		store_ord_put(okey, ord);
+		v.mv_size = rec.len;
+		v.mv_data = rec.data;
+		if ((rc = mdb_put(txn, a->st.groups, &k, &v, 0)) != 0)
+			break;
+		k.mv_size = 4;
+		k.mv_data = okey;
+		v.mv_size = 32;
+		v.mv_data = uuids.data + i;
+		if ((rc = mdb_put(txn, a->st.ords, &k, &v, 0)) != 0 ||
+		    (rc = acl_owner_set(&a->st, txn, ord, NULL, owner)) ||
+		    (rc = index_batch_record(&b, ord, rec.data, rec.len, 0)))
+			break;
+		(*n)++;
+	}
+	if (rc == ZSQ_OK)
+		rc = index_batch_flush(&b);
+	if (rc != ZSQ_OK)
+		admin_error("upgrade: group %.32s: %s", uuids.data + i,
+		    msg.len > 0 ? msg.data : zsq_strerror(store_err(rc)));
+out:
+	index_batch_free(&b);
+	buf_free(&uuids);
+	buf_free(&json);
+	buf_free(&rec);
+	buf_free(&msg);
+	return store_err(rc);
+}
+
+/* The granted entries, from the shares. */
+static int
+upgrade_shares(struct admin *a, MDB_txn *txn)
+{
+	struct buf grants = BUF_INIT;
+	MDB_cursor *cur = NULL;
+	MDB_val k, v;
+	size_t i;
+	int rc;
+
+	if ((rc = mdb_cursor_open(txn, a->st.shares, &cur)) != MDB_SUCCESS)
+		return store_err(rc);
+	while ((rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) == MDB_SUCCESS)
+		if (k.mv_size != 32 || v.mv_size != 32 ||
+		    (rc = buf_append(&grants, k.mv_data, 32)) != ZSQ_OK ||
+		    (rc = buf_append(&grants, v.mv_data, 32)) != ZSQ_OK)
+			break;
+	mdb_cursor_close(cur);
+	rc = rc == MDB_NOTFOUND ? ZSQ_OK : rc == MDB_SUCCESS ? ZSQ_ESTORE :
+	    store_err(rc);
+	/* Sharing again writes both directions, the shares unchanged. */
+	for (i = 0; i < grants.len && rc == ZSQ_OK; i += 64) {
+		rc = acl_share(&a->st, txn, grants.data + i,
+		    memcmp(grants.data + i + 32, ACL_PUBLIC, 32) == 0 ? NULL :
+		    grants.data + i + 32);
+		/* A share of a gone account stays what it was (check says). */
+		if (rc == ZSQ_ENOTFOUND)
+			rc = ZSQ_OK;
+	}
+	buf_free(&grants);
+	return rc;
+}
+
+int
+cmd_upgrade(struct admin *a)
+{
+	MDB_txn *txn = NULL;
+	unsigned long n = 0;
+	int rc, status = 1;
+
+	if ((rc = store_open(&a->st, a->dir, STORE_UPGRADE | STORE_WRITEMAP,
+	    a->mapsize)) != ZSQ_OK)
+		return admin_fail(a, rc, "open store %s", a->dir);
+	if (a->st.version > STORE_SCHEMA_VERSION)
+		return admin_fail(a, ZSQ_EVERSION, "upgrade");
+	if (a->st.version == STORE_SCHEMA_VERSION &&
+	    strcmp(a->st.format, INDEX_FORMAT) == 0) {
+		printf("the store at %s is current (schema version %u)\n",
+		    a->dir, STORE_SCHEMA_VERSION);
+		return 0;
+	}
+	/* Records are rendered again: in the zone they were rendered in. */
+	if ((rc = store_check_tz(&a->st)) != ZSQ_OK)
+		return admin_fail(a, rc, "upgrade");
+	admin_map_guard(a);
+	if (admin_begin(a, 0, &txn))
+		goto done;
+	if ((rc = upgrade_dbs(&a->st, txn)) != ZSQ_OK ||
+	    (rc = upgrade_groups(a, txn, &n)) != ZSQ_OK ||
+	    (rc = upgrade_shares(a, txn)) != ZSQ_OK ||
+	    (rc = store_stamp(&a->st, txn)) != ZSQ_OK ||
+	    (rc = store_gen_bump(&a->st, txn)) != ZSQ_OK) {
+		admin_fail(a, rc, "upgrade");
+		goto done;
+	}
+	status = admin_commit(a, txn);
+	txn = NULL;
+	if (status == 0)
+		printf("upgraded %s: %lu groups rendered and indexed again "
+		    "(schema version %u)\n", a->dir, n, STORE_SCHEMA_VERSION);
+done:
+	if (txn)
+		mdb_txn_abort(txn);
+	return status;
 }

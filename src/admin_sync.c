@@ -169,9 +169,14 @@ cmd_sync(struct admin *a)
 
 	sid[0] = '\0';
 	start = session_now_ms();
-	/* The store first: a bad setting is then a failure stat shows too. */
-	if (admin_open(a, 0))
+	/*
+	 * The store first: a bad setting is then a failure stat shows too.
+	 * Written through the map, as import does: a first sync of a large
+	 * cloud keeps no dirty pages in the heap.
+	 */
+	if (admin_open(a, STORE_WRITEMAP))
 		goto out;
+	admin_map_guard(a);
 	if (sync_settings(a, &o, path, sizeof(path), &err) != 0 ||
 	    session_file_read(path, sid, &err) != 0) {
 		admin_error("sync: %s", err.data);

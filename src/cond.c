@@ -7,7 +7,9 @@
 
 #include "cond.h"
 #include "errors.h"
+#include "gson.h"
 #include "params.h"
+#include "text.h"
 
 static const char *const op_text[COND_NOPS] = {
 	"!=", ">=", "<=", "!?=", "!~=", "~=", "?=", "=", ">", "<",
@@ -36,12 +38,6 @@ cond_op_name(enum cond_op op)
 	return op < COND_NOPS ? op_name[op] : "?";
 }
 
-static int
-fold(int c)
-{
-	return c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c;
-}
-
 int
 cond_strcmp(const char *a, size_t alen, const char *b, size_t blen)
 {
@@ -49,8 +45,8 @@ cond_strcmp(const char *a, size_t alen, const char *b, size_t blen)
 	int ca, cb;
 
 	for (i = 0; i < n; i++) {
-		ca = fold((unsigned char)a[i]);
-		cb = fold((unsigned char)b[i]);
+		ca = text_fold((unsigned char)a[i]);
+		cb = text_fold((unsigned char)b[i]);
 		if (ca != cb)
 			return ca < cb ? -1 : 1;
 	}
@@ -191,45 +187,25 @@ num2(const char *s)
 int
 cond_parse_time(const char *s, size_t n, int64_t *t)
 {
-	static const int mdays[12] = {
-		31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31
-	};
-	struct tm tm;
-	int y, mo, d, leap;
-	time_t r;
+	int h = 0, mi = 0, sec = 0;
 
 	if (n != 10 && n != 19)
 		return ZSQ_EINVAL;
 	if (!is_digits(s, 4) || s[4] != '-' || !is_digits(s + 5, 2) ||
 	    s[7] != '-' || !is_digits(s + 8, 2))
 		return ZSQ_EINVAL;
-	memset(&tm, 0, sizeof(tm));
 	if (n == 19) {
 		if (s[10] != ' ' || !is_digits(s + 11, 2) || s[13] != ':' ||
 		    !is_digits(s + 14, 2) || s[16] != ':' ||
 		    !is_digits(s + 17, 2))
 			return ZSQ_EINVAL;
-		tm.tm_hour = num2(s + 11);
-		tm.tm_min = num2(s + 14);
-		tm.tm_sec = num2(s + 17);
-		if (tm.tm_hour > 23 || tm.tm_min > 59 || tm.tm_sec > 59)
-			return ZSQ_EINVAL;
+		h = num2(s + 11);
+		mi = num2(s + 14);
+		sec = num2(s + 17);
 	}
-	y = num2(s) * 100 + num2(s + 2);
-	mo = num2(s + 5);
-	d = num2(s + 8);
-	leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-	if (y < 1 || mo < 1 || mo > 12 || d < 1 || d > mdays[mo - 1] ||
-	    (mo == 2 && d == 29 && !leap))
-		return ZSQ_EINVAL;
-	tm.tm_year = y - 1900;
-	tm.tm_mon = mo - 1;
-	tm.tm_mday = d;
-	/* Let the zone decide DST, as Java's SimpleDateFormat does. */
-	tm.tm_isdst = -1;
-	r = mktime(&tm);
-	*t = (int64_t)r;
-	return ZSQ_OK;
+	/* Java's SimpleDateFormat lets the zone decide DST; so does this. */
+	return gson_local_time(num2(s) * 100 + num2(s + 2), num2(s + 5),
+	    num2(s + 8), h, mi, sec, t);
 }
 
 static int
@@ -301,13 +277,14 @@ compile_like(struct cond_lit *l)
 		unsigned char ch = (unsigned char)l->str[i];
 
 		if (ch == '\\' && i + 1 < l->len)
-			l->pat[n++] = (short)fold((unsigned char)l->str[++i]);
+			l->pat[n++] = (short)text_fold(
+			    (unsigned char)l->str[++i]);
 		else if (ch == '%')
 			l->pat[n++] = COND_PAT_ANY;
 		else if (ch == '_')
 			l->pat[n++] = COND_PAT_ONE;
 		else
-			l->pat[n++] = (short)fold(ch);
+			l->pat[n++] = (short)text_fold(ch);
 	}
 	l->patlen = n;
 	return compile_kmp(l);
@@ -451,7 +428,7 @@ like_backtrack(const short *pat, size_t plen, const unsigned char *s,
 		} else if (pi < plen && pat[pi] == COND_PAT_ONE) {
 			si += cp_len(s + si, slen - si);
 			pi++;
-		} else if (pi < plen && pat[pi] == fold(s[si])) {
+		} else if (pi < plen && pat[pi] == text_fold(s[si])) {
 			si++;
 			pi++;
 		} else if (star) {
@@ -626,7 +603,7 @@ leaf_match(const struct cond *c, const void *data, const struct rec_head *h)
 	struct rec_iter it;
 	struct rec_val v;
 
-	record_vals_seek(data, h, lf->id, &it);
+	record_vals_leaf(data, h, lf->id, &it);
 	while (record_vals_next(&it, &v) == 1 && v.leaf == lf->id) {
 		seen = 1;
 		if (v.kind == REC_NULL) {

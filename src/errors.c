@@ -15,7 +15,9 @@ zsq_strerror(int rc)
 	case ZSQ_EEXIST:	return "already exists";
 	case ZSQ_EIO:		return "input/output error";
 	case ZSQ_ESTORE:	return "store missing or unreadable";
-	case ZSQ_EVERSION:	return "store schema version not supported";
+	case ZSQ_EVERSION:	return "store schema version or index format "
+				    "not this zsquery's (zsquery-admin "
+				    "upgrade rebuilds an older one)";
 	case ZSQ_ETZ:		return "store rendered in another time zone";
 	case ZSQ_EFULL:		return "store map is full; raise --map-size";
 	case ZSQ_ETOOBIG:	return "length limit exceeded";

@@ -190,9 +190,10 @@ days_from_civil(int y, int m, int d)
 	return era * 146097 + doe - 719468;
 }
 
-/* Local broken-down time to epoch seconds; 0 when mktime gives up. */
+/* mktime for one local time; 0 when it gives up. */
 static int
-local_time(int y, int mon, int d, int h, int mi, int s, int64_t *out)
+mktime_of(int y, int mon, int d, int h, int mi, int s, int64_t *out,
+    int *isdst)
 {
 	struct tm tm;
 	time_t t;
@@ -210,7 +211,74 @@ local_time(int y, int mon, int d, int h, int mi, int s, int64_t *out)
 	if (t == (time_t)-1 && (tm.tm_year != y - 1900 || tm.tm_sec != s))
 		return 0;
 	*out = (int64_t)t;
+	*isdst = tm.tm_isdst;
 	return 1;
+}
+
+/*
+ * mktime re-reads the zone on every call (a stat of /etc/localtime) and
+ * an import converts tens of dates per group: remember, per thread, the
+ * start of recent days whose 86400 seconds all have one offset, and add
+ * the time of day to it.  A day with a transition in it is never cached:
+ * mktime decides each of its times.
+ */
+#define DAY_CACHE	4096
+
+struct day_ent {
+	int64_t		 key;		/* y, mon, d; 0: empty */
+	int64_t		 base;		/* epoch of 00:00:00 */
+};
+
+static __thread struct day_ent day_cache[DAY_CACHE];
+/*
+ * The zone the cache was filled in, as the last tzset() left it (the
+ * names are compared as pointers: glibc keeps one copy of each, and reading
+ * the strings could race a tzset() on another thread).
+ */
+static __thread long cache_tz;
+static __thread int cache_dl;
+static __thread const char *cache_name[2];
+
+/* Forget the cache when tzset() has moved to another zone since. */
+static void
+day_cache_check(void)
+{
+	if (cache_tz == timezone && cache_dl == daylight &&
+	    cache_name[0] == tzname[0] && cache_name[1] == tzname[1])
+		return;
+	memset(day_cache, 0, sizeof(day_cache));
+	cache_tz = timezone;
+	cache_dl = daylight;
+	cache_name[0] = tzname[0];
+	cache_name[1] = tzname[1];
+}
+
+int
+gson_local_time(int y, int mon, int d, int h, int mi, int s, int64_t *out)
+{
+	struct day_ent *e;
+	int64_t key, t0, t1;
+	int dst0, dst1;
+
+	if (!date_ok(y, mon, d, h, mi, s))
+		return ZSQ_EINVAL;
+	day_cache_check();
+	key = ((int64_t)y * 16 + mon) * 32 + d;
+	e = &day_cache[(uint64_t)key % DAY_CACHE];
+	if (e->key == key) {
+		*out = e->base + h * 3600 + mi * 60 + s;
+		return ZSQ_OK;
+	}
+	if (mktime_of(y, mon, d, 0, 0, 0, &t0, &dst0) &&
+	    mktime_of(y, mon, d, 23, 59, 59, &t1, &dst1) &&
+	    t1 - t0 == 86399 && dst0 == dst1) {
+		e->key = key;
+		e->base = t0;
+		*out = t0 + h * 3600 + mi * 60 + s;
+		return ZSQ_OK;
+	}
+	return mktime_of(y, mon, d, h, mi, s, out, &dst0) ? ZSQ_OK :
+	    ZSQ_EINVAL;
 }
 
 /* "Nov 14, 2017 10:20:57 PM" and its Java 9+ variants. */
@@ -241,10 +309,7 @@ parse_gson(struct cur *c, int64_t *out)
 	if (c->p != c->end || h < 1 || h > 12)
 		return ZSQ_EINVAL;
 	h = h % 12 + (pm ? 12 : 0);
-	if (!date_ok(y, mon + 1, d, h, mi, s) ||
-	    !local_time(y, mon + 1, d, h, mi, s, out))
-		return ZSQ_EINVAL;
-	return ZSQ_OK;
+	return gson_local_time(y, mon + 1, d, h, mi, s, out);
 }
 
 /* ISO 8601 and "YYYY-MM-DD HH:MM:SS". */
@@ -267,8 +332,7 @@ parse_iso(struct cur *c, int64_t *out)
 	if (!date_ok(y, mon, d, h, mi, s))
 		return ZSQ_EINVAL;
 	if (c->p == c->end)
-		return local_time(y, mon, d, h, mi, s, out) ? ZSQ_OK :
-		    ZSQ_EINVAL;
+		return gson_local_time(y, mon, d, h, mi, s, out);
 	if (cur_lit(c, "Z"))
 		oh = 0;
 	else {

@@ -56,4 +56,14 @@ int	gson_double(struct buf *b, double d);
  */
 int	gson_parse_date(const char *s, size_t n, int64_t *epoch_seconds);
 
+/*
+ * A local date and time in the service zone (DST guessed as mktime does)
+ * to seconds since the epoch, after checking that the date exists and
+ * every field is in range: ZSQ_OK, or ZSQ_EINVAL (also when mktime cannot
+ * represent it).  The one date check of both import and q literals.
+ * Thread-safe; results are cached per day where the day has one offset.
+ */
+int	gson_local_time(int y, int mon, int d, int h, int mi, int s,
+	    int64_t *out);
+
 #endif

@@ -2,395 +2,113 @@
  * import.c - read ZStack replies into the store in two phases; see
  * import.h for the forms and policies.
  *
- * The input is split into one group at a time by a small scanner that only
- * balances brackets and strings; each group is then parsed by jansson,
- * rendered (render.c) and written.  The scanner reads untrusted bytes: it
- * bounds nesting (SPLIT_MAX_DEPTH) and a group's size (SPLIT_MAX_ELEM).
- * Besides one group, memory holds the set of uuids seen so far (for
- * repeats and --replace), some 80 bytes a group.
+ * Phase 1 cuts the input into groups (split.c).  Each group's bytes, with
+ * the tags a caller gives, are digested (XXH3-128 keyed by the store's
+ * seed); a stored group whose record carries the same digest (and owner,
+ * when one is given) was rendered from exactly these bytes, so it is kept
+ * as it is: neither parsed, nor rendered, nor written.  Every other group
+ * is parsed by jansson and rendered (render.c), on worker threads
+ * (import_pool.c), and its record is spooled in input order.
+ *
+ * Phase 2 applies the spool in one write transaction.  Index entries go
+ * through a sorted batch (index.h), one pass per database.  "Unchanged"
+ * was decided in read snapshots: if the generation moved since the first
+ * of them, another writer changed the store meanwhile, so each kept group
+ * is checked again inside the write transaction, and the import fails
+ * (nothing changed, run it again) when one of them no longer holds what
+ * the input does.
+ *
+ * Memory: one group at a time per thread, the uuids of the import (about
+ * 40 bytes a group), and the index batch (INDEX_BATCH bytes).  The store
+ * is written through its map (STORE_WRITEMAP): the pages a transaction
+ * dirties are the file's, not the heap's, and the import lets go of the
+ * map's pages as it goes, so its resident set stays bounded whatever the
+ * input's size.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <jansson.h>
+#define XXH_STATIC_LINKING_ONLY	/* XXH3_state_t on the stack */
+#include <xxhash.h>
 
 #include "acl.h"
 #include "errors.h"
 #include "import.h"
+#include "import_pool.h"
 #include "index.h"
 #include "record.h"
 #include "render.h"
 #include "schema.h"
+#include "split.h"
+#include "text.h"
 #include "tz.h"
 
-#define SPLIT_MAX_DEPTH	64		/* a group nests about 10 deep */
-#define SPLIT_MAX_ELEM	((size_t)64 << 20)
-#define KEY_MAX		32		/* longer reply keys are just skipped */
-
-enum phase {
-	PH_START,	/* nothing read yet */
-	PH_ELEM_FIRST,	/* after '[' */
-	PH_ELEM_NEXT,	/* after an array element */
-	PH_REPLY_REST,	/* after a reply key's value */
-	PH_LINES,	/* between groups of the one-per-line form */
-	PH_TRAILER,	/* after the array or the reply: only whitespace */
-	PH_DONE
-};
-
-struct split {
-	FILE		*in;
-	enum phase	 phase;
-	int		 reply;		/* the array is a reply's inventories */
-	int		 inventories;	/* the reply had them */
-	int		 peek;		/* pushed-back byte or -2 */
-	unsigned long	 off;		/* bytes read, for messages */
-	unsigned long	 nrec;		/* records handed out */
-	struct buf	*err;
-};
-
-static int
-sp_get(struct split *sp)
-{
-	int c;
-
-	if (sp->peek != -2) {
-		c = sp->peek;
-		sp->peek = -2;
-		return c;
-	}
-	c = getc_unlocked(sp->in);	/* one reader: skip the lock */
-	if (c != EOF)
-		sp->off++;
-	return c;
-}
-
-static int
-sp_ws(struct split *sp)
-{
-	int c;
-
-	do
-		c = sp_get(sp);
-	while (c == ' ' || c == '\t' || c == '\n' || c == '\r');
-	return c;
-}
-
-/* An error about the input; names the record being read when inside one. */
-static int
-sp_fail(struct split *sp, int in_record, const char *what)
-{
-	if (in_record)
-		(void)buf_printf(sp->err, "record %lu: %s (byte %lu)",
-		    sp->nrec + 1, what, sp->off);
-	else
-		(void)buf_printf(sp->err, "input: %s (byte %lu)", what,
-		    sp->off);
-	return ZSQ_EINVAL;
-}
-
-static int
-put(struct buf *out, int c)
-{
-	if (out == NULL)
-		return ZSQ_OK;
-	if (out->len >= SPLIT_MAX_ELEM)
-		return ZSQ_ETOOBIG;
-	return buf_putc(out, c);
-}
-
-/* Copy a string's bytes after its opening quote, the closing one too. */
-static int
-scan_string(struct split *sp, struct buf *out)
-{
-	int c, rc;
-
-	while ((c = sp_get(sp)) != EOF) {
-		if ((rc = put(out, c)) != ZSQ_OK)
-			return rc;
-		if (c == '"')
-			return ZSQ_OK;
-		if (c == '\\') {
-			if ((c = sp_get(sp)) == EOF)
-				break;
-			if ((rc = put(out, c)) != ZSQ_OK)
-				return rc;
-		}
-	}
-	return sp_fail(sp, out != NULL, "unexpected end of input in a string");
-}
+#define INDEX_BATCH	((size_t)24 << 20)	/* index entries, bytes */
+#define SNAPSHOT_EVERY	4096	/* groups per read snapshot */
+#define KEEPER_MS	5	/* store_map_keeper_start() */
 
 /*
- * Copy (out != NULL) or skip one JSON value whose first byte c was read.
- * With open set, a '{' was already copied and its contents follow.
- * Only structure is checked here; jansson checks the rest.  Errors name
- * the record when copying one, the input when skipping a reply's value.
- */
-static int
-scan_value(struct split *sp, int c, struct buf *out, int open)
-{
-	char stack[SPLIT_MAX_DEPTH];
-	int depth = 0, rc = ZSQ_OK;
-
-	if (open)
-		stack[depth++] = '}';
-	for (;;) {
-		if (c == EOF)
-			return sp_fail(sp, out != NULL,
-			    "unexpected end of input");
-		if ((rc = put(out, c)) != ZSQ_OK)
-			break;
-		if (c == '"')
-			rc = scan_string(sp, out);
-		else if (c == '{' || c == '[') {
-			if (depth == SPLIT_MAX_DEPTH)
-				return sp_fail(sp, out != NULL,
-				    "nested too deeply");
-			stack[depth++] = c == '{' ? '}' : ']';
-		} else if (c == '}' || c == ']') {
-			if (depth == 0 || stack[depth - 1] != c)
-				return sp_fail(sp, out != NULL,
-				    "invalid JSON: mismatched brackets");
-			depth--;
-		} else if (depth == 0) {
-			/* A scalar at the top: up to the next delimiter. */
-			while ((c = sp_get(sp)) != EOF && c != ',' &&
-			    c != ']' && c != '}' && c != ' ' && c != '\t' &&
-			    c != '\n' && c != '\r')
-				if ((rc = put(out, c)) != ZSQ_OK)
-					break;
-			sp->peek = c;
-		}
-		if (rc != ZSQ_OK || depth == 0)
-			break;
-		c = sp_get(sp);
-	}
-	if (rc == ZSQ_ETOOBIG)
-		(void)buf_printf(sp->err, "record %lu: larger than %zu MiB",
-		    sp->nrec + 1, SPLIT_MAX_ELEM >> 20);
-	return rc;
-}
-
-/* Read a key string (opening quote consumed) into key, at most KEY_MAX. */
-static int
-read_key(struct split *sp, struct buf *raw, char *key, size_t *klen)
-{
-	int c;
-
-	*klen = 0;
-	while ((c = sp_get(sp)) != '"') {
-		if (c == EOF)
-			return sp_fail(sp, 0, "unexpected end of input");
-		if (put(raw, c) != ZSQ_OK)
-			return sp_fail(sp, 1, "key too long");
-		if (*klen <= KEY_MAX)
-			key[(*klen)++] = (char)c;
-		if (c == '\\' && (c = sp_get(sp)) != EOF) {
-			if (put(raw, c) != ZSQ_OK)
-				return sp_fail(sp, 1, "key too long");
-			if (*klen <= KEY_MAX)
-				key[(*klen)++] = (char)c;
-		}
-	}
-	return ZSQ_OK;
-}
-
-static int
-key_is(const char *key, size_t klen, const char *name)
-{
-	return klen == strlen(name) && memcmp(key, name, klen) == 0;
-}
-
-static int
-is_reply_key(const char *key, size_t klen)
-{
-	return key_is(key, klen, "schema") || key_is(key, klen, "total") ||
-	    key_is(key, klen, "success") || key_is(key, klen, "error") ||
-	    key_is(key, klen, "inventories");
-}
-
-/* The value of a reply key (key read, ':' not yet). */
-static int
-reply_value(struct split *sp, const char *key, size_t klen)
-{
-	int c;
-
-	if (sp_ws(sp) != ':')
-		return sp_fail(sp, 0, "expected ':' in the reply");
-	c = sp_ws(sp);
-	if (!key_is(key, klen, "inventories")) {
-		sp->phase = PH_REPLY_REST;
-		return scan_value(sp, c, NULL, 0);
-	}
-	if (sp->inventories)
-		return sp_fail(sp, 0, "'inventories' given twice");
-	sp->inventories = 1;
-	if (c != '[')
-		return sp_fail(sp, 0, "'inventories' is not an array");
-	sp->phase = PH_ELEM_FIRST;
-	return ZSQ_OK;
-}
-
-/* First byte was '{': a reply, or the first group of the line form. */
-static int
-split_object(struct split *sp, struct buf *out, int *got)
-{
-	char key[KEY_MAX + 1];
-	size_t klen;
-	int c, rc;
-
-	buf_reset(out);
-	c = sp_ws(sp);
-	if (c == '"') {
-		if (buf_puts(out, "{\"") != ZSQ_OK)
-			return ZSQ_ENOMEM;
-		if ((rc = read_key(sp, out, key, &klen)) != ZSQ_OK)
-			return rc;
-		if (is_reply_key(key, klen)) {
-			sp->reply = 1;
-			return reply_value(sp, key, klen);
-		}
-		if (buf_putc(out, '"') != ZSQ_OK)
-			return ZSQ_ENOMEM;
-		c = sp_get(sp);
-	} else if (buf_putc(out, '{') != ZSQ_OK)
-		return ZSQ_ENOMEM;
-	sp->phase = PH_LINES;
-	if ((rc = scan_value(sp, c, out, 1)) != ZSQ_OK)
-		return rc;
-	*got = 1;
-	return ZSQ_OK;
-}
-
-/*
- * Hand out the next group's bytes in out: *got 1, or 0 at the end of the
- * input.  Errors are ZSQ_* codes with sp->err written.
- */
-static int
-split_next(struct split *sp, struct buf *out, int *got)
-{
-	char key[KEY_MAX + 1];
-	size_t klen;
-	int c, rc;
-
-	*got = 0;
-	while (*got == 0) {
-		switch (sp->phase) {
-		case PH_START:
-			c = sp_ws(sp);
-			/* A UTF-8 byte order mark, as some editors write. */
-			if (c == 0xef && sp_get(sp) == 0xbb &&
-			    sp_get(sp) == 0xbf)
-				c = sp_ws(sp);
-			if (c == '[')
-				sp->phase = PH_ELEM_FIRST;
-			else if (c == '{') {
-				if ((rc = split_object(sp, out, got)))
-					return rc;
-			} else if (c == EOF)
-				return sp_fail(sp, 0, "empty, no JSON");
-			else
-				return sp_fail(sp, 0,
-				    "expected a JSON object or array");
-			break;
-		case PH_ELEM_FIRST:
-		case PH_ELEM_NEXT:
-			c = sp_ws(sp);
-			if (c == ']') {
-				sp->phase = sp->reply ? PH_REPLY_REST :
-				    PH_TRAILER;
-				break;
-			}
-			if (sp->phase == PH_ELEM_NEXT) {
-				if (c != ',')
-					return sp_fail(sp, c != EOF,
-					    c == EOF ? "unexpected end of input" :
-					    "expected ',' or ']' after a record");
-				c = sp_ws(sp);
-			}
-			buf_reset(out);
-			if ((rc = scan_value(sp, c, out, 0)) != ZSQ_OK)
-				return rc;
-			sp->phase = PH_ELEM_NEXT;
-			*got = 1;
-			break;
-		case PH_REPLY_REST:
-			c = sp_ws(sp);
-			if (c == '}') {
-				if (!sp->inventories)
-					return sp_fail(sp, 0,
-					    "a reply without 'inventories'");
-				sp->phase = PH_TRAILER;
-				break;
-			}
-			if (c != ',' || sp_ws(sp) != '"')
-				return sp_fail(sp, 0, "malformed reply object");
-			if ((rc = read_key(sp, NULL, key, &klen)) != ZSQ_OK ||
-			    (rc = reply_value(sp, key, klen)) != ZSQ_OK)
-				return rc;
-			break;
-		case PH_LINES:
-			c = sp_ws(sp);
-			if (c == EOF) {
-				sp->phase = PH_DONE;
-				break;
-			}
-			if (c != '{')
-				return sp_fail(sp, 1,
-				    "expected '{' (one group per line)");
-			buf_reset(out);
-			if ((rc = scan_value(sp, c, out, 0)) != ZSQ_OK)
-				return rc;
-			*got = 1;
-			break;
-		case PH_TRAILER:
-			if (sp_ws(sp) != EOF)
-				return sp_fail(sp, 0, sp->reply ?
-				    "garbage after the reply" :
-				    "garbage after the array");
-			sp->phase = PH_DONE;
-			break;
-		case PH_DONE:
-			return ZSQ_OK;
-		}
-	}
-	sp->nrec++;
-	return ZSQ_OK;
-}
-
-/*
- * The uuids of this import (open addressing), to find repeats and, with
- * replace, the stored groups the input no longer has.
+ * The uuids of this import (open addressing, 16 binary bytes each), to
+ * find repeats and, with replace, the stored groups the input no longer
+ * has.
  */
 struct seen {
-	char		(*uuid)[32];
-	unsigned long	*rec;		/* record number; 0: empty slot */
+	unsigned char	(*uuid)[16];
+	uint32_t	*rec;		/* record number; 0: empty slot */
 	size_t		 n, cap;
 };
 
-static size_t
-seen_slot(const struct seen *s, const char *uuid)
+static void
+uuid_bin(const char *uuid, unsigned char *out)
 {
-	size_t i = (size_t)record_fnv(RECORD_FNV_INIT, uuid, 32) & (s->cap - 1);
+	int i, hi, lo;
 
-	while (s->rec[i] != 0 && memcmp(s->uuid[i], uuid, 32) != 0)
-		i = (i + 1) & (s->cap - 1);
+	for (i = 0; i < 16; i++) {
+		hi = uuid[2 * i] <= '9' ? uuid[2 * i] - '0' :
+		    uuid[2 * i] - 'a' + 10;
+		lo = uuid[2 * i + 1] <= '9' ? uuid[2 * i + 1] - '0' :
+		    uuid[2 * i + 1] - 'a' + 10;
+		out[i] = (unsigned char)(hi << 4 | lo);
+	}
+}
+
+static size_t
+seen_slot(const struct seen *s, const unsigned char *u)
+{
+	uint64_t h;
+	size_t i;
+
+	memcpy(&h, u, sizeof(h));
+	for (i = (size_t)(h * 0x9e3779b97f4a7c15ULL >> 17) & (s->cap - 1);
+	    s->rec[i] != 0 && memcmp(s->uuid[i], u, 16) != 0;
+	    i = (i + 1) & (s->cap - 1))
+		;
 	return i;
 }
 
-/* The record that had uuid before, or 0. */
+/* The record that had uuid (32 lowercase hex) before, or 0. */
 static unsigned long
 seen_get(const struct seen *s, const char *uuid)
 {
-	return s->cap ? s->rec[seen_slot(s, uuid)] : 0;
+	unsigned char u[16];
+
+	if (s->cap == 0)
+		return 0;
+	uuid_bin(uuid, u);
+	return s->rec[seen_slot(s, u)];
 }
 
 static int
 seen_add(struct seen *s, const char *uuid, unsigned long rec)
 {
 	struct seen big;
+	unsigned char u[16];
 	size_t i, j;
 
 	if ((s->n + 1) * 2 > s->cap) {
@@ -407,16 +125,17 @@ seen_add(struct seen *s, const char *uuid, unsigned long rec)
 			if (s->rec[i] == 0)
 				continue;
 			j = seen_slot(&big, s->uuid[i]);
-			memcpy(big.uuid[j], s->uuid[i], 32);
+			memcpy(big.uuid[j], s->uuid[i], 16);
 			big.rec[j] = s->rec[i];
 		}
 		free(s->uuid);
 		free(s->rec);
 		*s = big;
 	}
-	i = seen_slot(s, uuid);
-	memcpy(s->uuid[i], uuid, 32);
-	s->rec[i] = rec;
+	uuid_bin(uuid, u);
+	i = seen_slot(s, u);
+	memcpy(s->uuid[i], u, 16);
+	s->rec[i] = (uint32_t)rec;
 	s->n++;
 	return ZSQ_OK;
 }
@@ -429,49 +148,41 @@ seen_free(struct seen *s)
 	memset(s, 0, sizeof(*s));
 }
 
-/* Message for a store failure, ZSQ_EFULL with the advice to grow the map. */
+/*
+ * Message for a store failure: the map full (advise --map-size), the
+ * disk full (LMDB says EIO for a short write), or LMDB's own words.
+ */
 static int
 store_fail(struct store *st, int rc, struct buf *err)
 {
 	MDB_envinfo info;
 
-	rc = store_err(rc);
+	rc = store_space_err(st, store_err(rc));
 	if (rc == ZSQ_EFULL) {
 		mdb_env_info(st->env, &info);
 		(void)buf_printf(err, "the store is full (map size %zu bytes): "
 		    "raise --map-size", info.me_mapsize);
-	} else
+	} else if (rc == ENOSPC)
+		(void)buf_printf(err, "the disk holding the store (%s) is "
+		    "full: nothing changed", st->dir);
+	else
 		(void)buf_printf(err, "store: %s", zsq_strerror(rc));
 	return rc;
 }
 
-/* "record N (uuid X): " with X only when it is a printable short string. */
-static void
-record_prefix(struct buf *err, unsigned long n, json_t *group)
-{
-	json_t *u = json_object_get(group, "uuid");
-	const char *s = json_string_value(u);
-	size_t i, len = s ? json_string_length(u) : 0;
-
-	for (i = 0; i < len; i++)
-		if (s[i] <= 0x20 || s[i] >= 0x7f)
-			break;
-	if (s != NULL && len > 0 && len <= 64 && i == len)
-		(void)buf_printf(err, "record %lu (uuid %s): ", n, s);
-	else
-		(void)buf_printf(err, "record %lu: ", n);
-}
-
 /*
  * The spool: phase 1 appends one entry per group, phase 2 reads them back
- * in order.  Entry: struct spool_ent, then len record bytes.  It lives in
- * an unlinked temporary file (tmpfile(3): $TMPDIR or /tmp), so a killed
- * import leaves nothing behind.
+ * in order.  Entry: struct spool_ent, then len record bytes (none for a
+ * kept group).  It lives in an unlinked temporary file (tmpfile(3):
+ * $TMPDIR or /tmp), so a killed import leaves nothing behind.
  */
 struct spool_ent {
 	char		 uuid[32];
 	uint32_t	 len;		/* record bytes that follow */
-	uint8_t		 owner_set;	/* the record's owner is explicit */
+	uint8_t		 keep;		/* unchanged: no record */
+	uint8_t		 owner_set;	/* the owner is explicit */
+	char		 owner[32];	/* keep && owner_set: it */
+	unsigned char	 src[REC_SRC_LEN]; /* keep: the input's digest */
 	unsigned long	 nrec;		/* record number, for messages */
 };
 
@@ -479,12 +190,21 @@ struct import {
 	struct store	*st;
 	struct import_opts o;
 	char		 owner[33];	/* o.owner copied */
-	struct split	 sp;
 	struct seen	 seen;
 	FILE		*spool;
 	unsigned long	 nrec;		/* groups added */
+	unsigned long	 kept;		/* of them unchanged */
 	uint64_t	 bytes;		/* input bytes, for progress */
-	struct buf	 rec, rerr, old;
+	MDB_txn		*snap;		/* snapshot for "unchanged" */
+	int		 rfd;		/* data.mdb, to pread() heads */
+	const char	*map;		/* where LMDB maps it */
+	size_t		 maplen;
+	unsigned	 snap_uses;
+	uint64_t	 gen;		/* of the first snapshot */
+	int		 have_gen;
+	struct import_pool *pool;	/* renders groups on threads */
+	struct store_map_keeper *keeper;
+	struct buf	 rec, old;
 };
 
 void
@@ -495,15 +215,9 @@ import_opts_init(struct import_opts *o)
 }
 
 static int
-uuid_is_account(const char *s)
+account_arg(const char *s)
 {
-	size_t i;
-
-	for (i = 0; i < 32; i++)
-		if (!((s[i] >= '0' && s[i] <= '9') ||
-		    (s[i] >= 'a' && s[i] <= 'f')))
-			return 0;
-	return s[32] == '\0';
+	return uuid_valid(s, strlen(s));
 }
 
 int
@@ -511,7 +225,8 @@ import_begin(struct store *st, const struct import_opts *o,
     struct import **out, struct buf *err)
 {
 	struct import *imp;
-	char tz[STORE_TZ_MAX];
+	char tz[STORE_TZ_MAX], path[4200];
+	unsigned flags;
 	int rc;
 
 	*out = NULL;
@@ -522,7 +237,7 @@ import_begin(struct store *st, const struct import_opts *o,
 		    st->tz, tz, st->tz);
 		return rc;
 	}
-	if (o->owner != NULL && !uuid_is_account(o->owner)) {
+	if (o->owner != NULL && !account_arg(o->owner)) {
 		(void)buf_printf(err, "owner '%s' is not an account uuid",
 		    o->owner);
 		return ZSQ_EINVAL;
@@ -535,8 +250,6 @@ import_begin(struct store *st, const struct import_opts *o,
 		memcpy(imp->owner, o->owner, 33);
 		imp->o.owner = imp->owner;
 	}
-	imp->sp.peek = -2;
-	imp->sp.err = err;
 	if ((imp->spool = tmpfile()) == NULL) {
 		rc = errno;
 		(void)buf_printf(err, "temporary spool file: %s",
@@ -544,6 +257,14 @@ import_begin(struct store *st, const struct import_opts *o,
 		free(imp);
 		return rc;
 	}
+	/* Written through the map: keep its pages out of our memory. */
+	if (mdb_env_get_flags(st->env, &flags) == MDB_SUCCESS &&
+	    (flags & MDB_WRITEMAP))
+		imp->keeper = store_map_keeper_start(st, KEEPER_MS);
+	snprintf(path, sizeof(path), "%s/data.mdb", st->dir);
+	imp->rfd = open(path, O_RDONLY | O_CLOEXEC);
+	if (store_map_addr(st, &imp->map, &imp->maplen) != ZSQ_OK)
+		imp->map = NULL;
 	*out = imp;
 	return ZSQ_OK;
 }
@@ -564,102 +285,206 @@ progress(struct import *imp, int applying, unsigned long groups,
 	imp->o.progress(imp->o.progress_arg, &p);
 }
 
-/* Replace the group's systemTags/userTags with tags. */
-static int
-tags_set(json_t *group, const struct import_tags *t)
+/* The digest of a group's input: its bytes and the tags given for it. */
+static void
+digest(const struct import *imp, const char *json, size_t len,
+    const struct import_tags *tags, unsigned char *out)
 {
-	static const char *const key[2] = { "systemTags", "userTags" };
-	const char *const *v[2] = { t->system, t->user };
-	size_t n[2] = { t->nsystem, t->nuser }, k, i;
-	json_t *a;
+	XXH3_state_t s;
+	XXH128_canonical_t c;
+	const char *const *v[2];
+	size_t n[2], k, i;
+	uint64_t l;
 
-	for (k = 0; k < 2; k++) {
-		if ((a = json_array()) == NULL)
-			return ZSQ_ENOMEM;
-		for (i = 0; i < n[k]; i++)
-			if (json_array_append_new(a, json_string(v[k][i])) != 0) {
-				json_decref(a);
-				return ZSQ_EINVAL;	/* not UTF-8 */
+	/* A state on the stack must be zeroed before a seeded reset. */
+	XXH3_INITSTATE(&s);
+	(void)XXH3_128bits_reset_withSeed(&s, imp->st->seed);
+	(void)XXH3_128bits_update(&s, json, len);
+	if (tags != NULL) {
+		v[0] = tags->system;
+		v[1] = tags->user;
+		n[0] = tags->nsystem;
+		n[1] = tags->nuser;
+		for (k = 0; k < 2; k++) {
+			l = n[k] + 1;
+			(void)XXH3_128bits_update(&s, &l, sizeof(l));
+			for (i = 0; i < n[k]; i++) {
+				l = strlen(v[k][i]);
+				(void)XXH3_128bits_update(&s, &l, sizeof(l));
+				(void)XXH3_128bits_update(&s, v[k][i], l);
 			}
-		if (json_object_set_new(group, key[k], a) != 0)
-			return ZSQ_ENOMEM;
+		}
+	}
+	XXH128_canonicalFromHash(&c, XXH3_128bits_digest(&s));
+	memcpy(out, c.digest, REC_SRC_LEN);
+}
+
+/* A read snapshot, renewed now and then so it pins no old pages long. */
+static int
+snapshot(struct import *imp, MDB_txn **txn)
+{
+	uint64_t gen;
+	int rc;
+
+	if (imp->snap != NULL && imp->snap_uses++ < SNAPSHOT_EVERY) {
+		*txn = imp->snap;
+		return ZSQ_OK;
+	}
+	if (imp->snap != NULL) {
+		mdb_txn_reset(imp->snap);
+		rc = mdb_txn_renew(imp->snap);
+	} else
+		rc = mdb_txn_begin(imp->st->env, NULL, MDB_RDONLY, &imp->snap);
+	if (rc != MDB_SUCCESS) {
+		if (imp->snap != NULL)
+			mdb_txn_abort(imp->snap);
+		imp->snap = NULL;
+		return store_err(rc);
+	}
+	imp->snap_uses = 0;
+	if (!imp->have_gen) {
+		if ((rc = store_gen_get(imp->st, imp->snap, &gen)) != ZSQ_OK)
+			return rc;
+		imp->gen = gen;
+		imp->have_gen = 1;
+	}
+	*txn = imp->snap;
+	return ZSQ_OK;
+}
+
+/*
+ * 1 when the store holds uuid rendered from input with this digest (and
+ * the explicit owner, if any): the group is unchanged.
+ */
+static int
+stored_same(struct import *imp, const char *uuid, const unsigned char *src,
+    const char *owner)
+{
+	static const unsigned char none[REC_SRC_LEN];
+	MDB_txn *txn = NULL;
+	MDB_val k = { 32, (void *)uuid }, v;
+	struct rec_head h;
+	size_t off;
+
+	if (memcmp(src, none, REC_SRC_LEN) == 0 ||
+	    snapshot(imp, &txn) != ZSQ_OK ||
+	    mdb_get(txn, imp->st->groups, &k, &v) != MDB_SUCCESS ||
+	    v.mv_size < sizeof(h))
+		return 0;
+	/*
+	 * LMDB only pointed at the record; read its head from the file, not
+	 * through the map: no page of it is mapped into this process, and
+	 * records stored in input order read back with the file's readahead.
+	 */
+	off = (size_t)((const char *)v.mv_data - imp->map);
+	if (imp->rfd >= 0 && imp->map != NULL &&
+	    (const char *)v.mv_data >= imp->map && off < imp->maplen) {
+		if (pread(imp->rfd, &h, sizeof(h), (off_t)off) !=
+		    (ssize_t)sizeof(h))
+			return 0;
+	} else
+		memcpy(&h, v.mv_data, sizeof(h));
+	return h.magic == REC_MAGIC && h.size == v.mv_size &&
+	    memcmp(h.src, src, REC_SRC_LEN) == 0 &&
+	    (owner == NULL || memcmp(h.owner, owner, 32) == 0);
+}
+
+/* "record N (uuid X): " for a kept group's uuid or a message prefix. */
+static int
+repeat_check(struct import *imp, unsigned long n, const char *uuid,
+    struct buf *err)
+{
+	unsigned long prev;
+
+	if ((prev = seen_get(&imp->seen, uuid)) != 0) {
+		(void)buf_printf(err, "record %lu (uuid %.32s): uuid repeats "
+		    "record %lu", n, uuid, prev);
+		return ZSQ_EINVAL;
+	}
+	return seen_add(&imp->seen, uuid, n);
+}
+
+static int
+spool_write(struct import *imp, const struct spool_ent *e, const void *rec,
+    struct buf *err)
+{
+	int rc;
+
+	if (fwrite(e, sizeof(*e), 1, imp->spool) != 1 ||
+	    (e->len > 0 && fwrite(rec, 1, e->len, imp->spool) != e->len)) {
+		rc = errno ? errno : ZSQ_EIO;
+		(void)buf_printf(err, "temporary spool file: %s",
+		    zsq_strerror(rc));
+		return rc;
 	}
 	return ZSQ_OK;
 }
 
-/* Phase 1 for one group: parse, validate, render, spool. */
+/* A rendered group (from the pool, in input order): check and spool. */
+static int
+take_rendered(void *arg, const struct import_job *j, struct buf *err)
+{
+	struct import *imp = arg;
+	struct spool_ent e;
+	int rc;
+
+	if (j->rc != ZSQ_OK) {
+		(void)buf_append(err, j->err.data, j->err.len);
+		return j->rc;
+	}
+	if ((rc = repeat_check(imp, j->nrec, j->uuid, err)) != ZSQ_OK)
+		return rc;
+	memset(&e, 0, sizeof(e));
+	memcpy(e.uuid, j->uuid, 32);
+	e.len = (uint32_t)j->rec.len;
+	e.owner_set = j->owner_set;
+	e.nrec = j->nrec;
+	return spool_write(imp, &e, j->rec.data, err);
+}
+
+/*
+ * Phase 1 for one group: kept when unchanged, else handed to the pool
+ * (which renders it, here or on a thread, and calls take_rendered()).
+ */
 static int
 add_one(struct import *imp, const char *json, size_t len, const char *owner,
     const struct import_tags *tags, struct buf *err)
 {
 	struct spool_ent e;
-	json_error_t je;
-	json_t *group;
-	const char *uuid, *rowner;
-	unsigned long n = ++imp->nrec, prev;
+	unsigned char src[REC_SRC_LEN];
+	char uuid[32];
+	const char *eff = owner ? owner : imp->o.owner;
+	unsigned long n = ++imp->nrec;
 	int rc;
 
-	group = json_loadb(json, len, JSON_REJECT_DUPLICATES |
-	    JSON_ALLOW_NUL | JSON_DECODE_ANY, &je);
-	if (group == NULL) {
-		char *c;
+	digest(imp, json, len, tags, src);
+	if (split_top_uuid(json, len, uuid) && uuid_valid(uuid, 32) &&
+	    stored_same(imp, uuid, src, eff)) {
+		/* Groups before it may still be rendering: keep the order. */
+		if ((rc = import_pool_drain(imp->pool, err)) != ZSQ_OK ||
+		    (rc = repeat_check(imp, n, uuid, err)) != ZSQ_OK)
+			return rc;
+		memset(&e, 0, sizeof(e));
+		memcpy(e.uuid, uuid, 32);
+		e.keep = 1;
+		e.owner_set = eff != NULL;
+		if (eff != NULL)
+			memcpy(e.owner, eff, 32);
+		memcpy(e.src, src, REC_SRC_LEN);
+		e.nrec = n;
+		imp->kept++;
+		return spool_write(imp, &e, NULL, err);
+	}
+	return import_pool_add(imp->pool, n, json, len, eff != NULL ? eff :
+	    SCHEMA_ADMIN_ACCOUNT, eff != NULL, tags, src, err);
+}
 
-		/*
-		 * jansson quotes the offending input ("near '...'"): keep
-		 * the promised one-line message one line.
-		 */
-		for (c = je.text; *c != '\0'; c++)
-			if ((unsigned char)*c < 0x20 || *c == 0x7f)
-				*c = '?';
-		(void)buf_printf(err, "record %lu: invalid JSON: %s (line %d, "
-		    "column %d of the record)", n, je.text, je.line,
-		    je.column);
-		return ZSQ_EINVAL;
-	}
-	if (tags != NULL && json_is_object(group) &&
-	    (rc = tags_set(group, tags)) != ZSQ_OK) {
-		record_prefix(err, n, group);
-		(void)buf_puts(err, rc == ZSQ_EINVAL ? "a tag is not valid "
-		    "UTF-8" : zsq_strerror(rc));
-		goto out;
-	}
-	rowner = owner ? owner : imp->o.owner ? imp->o.owner :
-	    SCHEMA_ADMIN_ACCOUNT;
-	buf_reset(&imp->rerr);
-	if ((rc = render_group(group, rowner, &imp->rec, &imp->rerr)) !=
-	    ZSQ_OK) {
-		record_prefix(err, n, group);
-		(void)buf_puts(err, rc == ZSQ_EINVAL ? imp->rerr.data :
-		    zsq_strerror(rc));
-		goto out;
-	}
-	/* render_group() checked the uuid: it is a 32-byte string. */
-	uuid = json_string_value(json_object_get(group, "uuid"));
-	if ((prev = seen_get(&imp->seen, uuid)) != 0) {
-		record_prefix(err, n, group);
-		(void)buf_printf(err, "uuid repeats record %lu", prev);
-		rc = ZSQ_EINVAL;
-		goto out;
-	}
-	if ((rc = seen_add(&imp->seen, uuid, n)) != ZSQ_OK)
-		goto out;
-	memset(&e, 0, sizeof(e));
-	memcpy(e.uuid, uuid, 32);
-	e.len = (uint32_t)imp->rec.len;
-	e.owner_set = owner != NULL || imp->o.owner != NULL;
-	e.nrec = n;
-	if (fwrite(&e, sizeof(e), 1, imp->spool) != 1 ||
-	    fwrite(imp->rec.data, 1, imp->rec.len, imp->spool) !=
-	    imp->rec.len) {
-		rc = errno ? errno : ZSQ_EIO;
-		(void)buf_printf(err, "temporary spool file: %s",
-		    zsq_strerror(rc));
-		goto out;
-	}
-	rc = ZSQ_OK;
-out:
-	json_decref(group);
-	return rc;
+static int
+pool_ready(struct import *imp, int threads)
+{
+	if (imp->pool != NULL)
+		return ZSQ_OK;
+	return import_pool_new(threads, take_rendered, imp, &imp->pool);
 }
 
 int
@@ -668,13 +493,18 @@ import_add(struct import *imp, const char *json, size_t len,
 {
 	int rc;
 
-	if (owner != NULL && !uuid_is_account(owner)) {
+	if (owner != NULL && !account_arg(owner)) {
 		(void)buf_printf(err, "record %lu: owner '%s' is not an "
 		    "account uuid", imp->nrec + 1, owner);
 		return ZSQ_EINVAL;
 	}
+	/* The caller's tags live only for this call: render here. */
+	if ((rc = pool_ready(imp, 0)) != ZSQ_OK)
+		return rc;
 	imp->bytes += len;
 	rc = add_one(imp, json, len, owner, tags, err);
+	if (rc == ZSQ_OK)
+		rc = import_pool_drain(imp->pool, err);
 	progress(imp, 0, imp->nrec, 0);
 	return rc;
 }
@@ -682,43 +512,73 @@ import_add(struct import *imp, const char *json, size_t len,
 int
 import_read(struct import *imp, FILE *in, struct buf *err)
 {
-	struct buf elem = BUF_INIT;
-	unsigned long base = imp->sp.off;
+	struct split sp;
+	const char *elem;
+	size_t len;
+	uint64_t base = 0;
 	int rc, got;
 
-	imp->sp.in = in;
-	imp->sp.err = err;
+	if ((rc = pool_ready(imp, -1)) != ZSQ_OK)
+		return rc;
+	split_init(&sp, in, err);
 	/* The splitter numbers records itself; keep it in step with adds. */
-	imp->sp.nrec = imp->nrec;
+	sp.nrec = imp->nrec;
 	for (;;) {
-		if ((rc = split_next(&imp->sp, &elem, &got)) != ZSQ_OK || !got)
+		if ((rc = split_next(&sp, &elem, &len, &got)) != ZSQ_OK || !got)
 			break;
-		imp->bytes += imp->sp.off - base;
-		base = imp->sp.off;
-		if ((rc = add_one(imp, elem.data, elem.len, NULL, NULL, err)) !=
-		    ZSQ_OK)
+		imp->bytes += split_offset(&sp) - base;
+		base = split_offset(&sp);
+		if ((rc = add_one(imp, elem, len, NULL, NULL, err)) != ZSQ_OK)
 			break;
 		progress(imp, 0, imp->nrec, 0);
 	}
-	buf_free(&elem);
+	/* Every group handed out is spooled (or its error reported). */
+	if (rc == ZSQ_OK)
+		rc = import_pool_drain(imp->pool, err);
+	else
+		import_pool_cancel(imp->pool);
+	split_free(&sp);
 	return rc;
+}
+
+/* --- phase 2 --------------------------------------------------------- */
+
+/* What phase 2 carries from group to group. */
+struct apply {
+	struct import	*imp;
+	MDB_txn		*txn;
+	struct index_batch batch;
+	struct import_stats *stats;
+	int		 moved;		/* generation moved since */
+};
+
+/* Records equal but for the input digest they were rendered from. */
+static int
+same_record(const struct buf *a, const struct buf *b)
+{
+	size_t at = offsetof(struct rec_head, src);
+
+	return a->len == b->len && memcmp(a->data, b->data, at) == 0 &&
+	    memcmp(a->data + at + REC_SRC_LEN, b->data + at + REC_SRC_LEN,
+	    a->len - at - REC_SRC_LEN) == 0;
 }
 
 /* Phase 2 for one spooled record; counts it. */
 static int
-write_group(struct import *imp, MDB_txn *txn, const struct spool_ent *e,
-    struct buf *rec, struct import_stats *stats)
+write_group(struct apply *a, const struct spool_ent *e, struct buf *rec)
 {
-	struct store *st = imp->st;
-	struct buf *old = &imp->old;
-	struct rec_head oh;
-	MDB_val k = { 32, (void *)e->uuid }, v;
-	int rc;
+	struct store *st = a->imp->st;
+	struct buf *old = &a->imp->old;
+	struct rec_head oh, nh;
+	unsigned char okey[4];
+	MDB_val k = { 32, (void *)e->uuid }, v, ok = { 4, okey };
+	uint32_t ord;
+	int rc, existed, same = 0;
 
-	rc = mdb_get(txn, st->groups, &k, &v);
+	rc = mdb_get(a->txn, st->groups, &k, &v);
 	if (rc != MDB_SUCCESS && rc != MDB_NOTFOUND)
 		return rc;
-	if (rc == MDB_SUCCESS) {
+	if ((existed = rc == MDB_SUCCESS)) {
 		/* Copy: the next write may move the page under v. */
 		buf_reset(old);
 		if (buf_append(old, v.mv_data, v.mv_size) != ZSQ_OK)
@@ -726,24 +586,120 @@ write_group(struct import *imp, MDB_txn *txn, const struct spool_ent *e,
 		if ((rc = record_open(old->data, old->len, &oh)) != ZSQ_OK)
 			return rc;
 		if (!e->owner_set)
-			memcpy(rec->data + offsetof(struct rec_head, owner),
-			    oh.owner, sizeof(oh.owner));
-		if (old->len == rec->len &&
-		    memcmp(old->data, rec->data, rec->len) == 0) {
-			stats->unchanged++;
-			return ZSQ_OK;
+			record_set_owner(rec->data, oh.owner);
+		record_set_ord(rec->data, oh.ord);
+		ord = oh.ord;
+		if ((same = same_record(old, rec))) {
+			a->stats->unchanged++;
+			/* From other bytes: note these for next time. */
+			if (memcmp(old->data, rec->data, rec->len) == 0)
+				return ZSQ_OK;
+		} else {
+			if ((rc = index_batch_record(&a->batch, ord,
+			    old->data, old->len, 1)) != ZSQ_OK)
+				return rc;
+			a->stats->updated++;
 		}
-		if ((rc = index_record_del(st, txn, e->uuid, old->data,
-		    old->len)) != ZSQ_OK)
+	} else {
+		if ((rc = store_ord_next(st, a->txn, &ord)) != ZSQ_OK)
 			return rc;
-		stats->updated++;
-	} else
-		stats->added++;
+		record_set_ord(rec->data, ord);
+		store_ord_put(okey, ord);
+		v.mv_size = 32;
+		v.mv_data = (void *)e->uuid;
+		if ((rc = mdb_put(a->txn, st->ords, &ok, &v, 0)) != 0)
+			return rc;
+		a->stats->added++;
+	}
+	if ((rc = record_open(rec->data, rec->len, &nh)) != ZSQ_OK)
+		return rc;
 	v.mv_size = rec->len;
 	v.mv_data = rec->data;
-	if ((rc = mdb_put(txn, st->groups, &k, &v, 0)) != MDB_SUCCESS)
+	if ((rc = mdb_put(a->txn, st->groups, &k, &v, 0)) != MDB_SUCCESS)
 		return rc;
-	return index_record_put(st, txn, e->uuid, rec->data, rec->len);
+	if (same)
+		return ZSQ_OK;
+	if ((rc = acl_owner_set(st, a->txn, ord, existed ? oh.owner : NULL,
+	    nh.owner)) != ZSQ_OK)
+		return rc;
+	return index_batch_record(&a->batch, ord, rec->data, rec->len, 0);
+}
+
+/*
+ * A kept group: nothing to write, unless another writer changed the
+ * store since phase 1 looked, when the group must still be as it was.
+ */
+static int
+keep_group(struct apply *a, const struct spool_ent *e, struct buf *err)
+{
+	MDB_val k = { 32, (void *)e->uuid }, v;
+	struct rec_head h;
+	int rc;
+
+	if (a->moved) {
+		rc = mdb_get(a->txn, a->imp->st->groups, &k, &v);
+		if (rc != MDB_SUCCESS && rc != MDB_NOTFOUND)
+			return store_fail(a->imp->st, rc, err);
+		if (rc == MDB_NOTFOUND ||
+		    record_open(v.mv_data, v.mv_size, &h) != ZSQ_OK ||
+		    memcmp(h.src, e->src, REC_SRC_LEN) != 0 ||
+		    (e->owner_set && memcmp(h.owner, e->owner, 32) != 0)) {
+			(void)buf_printf(err, "record %lu (uuid %.32s): the "
+			    "group was changed by another writer during the "
+			    "import: nothing changed, run the import again",
+			    e->nrec, e->uuid);
+			return ZSQ_EINVAL;
+		}
+	}
+	a->stats->unchanged++;
+	return ZSQ_OK;
+}
+
+/*
+ * Delete one group: its index entries (through the batch when one is
+ * given, the old record copied first: LMDB may move a page under a
+ * pointer into the map as soon as the transaction writes), its shares and
+ * reverse entries, its ordinal and its record.
+ */
+static int
+group_drop(const struct store *st, MDB_txn *txn, const char *uuid,
+    struct index_batch *b, struct buf *copy)
+{
+	MDB_val k = { 32, (void *)uuid }, v;
+	unsigned char okey[4];
+	MDB_val ok = { 4, okey };
+	struct rec_head h;
+	int rc;
+
+	if ((rc = mdb_get(txn, st->groups, &k, &v)) != MDB_SUCCESS)
+		return store_err(rc);
+	buf_reset(copy);
+	if ((rc = buf_append(copy, v.mv_data, v.mv_size)) != ZSQ_OK)
+		return rc;
+	if ((rc = record_open(copy->data, copy->len, &h)) != ZSQ_OK)
+		return rc;
+	store_ord_put(okey, h.ord);
+	rc = b != NULL ? index_batch_record(b, h.ord, copy->data, copy->len,
+	    1) : index_record_del(st, txn, h.ord, copy->data, copy->len);
+	if (rc != ZSQ_OK ||
+	    (rc = acl_drop_group(st, txn, uuid)) != ZSQ_OK ||
+	    (rc = acl_owner_drop(st, txn, h.ord, h.owner)) != ZSQ_OK)
+		return rc;
+	rc = mdb_del(txn, st->ords, &ok, NULL);
+	if (rc != MDB_SUCCESS && rc != MDB_NOTFOUND)
+		return store_err(rc);
+	return store_err(mdb_del(txn, st->groups, &k, NULL));
+}
+
+int
+import_delete(struct store *st, MDB_txn *txn, const char *uuid)
+{
+	struct buf copy = BUF_INIT;
+	int rc;
+
+	rc = group_drop(st, txn, uuid, NULL, &copy);
+	buf_free(&copy);
+	return rc;
 }
 
 /* With replace: the stored groups the import did not name. */
@@ -762,7 +718,8 @@ absent_collect(struct import *imp, MDB_txn *txn, struct buf *gone,
 	while ((rc = mdb_cursor_get(cur, &k, &v, op)) == MDB_SUCCESS) {
 		op = MDB_NEXT;
 		(*stored)++;
-		if (k.mv_size == 32 && seen_get(&imp->seen, k.mv_data) == 0 &&
+		if (k.mv_size == 32 && uuid_valid(k.mv_data, 32) &&
+		    seen_get(&imp->seen, k.mv_data) == 0 &&
 		    (rc = buf_append(gone, k.mv_data, 32)) != ZSQ_OK)
 			break;
 	}
@@ -771,28 +728,16 @@ absent_collect(struct import *imp, MDB_txn *txn, struct buf *gone,
 }
 
 static int
-absent_delete(struct import *imp, MDB_txn *txn, const struct buf *gone,
-    struct import_stats *stats)
+absent_delete(struct apply *a, const struct buf *gone)
 {
-	struct store *st = imp->st;
-	MDB_val k, v;
 	size_t i;
 	int rc;
 
 	for (i = 0; i < gone->len; i += 32) {
-		k.mv_size = 32;
-		k.mv_data = gone->data + i;
-		if ((rc = mdb_get(txn, st->groups, &k, &v)) != MDB_SUCCESS)
+		if ((rc = group_drop(a->imp->st, a->txn, gone->data + i,
+		    &a->batch, &a->imp->old)) != ZSQ_OK)
 			return rc;
-		buf_reset(&imp->old);
-		if ((rc = buf_append(&imp->old, v.mv_data, v.mv_size)) !=
-		    ZSQ_OK ||
-		    (rc = index_record_del(st, txn, gone->data + i,
-		    imp->old.data, imp->old.len)) != ZSQ_OK ||
-		    (rc = mdb_del(txn, st->groups, &k, NULL)) != MDB_SUCCESS ||
-		    (rc = acl_drop_group(st, txn, gone->data + i)) != ZSQ_OK)
-			return rc;
-		stats->deleted++;
+		a->stats->deleted++;
 	}
 	return ZSQ_OK;
 }
@@ -817,6 +762,24 @@ owner_check(struct import *imp, MDB_txn *txn, const char *owner,
 	return ZSQ_OK;
 }
 
+/* Read the next spool entry (and its record into rec). */
+static int
+spool_read(struct import *imp, struct spool_ent *e, struct buf *rec,
+    struct buf *err)
+{
+	int rc;
+
+	buf_reset(rec);
+	if (fread(e, sizeof(*e), 1, imp->spool) != 1 ||
+	    (rc = buf_reserve(rec, e->len + (size_t)1)) != ZSQ_OK ||
+	    fread(rec->data, 1, e->len, imp->spool) != e->len) {
+		(void)buf_puts(err, "temporary spool file: short read");
+		return ZSQ_EIO;
+	}
+	rec->len = e->len;
+	return ZSQ_OK;
+}
+
 /* Apply the spool inside txn. */
 static int
 apply(struct import *imp, MDB_txn *txn, const struct import_hooks *h,
@@ -824,12 +787,24 @@ apply(struct import *imp, MDB_txn *txn, const struct import_hooks *h,
 {
 	struct buf gone = BUF_INIT, *rec = &imp->rec;
 	struct spool_ent e;
+	struct apply a;
 	char last[32];
 	size_t stored = 0;
 	unsigned long i;
+	uint64_t gen;
 	int rc;
 
+	memset(&a, 0, sizeof(a));
+	a.imp = imp;
+	a.txn = txn;
+	a.stats = stats;
+	index_batch_init(&a.batch, imp->st, txn, INDEX_BATCH);
 	memset(last, 0, sizeof(last));
+	if ((rc = store_gen_get(imp->st, txn, &gen)) != ZSQ_OK) {
+		rc = store_fail(imp->st, rc, err);
+		goto out;
+	}
+	a.moved = imp->have_gen && gen != imp->gen;
 	if (h != NULL && h->before != NULL &&
 	    (rc = h->before(h->arg, imp->st, txn, err)) != ZSQ_OK)
 		goto out;
@@ -849,19 +824,17 @@ apply(struct import *imp, MDB_txn *txn, const struct import_hooks *h,
 		goto out;
 	}
 	for (i = 0; i < imp->nrec; i++) {
-		buf_reset(rec);
-		if (fread(&e, sizeof(e), 1, imp->spool) != 1 ||
-		    (rc = buf_reserve(rec, e.len)) != ZSQ_OK ||
-		    fread(rec->data, 1, e.len, imp->spool) != e.len) {
-			rc = ZSQ_EIO;
-			(void)buf_puts(err, "temporary spool file: short read");
+		if ((rc = spool_read(imp, &e, rec, err)) != ZSQ_OK)
 			goto out;
+		if (e.keep) {
+			if ((rc = keep_group(&a, &e, err)) != ZSQ_OK)
+				goto out;
+			continue;
 		}
-		rec->len = e.len;
 		if (e.owner_set && (rc = owner_check(imp, txn, rec->data +
 		    offsetof(struct rec_head, owner), last, &e, err)) != ZSQ_OK)
 			goto out;
-		if ((rc = write_group(imp, txn, &e, rec, stats)) != ZSQ_OK) {
+		if ((rc = write_group(&a, &e, rec)) != ZSQ_OK) {
 			(void)buf_printf(err, "record %lu (uuid %.32s): ",
 			    e.nrec, e.uuid);
 			rc = store_fail(imp->st, rc, err);
@@ -885,10 +858,14 @@ apply(struct import *imp, MDB_txn *txn, const struct import_hooks *h,
 			rc = ZSQ_EINVAL;
 			goto out;
 		}
-		if ((rc = absent_delete(imp, txn, &gone, stats)) != ZSQ_OK) {
+		if ((rc = absent_delete(&a, &gone)) != ZSQ_OK) {
 			rc = store_fail(imp->st, rc, err);
 			goto out;
 		}
+	}
+	if ((rc = index_batch_flush(&a.batch)) != ZSQ_OK) {
+		rc = store_fail(imp->st, rc, err);
+		goto out;
 	}
 	if (h != NULL && h->after != NULL &&
 	    (rc = h->after(h->arg, imp->st, txn, err)) != ZSQ_OK)
@@ -897,6 +874,7 @@ apply(struct import *imp, MDB_txn *txn, const struct import_hooks *h,
 	    (rc = store_gen_bump(imp->st, txn)) != ZSQ_OK)
 		rc = store_fail(imp->st, rc, err);
 out:
+	index_batch_free(&a.batch);
 	buf_free(&gone);
 	return rc;
 }
@@ -914,6 +892,11 @@ import_commit(struct import *imp, const struct import_hooks *h,
 		    "would delete every stored group: refused (an explicit "
 		    "option allows it)");
 		return ZSQ_EINVAL;
+	}
+	/* The snapshot has served: it must not pin pages while we write. */
+	if (imp->snap != NULL) {
+		mdb_txn_abort(imp->snap);
+		imp->snap = NULL;
 	}
 	/* The write lock is taken only now, with everything validated. */
 	if ((rc = store_txn_begin(imp->st, 0, &txn)) != ZSQ_OK)
@@ -936,11 +919,16 @@ import_end(struct import *imp)
 {
 	if (imp == NULL)
 		return;
+	import_pool_free(imp->pool);
+	store_map_keeper_stop(imp->keeper);
+	if (imp->rfd >= 0)
+		close(imp->rfd);
+	if (imp->snap != NULL)
+		mdb_txn_abort(imp->snap);
 	if (imp->spool != NULL)
 		fclose(imp->spool);
 	seen_free(&imp->seen);
 	buf_free(&imp->rec);
-	buf_free(&imp->rerr);
 	buf_free(&imp->old);
 	free(imp);
 }

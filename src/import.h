@@ -18,7 +18,12 @@
  * Input forms (import_read): a ZStack reply {"inventories":[...]}
  * (schema/total ignored), a JSON array of groups, or one group object per
  * line.  The input is read as a stream and split into one group at a time,
- * so parsing holds only the largest group, never the whole input.
+ * so parsing holds only the largest groups, never the whole input.
+ *
+ * A group whose bytes (and given tags and owner) are those it was last
+ * imported from is recognised by a digest of them and kept as it is: it
+ * costs neither parsing, nor rendering, nor a write, so a refresh costs
+ * what changed.  Changed groups are parsed and rendered on threads.
  *
  * Policies:
  *   - the form is told by the first byte, and for '{' by the first key: one
@@ -132,6 +137,13 @@ int	import_add(struct import *imp, const char *json, size_t len,
 int	import_commit(struct import *imp, const struct import_hooks *hooks,
 	    struct import_stats *stats, struct buf *err);
 void	import_end(struct import *imp);
+
+/*
+ * Delete one stored group inside the caller's write transaction: its
+ * record, index entries, shares and reverse entries.  ZSQ_ENOTFOUND when
+ * it is not stored; the caller bumps the generation.
+ */
+int	import_delete(struct store *st, MDB_txn *txn, const char *uuid);
 
 /* begin + read + commit + end.  stats zeroed on failure. */
 int	import_stream(struct store *st, FILE *in, const struct import_opts *o,

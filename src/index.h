@@ -1,22 +1,34 @@
 /*
  * index.h - secondary indexes: candidate groups for a condition without
- * walking every record.
+ * walking every record.  Both databases are MDB_DUPSORT|MDB_DUPFIXED and
+ * map a key to the ordinals (store.h; 4 bytes big-endian, so LMDB's dup
+ * order is numeric order) of the groups holding that value.
  *
- * The "index" database (MDB_DUPSORT) maps  leaf id (2 bytes, big-endian) +
- * the value's sort key  to the uuids of the groups holding that value at
- * that leaf, for the leaves index_is_indexed() names.  Sort keys order the
- * way SPEC 10 compares: strings ASCII-folded then by bytes; integers and
- * timestamps as big-endian with the sign bit flipped; booleans one byte.
- * A string longer than INDEX_STR_MAX is cut there, so a lookup may yield a
- * group that does not match: the index only proposes candidates and the
- * query always re-checks every condition on the record itself.  A group
- * that holds a value twice (two instances Running) is one duplicate, which
- * LMDB's DUPSORT collapses.
+ *   eq    every scalar leaf of every group and both kinds of tag, for
+ *         `=` and `?=`.  Key: id (u16 big-endian: the leaf id, or
+ *         INDEX_ID_TAG + the tag kind) and 8 bytes of value: a String's
+ *         XXH3-64 of its ASCII-folded bytes (so any length is one key),
+ *         an Integer, Long or Timestamp big-endian with the sign bit
+ *         flipped, a Boolean 0 or 1.
+ *   ord   the INDEX_ORDERED leaves only, for ranges and like prefixes.
+ *         Key: leaf id (u16 big-endian) and the value's sort key, in the
+ *         order SPEC 10 compares: strings ASCII-folded, cut at
+ *         INDEX_STR_MAX bytes; numbers and booleans as in eq.
  *
- * Writers keep it exact: index_record_put() after writing a record,
- * index_record_del() with the old record before replacing or deleting it,
- * both in the same write transaction.  `zsquery-admin check` verifies
- * that with index_record_keys().
+ * Both only propose: a hash or a cut key stands for every value that
+ * hashes or starts alike, so the query re-checks every condition on the
+ * record itself.  A group holding a value twice is one entry.
+ *
+ * INDEX_FORMAT names what is indexed and how.  The store records the
+ * format its indexes were built with (store.h) and a binary with another
+ * refuses the store until `zsquery-admin upgrade` rebuilds them: a
+ * changed path list must never make the planner miss groups.
+ *
+ * Writers keep both exact in the transaction that changes a record:
+ * index_record_put() after writing it, index_record_del() with the old
+ * record before replacing or deleting it; or the sorted batch below,
+ * which does the same for many records at once.  `zsquery-admin check`
+ * verifies them with index_record_keys().
  */
 #ifndef ZSQ_INDEX_H
 #define ZSQ_INDEX_H
@@ -25,38 +37,112 @@
 #include <stdint.h>
 #include <lmdb.h>
 
+#include "buf.h"
 #include "record.h"
 #include "store.h"
 
 #define INDEX_STR_MAX	400	/* LMDB keys are at most 511 bytes */
+#define INDEX_EQ_KEY	10	/* id + 8 bytes */
+#define INDEX_KEY_MAX	(2 + INDEX_STR_MAX)
+#define INDEX_ID_TAG	0xff00	/* + REC_TAG_SYSTEM / REC_TAG_USER */
 
-/* A growable set of 32-byte group uuids. */
-struct uuidset {
-	char	(*u)[32];
-	size_t	 n;
-	size_t	 cap;
-};
+/* The ordered leaves; changing the list changes INDEX_FORMAT. */
+#define INDEX_ORDERED(X) \
+	X("name") X("createDate") X("lastOpDate") X("instances.name") \
+	X("instances.createDate") X("instances.vm.name") \
+	X("instances.vm.vmNics.ip") X("instances.vm.vmNics.usedIps.ip")
+#define INDEX_PATH_STR(p)	p ","
+#define INDEX_FORMAT \
+	"eq1:xxh3-64-folded;ord1:" INDEX_ORDERED(INDEX_PATH_STR)
 
-int	index_is_indexed(unsigned leaf);
+enum index_db { INDEX_EQ, INDEX_ORD };
+
+int	index_is_ordered(unsigned leaf);
+
 /*
- * The index keys of one record: fn(arg, key, keylen) once per non-null
- * value at an indexed leaf, in the record's value order (a value held
- * twice comes twice; key is only valid during the call).  The writers
- * below and `zsquery-admin check` both use it, so what is written and
- * what is verified cannot drift apart.  A non-zero return from fn stops
- * the walk and is returned; ZSQ_ESTORE for a malformed record.
+ * The eq key of value v at id (a leaf id, or INDEX_ID_TAG + kind with v
+ * a REC_STR) into key[INDEX_EQ_KEY].
  */
-typedef int	(*index_key_fn)(void *arg, const unsigned char *key,
-		    size_t len);
+void	index_eq_key(unsigned id, const struct rec_val *v,
+	    unsigned char *key);
+
+/*
+ * The index keys of one record: fn(arg, db, key, keylen) once per
+ * non-null value (a value held twice comes twice; key is valid only
+ * during the call).  The writers and `zsquery-admin check` both use it,
+ * so what is written and what is verified cannot drift apart.  A non-zero
+ * return from fn stops the walk and is returned; ZSQ_ESTORE for a
+ * malformed record.
+ */
+typedef int	(*index_key_fn)(void *arg, enum index_db db,
+		    const unsigned char *key, size_t len);
 int	index_record_keys(const void *rec, size_t len, index_key_fn fn,
 	    void *arg);
-int	index_record_put(const struct store *st, MDB_txn *txn,
-	    const char *uuid, const void *rec, size_t len);
-int	index_record_del(const struct store *st, MDB_txn *txn,
-	    const char *uuid, const void *rec, size_t len);
+/*
+ * The same, only for the keys whose id (the first two bytes) is id: a
+ * leaf's values, or a tag kind's (INDEX_ID_TAG + kind).  It reads that
+ * leaf alone (record_vals_leaf()), so checking one id is cheap.
+ */
+int	index_record_id_keys(const void *rec, size_t len, unsigned id,
+	    index_key_fn fn, void *arg);
+/* One record at once (random writes; the batch is faster for many). */
+int	index_record_put(const struct store *st, MDB_txn *txn, uint32_t ord,
+	    const void *rec, size_t len);
+int	index_record_del(const struct store *st, MDB_txn *txn, uint32_t ord,
+	    const void *rec, size_t len);
 
 /*
- * Add to out the groups whose leaf holds a value v with
+ * A batch of index changes applied in key order: one pass over each
+ * database instead of a random write per entry.  Deletions of a batch
+ * apply before its additions of the same entry, so replacing a record
+ * (del old, put new) keeps the entries both have.  The batch flushes
+ * itself into txn when it holds `limit` bytes, so memory stays bounded.
+ */
+struct index_eq_ent {
+	uint64_t	 hi, lo;	/* key, ordinal, op, as numbers */
+};
+struct index_batch {
+	const struct store *st;
+	MDB_txn		*txn;
+	struct index_eq_ent *eq;	/* eq entries, fixed size */
+	size_t		 neq, capeq;
+	struct buf	 ents;		/* u16 len, db, key, ord, op */
+	size_t		*off;
+	size_t		 n, cap, limit;
+	uint32_t	 ord;		/* of the record being added */
+	int		 del;
+};
+void	index_batch_init(struct index_batch *b, const struct store *st,
+	    MDB_txn *txn, size_t limit);
+int	index_batch_record(struct index_batch *b, uint32_t ord,
+	    const void *rec, size_t len, int del);
+int	index_batch_flush(struct index_batch *b);
+void	index_batch_free(struct index_batch *b);
+
+/* A growable set of group ordinals. */
+struct ordset {
+	uint32_t	*o;
+	size_t		 n, cap;
+};
+int	ordset_add(struct ordset *s, uint32_t ord);
+void	ordset_sort_unique(struct ordset *s);
+/* Keep in a (sorted, unique) only what b (sorted, unique) holds too. */
+void	ordset_intersect(struct ordset *a, const struct ordset *b);
+int	ordset_has(const struct ordset *s, uint32_t ord);	/* sorted */
+void	ordset_free(struct ordset *s);
+
+/* Every ordinal stored under key in dbi (a DUPFIXED database) into out. */
+int	index_dups_collect(MDB_txn *txn, MDB_dbi dbi, const void *key,
+	    size_t keylen, struct ordset *out);
+
+/* eq: the groups under key, and their number (O(1), no walk). */
+int	index_eq_collect(const struct store *st, MDB_txn *txn,
+	    const unsigned char *key, struct ordset *out);
+int	index_eq_count(const struct store *st, MDB_txn *txn,
+	    const unsigned char *key, size_t *count);
+
+/*
+ * ord: add to out the groups whose leaf holds a value v with
  *   lo <= v (or lo < v when lo_open)  and  v <= hi (or v < hi when hi_open);
  * lo or hi NULL means unbounded; lo == hi (same pointer) is equality.
  * hi_open INDEX_PREFIX makes hi a String prefix instead: every v that
@@ -64,23 +150,16 @@ int	index_record_del(const struct store *st, MDB_txn *txn,
  * Values are rec_val as the record holds them (REC_STR/INT/BOOL/TIME).
  */
 #define INDEX_PREFIX	2
-int	index_collect(const struct store *st, MDB_txn *txn, unsigned leaf,
-	    const struct rec_val *lo, int lo_open, const struct rec_val *hi,
-	    int hi_open, struct uuidset *out);
+int	index_range_collect(const struct store *st, MDB_txn *txn,
+	    unsigned leaf, const struct rec_val *lo, int lo_open,
+	    const struct rec_val *hi, int hi_open, struct ordset *out);
 /*
- * The planner's estimate: the number of index entries (value, group
- * pairs, so an upper bound on the groups) index_collect() would visit,
+ * The planner's estimate for a range: the entries (value, group pairs,
+ * so an upper bound on the groups) index_range_collect() would visit,
  * counting no further than cap, so a wide range costs at most cap steps.
  */
-int	index_count_range(const struct store *st, MDB_txn *txn, unsigned leaf,
-	    const struct rec_val *lo, int lo_open, const struct rec_val *hi,
-	    int hi_open, size_t cap, size_t *count);
-/* Number of groups holding exactly v at leaf (an upper bound when cut). */
-int	index_count_eq(const struct store *st, MDB_txn *txn, unsigned leaf,
-	    const struct rec_val *v, size_t *count);
-
-int	uuidset_add(struct uuidset *s, const char *uuid);
-void	uuidset_sort_unique(struct uuidset *s);
-void	uuidset_free(struct uuidset *s);
+int	index_range_count(const struct store *st, MDB_txn *txn,
+	    unsigned leaf, const struct rec_val *lo, int lo_open,
+	    const struct rec_val *hi, int hi_open, size_t cap, size_t *count);
 
 #endif

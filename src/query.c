@@ -13,6 +13,7 @@
  * keeps the best start + limit matches in a bounded heap.
  */
 #define _GNU_SOURCE		/* qsort_r */
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -23,8 +24,15 @@
 #include "log.h"
 #include "params.h"
 #include "query.h"
+#include "text.h"
 
-#define UUID_LEN	32
+/*
+ * A tenant whose visible groups are at most VIS_SMALL, or at most
+ * 1/VIS_SHARE of the store, walks them directly: a lookup each costs less
+ * than scanning the rest.
+ */
+#define VIS_SMALL	2048
+#define VIS_SHARE	8
 
 void
 query_init(struct query *q)
@@ -359,7 +367,7 @@ sort_key(const void *data, const struct rec_head *h, unsigned leaf,
 {
 	struct rec_iter it;
 
-	record_vals_seek(data, h, leaf, &it);
+	record_vals_leaf(data, h, leaf, &it);
 	if (record_vals_next(&it, key) != 1 || key->leaf != leaf)
 		key->kind = REC_NULL;
 }
@@ -383,6 +391,14 @@ match_cmp(const void *pa, const void *pb, void *arg)
 	return c ? c : memcmp(a->uuid, b->uuid, UUID_LEN);
 }
 
+/* How a candidate's visibility is settled before anything else. */
+enum vis {
+	VIS_ALL,	/* the admin: everything */
+	VIS_KNOWN,	/* the candidates are visible groups only */
+	VIS_BITMAP,	/* a bit per ordinal (w->bits) */
+	VIS_LOOKUP	/* owner, then the shares (acl_visible) */
+};
+
 struct walk {
 	const struct store *st;
 	MDB_txn		*txn;
@@ -393,6 +409,10 @@ struct walk {
 	int		 sorted;	/* a heap of the best `keep` matches */
 	size_t		 keep;		/* start + limit */
 	int		 need_total;	/* count or replyWithCount shows it */
+	enum vis	 vis;
+	unsigned char	*bits;		/* VIS_BITMAP */
+	size_t		 nbits;
+	size_t		 ngroups;	/* groups stored */
 };
 
 /*
@@ -446,7 +466,35 @@ heap_offer(struct walk *w, const struct query_match *m)
 	return ZSQ_OK;
 }
 
-/* One candidate: match, tenancy, count, keep.  Nothing is allocated. */
+static int
+interrupted(const struct walk *w)
+{
+	return w->q->interrupt != NULL ?
+	    w->q->interrupt(w->q->interrupt_arg) : ZSQ_OK;
+}
+
+/* Whether the caller may see the candidate (decided before any match). */
+static int
+visible(const struct walk *w, const MDB_val *k, const struct rec_head *h)
+{
+	switch (w->vis) {
+	case VIS_ALL:
+	case VIS_KNOWN:
+		return 1;
+	case VIS_BITMAP:
+		return h->ord < w->nbits && (w->bits[h->ord >> 3] >>
+		    (h->ord & 7) & 1);
+	case VIS_LOOKUP:
+		break;
+	}
+	return acl_visible(w->shares, w->account, k->mv_data, h->owner);
+}
+
+/*
+ * One candidate: tenancy first, then match, count, keep.  A group the
+ * caller may not see costs the same whatever it holds: no condition is
+ * evaluated on it.  Nothing is allocated.
+ */
 static int
 walk_one(struct walk *w, const MDB_val *k, const MDB_val *v)
 {
@@ -455,18 +503,17 @@ walk_one(struct walk *w, const MDB_val *k, const MDB_val *v)
 	size_t i;
 	int rc;
 
-	if (w->q->interrupt != NULL && (rc = w->q->interrupt(
-	    w->q->interrupt_arg)) != ZSQ_OK)
+	if ((rc = interrupted(w)) != ZSQ_OK)
 		return rc;
 	if (k->mv_size != UUID_LEN)
 		return ZSQ_ESTORE;
 	if (record_open(v->mv_data, v->mv_size, &h) != ZSQ_OK)
 		return ZSQ_ESTORE;
+	if (!visible(w, k, &h))
+		return ZSQ_OK;
 	for (i = 0; i < w->q->nconds; i++)
 		if (!cond_match(&w->q->conds[i], v->mv_data, &h))
 			return ZSQ_OK;
-	if (!acl_visible(w->shares, w->account, k->mv_data, h.owner))
-		return ZSQ_OK;
 	w->res->total++;
 	if (w->q->count)
 		return ZSQ_OK;
@@ -482,6 +529,56 @@ walk_one(struct walk *w, const MDB_val *k, const MDB_val *v)
 		return result_push(w->res, &m);
 	sort_key(v->mv_data, &h, (unsigned)w->q->sort_leaf, &m.key);
 	return heap_offer(w, &m);
+}
+
+/* A growable set of group uuids, sorted into page order. */
+struct uuidset {
+	char	(*u)[UUID_LEN];
+	size_t	 n;
+	size_t	 cap;
+};
+
+static int
+uuidset_add(struct uuidset *s, const char *uuid)
+{
+	if (s->n == s->cap) {
+		size_t cap = s->cap ? s->cap * 2 : 64;
+		char (*u)[UUID_LEN] = realloc(s->u, cap * sizeof(*u));
+
+		if (u == NULL)
+			return ZSQ_ENOMEM;
+		s->u = u;
+		s->cap = cap;
+	}
+	memcpy(s->u[s->n++], uuid, UUID_LEN);
+	return ZSQ_OK;
+}
+
+static int
+uuid_cmp(const void *a, const void *b)
+{
+	return memcmp(a, b, UUID_LEN);
+}
+
+static void
+uuidset_sort_unique(struct uuidset *s)
+{
+	size_t i, n = 0;
+
+	if (s->n == 0)
+		return;
+	qsort(s->u, s->n, sizeof(*s->u), uuid_cmp);
+	for (i = 1; i < s->n; i++)
+		if (memcmp(s->u[i], s->u[n], UUID_LEN) != 0)
+			memcpy(s->u[++n], s->u[i], UUID_LEN);
+	s->n = n + 1;
+}
+
+static void
+uuidset_free(struct uuidset *s)
+{
+	free(s->u);
+	memset(s, 0, sizeof(*s));
 }
 
 /* Visit the groups of set (sorted, unique) in uuid order or reversed. */
@@ -511,6 +608,35 @@ walk_set(struct walk *w, const struct uuidset *set)
 	return rc;
 }
 
+/*
+ * The uuids of the ordinals in set, sorted: the order pages come in.
+ * Each lookup is a candidate's worth of work, so the interrupt is asked.
+ */
+static int
+walk_ords(struct walk *w, const struct ordset *set)
+{
+	struct uuidset u = { NULL, 0, 0 };
+	const char *uuid;
+	size_t i;
+	int rc = ZSQ_OK;
+
+	for (i = 0; i < set->n && rc == ZSQ_OK; i++) {
+		if ((rc = interrupted(w)) != ZSQ_OK)
+			break;
+		rc = store_ord_uuid(w->st, w->txn, set->o[i], &uuid);
+		if (rc == ZSQ_OK)
+			rc = uuidset_add(&u, uuid);
+		else if (rc == ZSQ_ENOTFOUND)
+			rc = ZSQ_ESTORE;	/* an index names no group */
+	}
+	if (rc == ZSQ_OK) {
+		uuidset_sort_unique(&u);
+		rc = walk_set(w, &u);
+	}
+	uuidset_free(&u);
+	return rc;
+}
+
 /* A uuid= or uuid?= condition names its candidates: look them up. */
 static const struct cond *
 uuid_cond(const struct query *q)
@@ -525,29 +651,57 @@ uuid_cond(const struct query *q)
 	return NULL;
 }
 
+/*
+ * The named groups.  For a tenant an absent uuid costs what an invisible
+ * one does: the same share lookups (which find nothing) as for a group it
+ * does not own, so not even the existence of another account's group
+ * shows in the time.
+ */
 static int
 walk_uuids(struct walk *w, const struct cond *c)
 {
 	struct uuidset set = { NULL, 0, 0 };
 	char key[UUID_LEN];
-	size_t i, j;
-	int rc = ZSQ_OK;
+	MDB_cursor *cur = NULL;
+	MDB_val k, d;
+	size_t i, j, at;
+	int rc = ZSQ_OK, back = !w->sorted && w->q->sort_desc;
 
 	/* Keys are 32 lowercase characters: nothing else can match. */
 	for (i = 0; i < c->nlits && rc == ZSQ_OK; i++) {
 		if (c->lits[i].len != UUID_LEN)
 			continue;
-		for (j = 0; j < UUID_LEN; j++) {
-			char ch = c->lits[i].str[j];
-
-			key[j] = ch >= 'A' && ch <= 'Z' ? ch - 'A' + 'a' : ch;
-		}
+		for (j = 0; j < UUID_LEN; j++)
+			key[j] = (char)text_fold((unsigned char)
+			    c->lits[i].str[j]);
 		rc = uuidset_add(&set, key);
 	}
-	if (rc == ZSQ_OK) {
-		uuidset_sort_unique(&set);
-		rc = walk_set(w, &set);
+	if (rc != ZSQ_OK)
+		goto out;
+	uuidset_sort_unique(&set);
+	if ((rc = mdb_cursor_open(w->txn, w->st->groups, &cur)) !=
+	    MDB_SUCCESS) {
+		rc = store_err(rc);
+		goto out;
 	}
+	for (i = 0; i < set.n && rc == ZSQ_OK; i++) {
+		at = back ? set.n - 1 - i : i;
+		k.mv_size = UUID_LEN;
+		k.mv_data = set.u[at];
+		rc = mdb_cursor_get(cur, &k, &d, MDB_SET_KEY);
+		if (rc == MDB_SUCCESS)
+			rc = walk_one(w, &k, &d);
+		else if (rc == MDB_NOTFOUND) {
+			if (w->vis == VIS_LOOKUP)
+				(void)acl_visible(w->shares, w->account,
+				    set.u[at], ACL_PUBLIC);
+			rc = interrupted(w);
+		} else
+			rc = store_err(rc);
+	}
+out:
+	if (cur != NULL)
+		mdb_cursor_close(cur);
 	uuidset_free(&set);
 	return rc;
 }
@@ -557,10 +711,14 @@ static void
 lit_val(const struct cond *c, const struct cond_lit *l, struct rec_val *v)
 {
 	memset(v, 0, sizeof(*v));
-	v->leaf = c->leaf->id;
 	v->str = l->str;
 	v->len = (uint32_t)l->len;
 	v->num = l->num;
+	if (c->target != COND_LEAF) {
+		v->kind = REC_STR;
+		return;
+	}
+	v->leaf = c->leaf->id;
 	switch (c->leaf->type) {
 	case FT_STRING:
 		v->kind = REC_STR;
@@ -577,6 +735,24 @@ lit_val(const struct cond *c, const struct cond_lit *l, struct rec_val *v)
 	}
 }
 
+/* The eq index id of a condition's leaf or tag kind. */
+static unsigned
+eq_id(const struct cond *c)
+{
+	if (c->target == COND_SYSTEM_TAG)
+		return INDEX_ID_TAG + REC_TAG_SYSTEM;
+	if (c->target == COND_USER_TAG)
+		return INDEX_ID_TAG + REC_TAG_USER;
+	return c->leaf->id;
+}
+
+/* `=` or `?=`: every leaf and tag has an eq entry for each value. */
+static int
+is_eq(const struct cond *c)
+{
+	return c->op == COND_EQ || c->op == COND_IN;
+}
+
 /*
  * The planner's choice: a condition an index answers, and for a lower
  * bound (> or >=) on a group field an upper bound (< or <=) on the same
@@ -584,11 +760,11 @@ lit_val(const struct cond *c, const struct cond_lit *l, struct rec_val *v)
  * is one short range rather than everything after its start.
  */
 struct plan {
-	const struct cond *c;		/* NULL: walk every group */
+	const struct cond *c;		/* NULL: no index */
 	const struct cond *upper;	/* or NULL */
 };
 
-/* The index range one literal of a planned condition stands for. */
+/* The ord index range one literal of a planned condition stands for. */
 struct bounds {
 	struct rec_val	 lo, hi;
 	const struct rec_val *lop, *hip;	/* NULL: unbounded */
@@ -597,10 +773,11 @@ struct bounds {
 };
 
 /*
- * Fill b for literal i of p->c; 0 when it cannot take its candidates from
- * an index.  A like's range is its literal head: the pattern up to the
- * first % or _, already folded and unescaped by cond_prepare().  A head
- * longer than the index keeps is cut, which only widens the range.
+ * Fill b for literal i of p->c, a range or like on an ordered leaf; 0
+ * when it cannot take its candidates from the ord index.  A like's range
+ * is its literal head: the pattern up to the first % or _, already folded
+ * and unescaped by cond_prepare().  A head longer than the index keeps is
+ * cut, which only widens the range.
  */
 static int
 bounds_of(const struct plan *p, size_t i, struct bounds *b)
@@ -610,7 +787,7 @@ bounds_of(const struct plan *p, size_t i, struct bounds *b)
 	size_t n;
 
 	if (c->target != COND_LEAF || i >= c->nlits ||
-	    !index_is_indexed(c->leaf->id))
+	    !index_is_ordered(c->leaf->id))
 		return 0;
 	l = &c->lits[i];
 	lit_val(c, l, &b->lo);
@@ -619,9 +796,6 @@ bounds_of(const struct plan *p, size_t i, struct bounds *b)
 	b->hip = &b->hi;
 	b->lo_open = b->hi_open = 0;
 	switch (c->op) {
-	case COND_EQ:
-	case COND_IN:
-		return 1;
 	case COND_GT:
 	case COND_GE:
 		b->lo_open = c->op == COND_GT;
@@ -677,29 +851,38 @@ upper_of(const struct query *q, const struct cond *c)
 
 /*
  * Index entries for p, counting no further than cap; *n >= cap means "no
- * better than cap".  Equalities are one lookup each; ranges are counted
- * by walking them, which the cap bounds.
+ * better than cap".  Equalities are one O(1) count per literal; a range
+ * is counted by walking it, which the cap bounds, and only with ranges
+ * allowed (the admin: a tenant's time must not follow other accounts'
+ * values, see query.h).
  */
 static int
-plan_estimate(struct walk *w, const struct plan *p, size_t cap, size_t *n)
+plan_estimate(struct walk *w, const struct plan *p, int ranges, size_t cap,
+    size_t *n)
 {
-	unsigned leaf;
+	unsigned char key[INDEX_EQ_KEY];
+	struct rec_val v;
 	struct bounds b;
 	size_t i, one;
 	int rc;
 
-	/* is null, not null, tags and the rest: no index answers. */
 	*n = SIZE_MAX;
-	if (!bounds_of(p, 0, &b))
+	if (is_eq(p->c) && (p->c->target != COND_LEAF ||
+	    !is_uuid_leaf(p->c->leaf))) {
+		for (i = 0, *n = 0; i < p->c->nlits && *n < cap; i++) {
+			lit_val(p->c, &p->c->lits[i], &v);
+			index_eq_key(eq_id(p->c), &v, key);
+			if ((rc = index_eq_count(w->st, w->txn, key, &one)))
+				return rc;
+			*n += one;
+		}
 		return ZSQ_OK;
-	leaf = p->c->leaf->id;
+	}
+	if (!ranges || !bounds_of(p, 0, &b))
+		return ZSQ_OK;
 	for (i = 0, *n = 0; bounds_of(p, i, &b) && *n < cap; i++) {
-		if (p->c->op == COND_EQ || p->c->op == COND_IN)
-			rc = index_count_eq(w->st, w->txn, leaf, &b.lo, &one);
-		else
-			rc = index_count_range(w->st, w->txn, leaf, b.lop,
-			    b.lo_open, b.hip, b.hi_open, cap - *n, &one);
-		if (rc != ZSQ_OK)
+		if ((rc = index_range_count(w->st, w->txn, p->c->leaf->id,
+		    b.lop, b.lo_open, b.hip, b.hi_open, cap - *n, &one)))
 			return rc;
 		*n += one;
 	}
@@ -707,30 +890,24 @@ plan_estimate(struct walk *w, const struct plan *p, size_t cap, size_t *n)
 }
 
 /*
- * The planner: among the conditions an index can answer (an equality,
- * in, range or like with a literal head on an indexed leaf), take the one
- * with the fewest index entries, and only when they are fewer than half
- * the groups: beyond that one sequential walk is cheaper than a lookup
- * per candidate.  Each estimate stops at the best so far, so planning
- * costs at most half the groups' worth of index steps per condition.
- * best->c stays NULL when nothing beats the walk.
+ * The planner: among the conditions an index can answer, take the one
+ * with the fewest index entries, and only when they are fewer than cap:
+ * beyond that one sequential walk is cheaper than a lookup per
+ * candidate.  Each estimate stops at the best so far.  best->c stays NULL
+ * when nothing beats the walk.
  */
 static int
-plan_choose(struct walk *w, struct plan *best)
+plan_choose(struct walk *w, int ranges, size_t cap, struct plan *best)
 {
 	struct plan p;
-	MDB_stat ms;
-	size_t i, n, cap;
+	size_t i, n;
 	int rc;
 
 	best->c = best->upper = NULL;
-	if ((rc = mdb_stat(w->txn, w->st->groups, &ms)) != MDB_SUCCESS)
-		return store_err(rc);
-	cap = ms.ms_entries / 2;
 	for (i = 0; i < w->q->nconds && cap > 0; i++) {
 		p.c = &w->q->conds[i];
 		p.upper = upper_of(w->q, p.c);
-		if ((rc = plan_estimate(w, &p, cap, &n)) != ZSQ_OK)
+		if ((rc = plan_estimate(w, &p, ranges, cap, &n)) != ZSQ_OK)
 			return rc;
 		if (n < cap) {
 			cap = n;
@@ -740,50 +917,192 @@ plan_choose(struct walk *w, struct plan *best)
 	return ZSQ_OK;
 }
 
-/* Visit the index's candidates for p in uuid order (or reversed). */
+/* The index's candidates for p, sorted and unique, into set. */
 static int
-walk_index(struct walk *w, const struct plan *p)
+plan_collect(struct walk *w, const struct plan *p, struct ordset *set)
 {
-	struct uuidset set = { NULL, 0, 0 };
+	unsigned char key[INDEX_EQ_KEY];
+	struct rec_val v;
 	struct bounds b;
 	size_t i;
 	int rc = ZSQ_OK;
 
-	for (i = 0; rc == ZSQ_OK && bounds_of(p, i, &b); i++)
-		rc = index_collect(w->st, w->txn, p->c->leaf->id, b.lop,
-		    b.lo_open, b.hip, b.hi_open, &set);
-	if (rc == ZSQ_OK) {
-		uuidset_sort_unique(&set);
-		rc = walk_set(w, &set);
-	}
-	uuidset_free(&set);
+	if (is_eq(p->c))
+		for (i = 0; rc == ZSQ_OK && i < p->c->nlits; i++) {
+			lit_val(p->c, &p->c->lits[i], &v);
+			index_eq_key(eq_id(p->c), &v, key);
+			rc = index_eq_collect(w->st, w->txn, key, set);
+		}
+	else
+		for (i = 0; rc == ZSQ_OK && bounds_of(p, i, &b); i++)
+			rc = index_range_collect(w->st, w->txn,
+			    p->c->leaf->id, b.lop, b.lo_open, b.hip,
+			    b.hi_open, set);
+	ordset_sort_unique(set);
 	return rc;
+}
+
+/*
+ * A scan is limited by memory latency: each record's head and values are
+ * somewhere else in the map.  So the cursor runs AHEAD records in front
+ * of the matching, and each record's head is prefetched when the cursor
+ * reaches it: by the time it is matched, it is in the cache.
+ */
+#define AHEAD	8
+#define PREFETCH_HEAD	1024	/* bytes: head and leaf table */
+
+static void
+prefetch_head(const MDB_val *v)
+{
+	const char *p = v->mv_data;
+	size_t i;
+
+	/* The head and the leaf table behind it. */
+	for (i = 0; i < PREFETCH_HEAD && i < v->mv_size; i += 64)
+		__builtin_prefetch(p + i);
+}
+
+/*
+ * Half a window later the head is in the cache: find where each
+ * condition's leaf values are and prefetch them too.  Only a hint: a
+ * damaged record is caught by record_open() when it is matched.
+ */
+static void
+prefetch_vals(const struct walk *w, const MDB_val *v)
+{
+	const char *p = v->mv_data;
+	struct rec_range table, vals;
+	uint32_t off;
+	size_t i;
+
+	if (v->mv_size < sizeof(struct rec_head))
+		return;
+	memcpy(&table, p + offsetof(struct rec_head, table), sizeof(table));
+	memcpy(&vals, p + offsetof(struct rec_head, vals), sizeof(vals));
+	for (i = 0; i < w->q->nconds; i++) {
+		const struct cond *c = &w->q->conds[i];
+
+		if (c->target != COND_LEAF ||
+		    (size_t)table.off + 4 * (size_t)c->leaf->id + 4 >
+		    v->mv_size)
+			continue;
+		memcpy(&off, p + table.off + 4 * c->leaf->id, 4);
+		if ((size_t)vals.off + off < v->mv_size)
+			__builtin_prefetch(p + vals.off + off);
+	}
 }
 
 static int
 walk_all(struct walk *w)
 {
 	MDB_cursor *cur = NULL;
-	MDB_cursor_op first = MDB_FIRST, next = MDB_NEXT;
-	MDB_val k, v;
-	int rc;
+	MDB_cursor_op op = MDB_FIRST, next = MDB_NEXT;
+	MDB_val k[AHEAD], v[AHEAD];
+	size_t head = 0, n = 0, at;
+	int rc = ZSQ_OK, crc = MDB_SUCCESS;
 
 	/* Descending uuid order is the same walk backwards. */
 	if (!w->sorted && w->q->sort_desc) {
-		first = MDB_LAST;
+		op = MDB_LAST;
 		next = MDB_PREV;
 	}
 	if ((rc = mdb_cursor_open(w->txn, w->st->groups, &cur)) !=
 	    MDB_SUCCESS)
 		return store_err(rc);
-	for (rc = mdb_cursor_get(cur, &k, &v, first); rc == MDB_SUCCESS;
-	    rc = mdb_cursor_get(cur, &k, &v, next))
-		if ((rc = walk_one(w, &k, &v)) != ZSQ_OK)
+	for (;;) {
+		/* Fill the window, then match its oldest record. */
+		while (crc == MDB_SUCCESS && n < AHEAD) {
+			at = (head + n) % AHEAD;
+			if ((crc = mdb_cursor_get(cur, &k[at], &v[at], op)) !=
+			    MDB_SUCCESS)
+				break;
+			op = next;
+			prefetch_head(&v[at]);
+			n++;
+		}
+		if (crc != MDB_SUCCESS && crc != MDB_NOTFOUND) {
+			rc = crc;
 			break;
+		}
+		if (n == 0)
+			break;
+		if (n > AHEAD / 2)
+			prefetch_vals(w, &v[(head + AHEAD / 2) % AHEAD]);
+		if ((rc = walk_one(w, &k[head], &v[head])) != ZSQ_OK)
+			break;
+		head = (head + 1) % AHEAD;
+		n--;
+	}
 	mdb_cursor_close(cur);
-	if (rc == MDB_NOTFOUND)
-		return ZSQ_OK;
-	return rc == ZSQ_OK ? ZSQ_OK : store_err(rc);
+	return store_err(rc);
+}
+
+/* The admin: any index, ranges too. */
+static int
+run_admin(struct walk *w)
+{
+	struct ordset set = { NULL, 0, 0 };
+	struct plan best;
+	int rc;
+
+	if ((rc = plan_choose(w, 1, w->ngroups / 2, &best)) != ZSQ_OK ||
+	    best.c == NULL)
+		return rc != ZSQ_OK ? rc : walk_all(w);
+	if ((rc = plan_collect(w, &best, &set)) == ZSQ_OK)
+		rc = walk_ords(w, &set);
+	ordset_free(&set);
+	return rc;
+}
+
+/*
+ * A tenant.  Its candidates are its visible groups (owned, shared,
+ * public: acl_visible_set()), never another account's: when that set is
+ * small they are walked as they are; when it is large, an equality's
+ * index entries are intersected with it before anything else (so an
+ * invisible group costs one comparison, whatever it holds), or every
+ * group is walked and each invisible one dropped on a bit test.  Ranges
+ * never use the ord index: walking it would take time that follows every
+ * account's values.  See query.h for what a tenant can learn.
+ */
+static int
+run_tenant(struct walk *w)
+{
+	struct ordset vis = { NULL, 0, 0 }, set = { NULL, 0, 0 };
+	struct plan best;
+	size_t i;
+	int rc;
+
+	if ((rc = acl_visible_set(w->st, w->txn, w->account, &vis)) != ZSQ_OK)
+		goto out;
+	w->vis = VIS_KNOWN;
+	if (vis.n <= VIS_SMALL || vis.n * VIS_SHARE <= w->ngroups) {
+		rc = walk_ords(w, &vis);
+		goto out;
+	}
+	if ((rc = plan_choose(w, 0, vis.n / 4, &best)) != ZSQ_OK)
+		goto out;
+	if (best.c != NULL) {
+		if ((rc = plan_collect(w, &best, &set)) == ZSQ_OK) {
+			ordset_intersect(&set, &vis);
+			rc = walk_ords(w, &set);
+		}
+		goto out;
+	}
+	w->nbits = vis.o[vis.n - 1] + (size_t)1;
+	if ((w->bits = calloc((w->nbits + 7) / 8, 1)) == NULL) {
+		rc = ZSQ_ENOMEM;
+		goto out;
+	}
+	for (i = 0; i < vis.n; i++)
+		w->bits[vis.o[i] >> 3] |= (unsigned char)(1u << (vis.o[i] & 7));
+	w->vis = VIS_BITMAP;
+	rc = walk_all(w);
+out:
+	free(w->bits);
+	w->bits = NULL;
+	ordset_free(&set);
+	ordset_free(&vis);
+	return rc;
 }
 
 /* Sort the kept matches, then drop the first start. */
@@ -825,32 +1144,40 @@ query_run(const struct store *st, MDB_txn *txn, const char *account,
     const struct query *q, struct query_result *res, struct apierr *err)
 {
 	const struct cond *uc = uuid_cond(q);
-	struct plan best;
 	struct walk w;
+	MDB_stat ms;
 	int rc;
 
 	memset(res, 0, sizeof(*res));
+	memset(&w, 0, sizeof(w));
 	w.st = st;
 	w.txn = txn;
 	w.account = account;
-	w.shares = NULL;
 	w.q = q;
 	w.res = res;
 	w.sorted = q->sort_leaf >= 0 && !q->count;
 	w.need_total = q->count || q->reply_with_count;
 	/* limit=0 shows nothing, so nothing before it need be kept. */
 	w.keep = q->limit > 0 ? (size_t)q->start + (size_t)q->limit : 0;
+	w.vis = acl_is_admin(account) ? VIS_ALL : VIS_LOOKUP;
 	/* One shares cursor for the whole walk: tenancy runs per candidate. */
 	if ((rc = mdb_cursor_open(txn, st->shares, &w.shares)) !=
 	    MDB_SUCCESS) {
 		w.shares = NULL;
 		rc = store_err(rc);
-	} else if (q->no_index)
-		rc = walk_all(&w);
-	else if (uc != NULL)
-		rc = walk_uuids(&w, uc);
-	else if ((rc = plan_choose(&w, &best)) == ZSQ_OK)
-		rc = best.c != NULL ? walk_index(&w, &best) : walk_all(&w);
+	} else if ((rc = mdb_stat(txn, st->groups, &ms)) != MDB_SUCCESS)
+		rc = store_err(rc);
+	else {
+		w.ngroups = ms.ms_entries;
+		if (uc != NULL && !q->no_index)
+			rc = walk_uuids(&w, uc);
+		else if (q->no_index)
+			rc = walk_all(&w);
+		else if (w.vis == VIS_ALL)
+			rc = run_admin(&w);
+		else
+			rc = run_tenant(&w);
+	}
 	if (rc == WALK_FULL)
 		rc = ZSQ_OK;
 	if (rc == ZSQ_ENOMEM || rc == ZSQ_ETIMEOUT || rc == ZSQ_ECANCELED)

@@ -28,11 +28,44 @@
  * the first start + limit matches in a bounded heap, so memory follows
  * the page, not the result set.
  *
- * Tenancy (acl.h) is applied before a match is counted: a group the
- * account may not see is never in the page, count or total.  The etag
- * hashes the page's uuids and record hashes, the total and the reply's
- * shape (count, replyWithCount, fields), so it changes whenever the body
- * would.
+ * Tenancy (acl.h) is decided before any condition is evaluated: a group
+ * the account may not see is dropped the moment it is a candidate, for
+ * list, get, count and total alike, so neither the reply nor the work
+ * depends on what such a group holds.  The etag hashes the page's uuids
+ * and record hashes, the total and the reply's shape (count,
+ * replyWithCount, fields), so it changes whenever the body would.
+ *
+ * Where candidates come from (query.c):
+ *   - uuid= / uuid?=: the named groups, looked up one by one;
+ *   - the admin: the planner's pick among the indexes (index.h: equality
+ *     on any leaf or tag, ranges and like prefixes on the ordered leaves),
+ *     else every group;
+ *   - any other account: its visible set (acl_visible_set(): owned,
+ *     shared with it, public), read from the reverse entries; walked as
+ *     it is when small, else intersected with an equality's index entries,
+ *     else every group with the invisible ones dropped on a bit test.
+ *
+ * What a tenant can learn, by content or by time, about groups it may not
+ * see (SPEC 3):
+ *   - nothing of their values through conditions, ranges or patterns: no
+ *     condition is ever evaluated on them, and a tenant's plan never walks
+ *     the ordered index (whose cost would follow every account's values);
+ *   - nothing by naming one: a uuid it may not see costs the same lookups
+ *     as a uuid no group has (even the share probes are made), and
+ *     answers the same bytes;
+ *   - when its visible set is small (at most VIS_SMALL groups, or 1/8 of
+ *     the store), no index is read at all: the cost follows its own groups;
+ *   - when its visible set is large, an equality's index entries are read
+ *     whole before the invisible ones are dropped (a few nanoseconds each,
+ *     none of them opened): the time then grows with how many groups of
+ *     the whole store hold that exact value, and the planner's choice
+ *     between two equalities follows those counts.  So such a tenant could
+ *     at best estimate, over very many requests, how common a value it
+ *     guesses exactly is across the store: never which group holds it,
+ *     nor any value it did not guess;
+ *   - the number of groups in the store (a scan's length, the choice
+ *     between walking its own groups and scanning) shows in the time, as
+ *     the store's size always would.
  */
 #ifndef ZSQ_QUERY_H
 #define ZSQ_QUERY_H

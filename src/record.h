@@ -18,9 +18,16 @@
  *   - the system and user tags.
  *
  * Layout (host byte order; LMDB files are not portable across endianness
- * anyway): struct rec_head at offset 0, then the sections it points to.
- * Values in the map need not be aligned: read the head with record_open()
- * (which copies it) and sections with the iterators below.
+ * anyway): struct rec_head at offset 0, then the leaf table, the compact
+ * values, the tags, the schema entries and last the JSON.  What a
+ * condition reads (head, table, values, tags) comes first, so a scan
+ * touches the first pages of a record and never the body.  Values in the
+ * map need not be aligned: read the head with record_open() (which copies
+ * it) and sections with the iterators below.
+ *
+ * Leaf table: nleaves + 1 u32 offsets into the values section; leaf L's
+ * values are the bytes [off[L], off[L + 1]), so a condition reaches its
+ * leaf in one step (record_vals_leaf()) whatever else the group holds.
  *
  * Compact value entry:   u16 leaf id, u8 kind, then by kind:
  *   REC_NULL   nothing (the parent object exists, the field is null/absent)
@@ -42,7 +49,8 @@
 
 #include "schema.h"
 
-#define REC_MAGIC	0x3151535aU	/* "ZSQ1" */
+#define REC_MAGIC	0x3251535aU	/* "ZSQ2" */
+#define REC_SRC_LEN	16	/* bytes of rec_head.src */
 #define REC_TOP_SELF	0xff
 
 enum rec_kind { REC_NULL, REC_STR, REC_INT, REC_BOOL, REC_TIME };
@@ -57,14 +65,20 @@ struct rec_head {
 	uint32_t	magic;
 	uint32_t	size;		/* whole record, bytes */
 	char		owner[32];	/* owning account uuid */
+	uint32_t	ord;		/* the group's ordinal (store.h) */
+	uint32_t	nleaves;	/* leaf table entries, less one */
 	uint64_t	hash;		/* FNV-1a 64 of json + tags: ETag input */
+	unsigned char	src[REC_SRC_LEN]; /* digest of the input the record
+					   was rendered from (import.h);
+					   zero when unknown */
+	struct rec_range table;		/* leaf table */
+	struct rec_range vals;		/* compact values */
+	struct rec_range tags;		/* tags */
+	struct rec_range schema;	/* schema entries */
+	uint32_t	nschema;
 	struct rec_range json;		/* the rendered group object {...} */
 	struct rec_range field[SCHEMA_GROUP_FIELDS]; /* "name":value segments */
 	struct rec_range extra;		/* unknown fields "a":1,"b":2 (or len 0) */
-	struct rec_range schema;	/* schema entries */
-	uint32_t	nschema;
-	struct rec_range vals;		/* compact values */
-	struct rec_range tags;		/* tags */
 };
 
 /* One compact value, as the iterator hands it out. */
@@ -105,8 +119,12 @@ void	record_vals_begin(const void *data, const struct rec_head *h,
 	    struct rec_iter *it);
 /* 1 and *v filled, 0 at the end, -1 on a malformed entry. */
 int	record_vals_next(struct rec_iter *it, struct rec_val *v);
-/* Position it at the first value of leaf (values are sorted by leaf). */
-void	record_vals_seek(const void *data, const struct rec_head *h,
+/*
+ * Position it on leaf's values alone (one table lookup): iterating gives
+ * exactly that leaf's values, in document order.  A table that points
+ * outside the values section (a damaged record) gives a malformed entry.
+ */
+void	record_vals_leaf(const void *data, const struct rec_head *h,
 	    unsigned leaf, struct rec_iter *it);
 
 void	record_schema_begin(const void *data, const struct rec_head *h,
@@ -125,6 +143,28 @@ int	record_put_schema(struct buf *b, unsigned top, enum oclass oc,
 	    const char *path, uint16_t len);
 int	record_put_tag(struct buf *b, enum rec_tag kind, const char *str,
 	    uint32_t len);
+
+/*
+ * The sections of a record, as record_assemble() lays them out: vals is
+ * sorted by leaf (document order within a leaf), json holds the group
+ * object, field[] and extra are ranges inside json (len 0: absent).
+ */
+struct rec_parts {
+	const char	*owner;		/* 32 bytes */
+	uint32_t	 ord;
+	const unsigned char *src;	/* REC_SRC_LEN bytes or NULL */
+	const struct buf *vals, *tags, *schema, *json;
+	uint32_t	 nschema;
+	struct rec_range field[SCHEMA_GROUP_FIELDS];
+	struct rec_range extra;
+};
+/* Build the record into rec (reset first): ZSQ_OK, ZSQ_ETOOBIG, ENOMEM. */
+int	record_assemble(const struct rec_parts *p, struct buf *rec);
+
+/* Set the ordinal / owner / input digest of a record in place. */
+void	record_set_ord(void *rec, uint32_t ord);
+void	record_set_owner(void *rec, const char *owner);
+void	record_set_src(void *rec, const unsigned char *src);
 
 /* FNV-1a 64 over n bytes, continuing from h (start with RECORD_FNV_INIT). */
 #define RECORD_FNV_INIT	0xcbf29ce484222325ULL

@@ -1,6 +1,7 @@
 /* render.c - build a group's stored record from its JSON; see render.h. */
 #include <stdarg.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -9,6 +10,7 @@
 #include "record.h"
 #include "render.h"
 #include "schema.h"
+#include "text.h"
 
 #define MAX_FIELDS	32	/* more than any class of schema.c has */
 #define SNIPPET_MAX	48	/* bytes of a bad value quoted in a message */
@@ -46,13 +48,48 @@ struct rctx {
 
 /* leaf_of[class][field index]: the leaf id, or -1 for non-scalars. */
 static int leaf_of[OC_COUNT][MAX_FIELDS];
+/* quoted[class][field index]: "name": as rendered. */
+static char quoted[OC_COUNT][MAX_FIELDS][40];
+/*
+ * (class, key) -> field index, open addressing: a group has hundreds of
+ * keys, and matching each against its class's names one by one showed.
+ */
+#define NAME_SLOTS	512
+static struct {
+	const char	*name;		/* NULL: empty */
+	size_t		 len;
+	unsigned char	 oc, fi;
+} names[NAME_SLOTS];
 static int leaf_ready;
+
+static size_t
+name_slot(unsigned oc, const char *key, size_t len)
+{
+	return (size_t)(record_fnv(RECORD_FNV_INIT + oc, key, len) %
+	    NAME_SLOTS);
+}
+
+/* The field index of key in class oc, or -1. */
+static int
+field_of(enum oclass oc, const char *key, size_t len)
+{
+	size_t i;
+
+	for (i = name_slot(oc, key, len); names[i].name != NULL;
+	    i = (i + 1) % NAME_SLOTS)
+		if (names[i].oc == oc && names[i].len == len &&
+		    memcmp(names[i].name, key, len) == 0)
+			return names[i].fi;
+	return -1;
+}
 
 static void
 leaf_table_init(void)
 {
+	const struct objclass *cl;
 	const struct leaf *l;
-	unsigned id;
+	unsigned id, oc, fi;
+	size_t i, n;
 
 	if (leaf_ready)
 		return;
@@ -64,7 +101,29 @@ leaf_table_init(void)
 		if (l->hop[l->depth] < MAX_FIELDS)
 			leaf_of[l->owner][l->hop[l->depth]] = (int)id;
 	}
+	for (oc = 0; oc < OC_COUNT; oc++) {
+		cl = schema_class((enum oclass)oc);
+		for (fi = 0; fi < cl->nfields && fi < MAX_FIELDS; fi++) {
+			/* Field names need no escaping: plain ASCII words. */
+			snprintf(quoted[oc][fi], sizeof(quoted[oc][fi]),
+			    "\"%s\":", cl->fields[fi].name);
+			n = strlen(cl->fields[fi].name);
+			for (i = name_slot(oc, cl->fields[fi].name, n);
+			    names[i].name != NULL; i = (i + 1) % NAME_SLOTS)
+				;
+			names[i].name = cl->fields[fi].name;
+			names[i].len = n;
+			names[i].oc = (unsigned char)oc;
+			names[i].fi = (unsigned char)fi;
+		}
+	}
 	leaf_ready = 1;
+}
+
+void
+render_init(void)
+{
+	leaf_table_init();
 }
 
 /* Append v to err, at most SNIPPET_MAX bytes, control bytes as '?'. */
@@ -150,10 +209,21 @@ ent_add(struct rctx *c, unsigned top, enum oclass oc)
 	    c->path.len);
 }
 
+/* An integer in decimal, without printf's machinery. */
 static int
 put_int(struct buf *b, json_int_t v)
 {
-	return buf_printf(b, "%" JSON_INTEGER_FORMAT, v);
+	char tmp[24], *p = tmp + sizeof(tmp);
+	/* Negating in unsigned arithmetic keeps the minimum defined. */
+	unsigned long long u = v < 0 ? 0ULL - (unsigned long long)v :
+	    (unsigned long long)v;
+
+	do
+		*--p = (char)('0' + u % 10);
+	while ((u /= 10) != 0);
+	if (v < 0)
+		*--p = '-';
+	return buf_append(b, p, (size_t)(tmp + sizeof(tmp) - p));
 }
 
 /* Any JSON value, for unknown fields: Gson drops nulls in objects only. */
@@ -418,18 +488,27 @@ render_object(struct rctx *c, enum oclass oc, json_t *obj, unsigned top)
 {
 	const struct objclass *cl = schema_class(oc);
 	const struct field *f;
+	json_t *slot[MAX_FIELDS], *v;
 	const char *key;
-	json_t *v;
-	size_t start, xstart = 0;
+	size_t start, xstart = 0, klen;
 	unsigned i;
-	int rc, first = 1, leaf;
+	int rc, first = 1, leaf, fi, unknown = 0;
 
+	/* One pass over the keys: each known one to its field's slot. */
+	memset(slot, 0, sizeof(slot));
+	json_object_foreach(obj, key, v) {
+		klen = strlen(key);
+		if ((fi = field_of(oc, key, klen)) >= 0)
+			slot[fi] = v;
+		else if (!json_is_null(v) && !is_tag_key(oc, key))
+			unknown = 1;
+	}
 	if (buf_putc(&c->json, '{'))
 		return ZSQ_ENOMEM;
 	for (i = 0; i < cl->nfields; i++) {
 		f = &cl->fields[i];
 		leaf = leaf_of[oc][i];
-		v = json_object_get(obj, f->name);
+		v = slot[i];
 		if (v == NULL || json_is_null(v)) {
 			if ((rc = val_add(c, leaf, REC_NULL, NULL, 0, 0)))
 				return rc;
@@ -438,8 +517,7 @@ render_object(struct rctx *c, enum oclass oc, json_t *obj, unsigned top)
 		if (!first && buf_putc(&c->json, ','))
 			return ZSQ_ENOMEM;
 		start = c->json.len;
-		if (json_escape(&c->json, f->name, strlen(f->name), 1) ||
-		    buf_putc(&c->json, ':'))
+		if (buf_puts(&c->json, quoted[oc][i]))
 			return ZSQ_ENOMEM;
 		switch (f->type) {
 		case FT_BYTES:
@@ -471,15 +549,18 @@ render_object(struct rctx *c, enum oclass oc, json_t *obj, unsigned top)
 		first = 0;
 	}
 	json_object_foreach(obj, key, v) {
+		if (!unknown)
+			break;
+		klen = strlen(key);
 		if (json_is_null(v) || is_tag_key(oc, key) ||
-		    schema_field_index(oc, key, strlen(key)) >= 0)
+		    field_of(oc, key, klen) >= 0)
 			continue;
 		if (!first && buf_putc(&c->json, ','))
 			return ZSQ_ENOMEM;
 		start = c->json.len;
 		if (xstart == 0)
 			xstart = start;
-		if (json_escape(&c->json, key, strlen(key), 1) ||
+		if (json_escape(&c->json, key, klen, 1) ||
 		    buf_putc(&c->json, ':'))
 			return ZSQ_ENOMEM;
 		if ((rc = render_any(&c->json, v)) != ZSQ_OK)
@@ -531,15 +612,8 @@ static int
 uuid_ok(json_t *v)
 {
 	const char *s = json_string_value(v);
-	size_t i;
 
-	if (s == NULL || json_string_length(v) != 32)
-		return 0;
-	for (i = 0; i < 32; i++)
-		if (!((s[i] >= '0' && s[i] <= '9') ||
-		    (s[i] >= 'a' && s[i] <= 'f')))
-			return 0;
-	return 1;
+	return s != NULL && uuid_valid(s, json_string_length(v));
 }
 
 static int
@@ -552,30 +626,18 @@ pval_cmp(const void *a, const void *b)
 	return x->seq < y->seq ? -1 : x->seq > y->seq;
 }
 
-/* Append section sec to rec and point r at it. */
-static int
-section(struct buf *rec, const struct buf *sec, struct rec_range *r)
-{
-	if (rec->len + sec->len > UINT32_MAX)
-		return ZSQ_ETOOBIG;
-	r->off = (uint32_t)rec->len;
-	r->len = (uint32_t)sec->len;
-	return sec->len ? buf_append(rec, sec->data, sec->len) : ZSQ_OK;
-}
-
-/* Head, json, schema (reversed post-order), values (by leaf), tags. */
+/* Schema entries (reversed post-order), values (by leaf), then the rest. */
 static int
 assemble(struct rctx *c, const char *owner, const struct buf *tags,
     struct buf *rec)
 {
-	struct rec_head h;
+	struct rec_parts p;
 	struct buf sch = BUF_INIT, vals = BUF_INIT;
 	const struct pval *v;
 	const struct pent *e;
 	size_t i;
 	int rc;
 
-	memset(&h, 0, sizeof(h));
 	for (i = c->nents; i-- > 0;) {
 		e = &c->ents[i];
 		if ((rc = record_put_schema(&sch, e->top, e->oc,
@@ -589,29 +651,16 @@ assemble(struct rctx *c, const char *owner, const struct buf *tags,
 		    v->len, v->num)) != ZSQ_OK)
 			goto out;
 	}
-	buf_reset(rec);
-	if ((rc = buf_append(rec, &h, sizeof(h))) != ZSQ_OK ||
-	    (rc = section(rec, &c->json, &h.json)) != ZSQ_OK ||
-	    (rc = section(rec, &sch, &h.schema)) != ZSQ_OK ||
-	    (rc = section(rec, &vals, &h.vals)) != ZSQ_OK ||
-	    (rc = section(rec, tags, &h.tags)) != ZSQ_OK)
-		goto out;
-	h.magic = REC_MAGIC;
-	h.size = (uint32_t)rec->len;
-	memcpy(h.owner, owner, sizeof(h.owner));
-	h.nschema = (uint32_t)c->nents;
-	for (i = 0; i < SCHEMA_GROUP_FIELDS; i++)
-		if (c->field[i].len > 0) {
-			h.field[i].off = h.json.off + c->field[i].off;
-			h.field[i].len = c->field[i].len;
-		}
-	if (c->extra.len > 0) {
-		h.extra.off = h.json.off + c->extra.off;
-		h.extra.len = c->extra.len;
-	}
-	h.hash = record_fnv(record_fnv(RECORD_FNV_INIT, c->json.data,
-	    c->json.len), tags->data, tags->len);
-	memcpy(rec->data, &h, sizeof(h));
+	memset(&p, 0, sizeof(p));
+	p.owner = owner;
+	p.vals = &vals;
+	p.tags = tags;
+	p.schema = &sch;
+	p.json = &c->json;
+	p.nschema = (uint32_t)c->nents;
+	memcpy(p.field, c->field, sizeof(p.field));
+	p.extra = c->extra;
+	rc = record_assemble(&p, rec);
 out:
 	buf_free(&sch);
 	buf_free(&vals);

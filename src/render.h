@@ -20,8 +20,8 @@
  * systemTags/userTags become tag entries and are not rendered.
  *
  * Dates are rendered in the current (service) time zone: the caller makes
- * sure it is the store's (store_check_tz()).  Not thread-safe on first
- * call (a leaf table is built lazily, schema_init() is called).
+ * sure it is the store's (store_check_tz()).  Thread-safe once
+ * render_init() has run (it builds a leaf table and calls schema_init()).
  */
 #ifndef ZSQ_RENDER_H
 #define ZSQ_RENDER_H
@@ -38,5 +38,7 @@
  */
 int	render_group(json_t *group, const char *owner, struct buf *rec,
 	    struct buf *err);
+/* The lazy tables, built now: call once before rendering on threads. */
+void	render_init(void);
 
 #endif

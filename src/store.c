@@ -1,11 +1,18 @@
 /* store.c - open and describe the LMDB environment; see store.h. */
 #include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "errors.h"
+#include "index.h"
 #include "schema.h"
 #include "store.h"
 #include "tz.h"
@@ -44,18 +51,30 @@ meta_put(const struct store *st, MDB_txn *txn, const char *key,
 	return mdb_put(txn, st->meta, &k, &v, 0);
 }
 
-/* Open (or with create, make) every named database inside txn. */
+/*
+ * Open (or with create, make) the named databases inside txn: those a
+ * store of any version has, and unless upgrading the others too.
+ */
 static int
-dbis_open(struct store *st, MDB_txn *txn, unsigned create)
+dbis_open(struct store *st, MDB_txn *txn, unsigned create, int upgrade)
 {
-	static const struct { const char *name; unsigned flags; size_t off; }
-	    dbs[] = {
-		{ "meta", 0, offsetof(struct store, meta) },
-		{ "groups", 0, offsetof(struct store, groups) },
-		{ "sessions", 0, offsetof(struct store, sessions) },
-		{ "accounts", 0, offsetof(struct store, accounts) },
-		{ "shares", MDB_DUPSORT, offsetof(struct store, shares) },
-		{ "index", MDB_DUPSORT, offsetof(struct store, index) },
+	static const struct {
+		const char *name; unsigned flags; size_t off; int since;
+	} dbs[] = {
+		{ "meta", 0, offsetof(struct store, meta), 1 },
+		{ "groups", 0, offsetof(struct store, groups), 1 },
+		{ "sessions", 0, offsetof(struct store, sessions), 1 },
+		{ "accounts", 0, offsetof(struct store, accounts), 1 },
+		{ "shares", MDB_DUPSORT, offsetof(struct store, shares), 1 },
+		{ "ords", 0, offsetof(struct store, ords), 2 },
+		{ "owned", MDB_DUPSORT | MDB_DUPFIXED,
+		    offsetof(struct store, owned), 2 },
+		{ "granted", MDB_DUPSORT | MDB_DUPFIXED,
+		    offsetof(struct store, granted), 2 },
+		{ "eq", MDB_DUPSORT | MDB_DUPFIXED,
+		    offsetof(struct store, eq), 2 },
+		{ "ord", MDB_DUPSORT | MDB_DUPFIXED,
+		    offsetof(struct store, ord), 2 },
 	};
 	size_t i;
 	int rc;
@@ -63,6 +82,8 @@ dbis_open(struct store *st, MDB_txn *txn, unsigned create)
 	for (i = 0; i < sizeof(dbs) / sizeof(dbs[0]); i++) {
 		MDB_dbi *dbi = (MDB_dbi *)((char *)st + dbs[i].off);
 
+		if (upgrade && dbs[i].since > 1)
+			continue;
 		rc = mdb_dbi_open(txn, dbs[i].name, dbs[i].flags | create, dbi);
 		if (rc != MDB_SUCCESS)
 			return rc == MDB_NOTFOUND ? ZSQ_ESTORE : store_err(rc);
@@ -70,22 +91,82 @@ dbis_open(struct store *st, MDB_txn *txn, unsigned create)
 	return ZSQ_OK;
 }
 
-/* In a new store: version, zone, generation and the admin account. */
+int
+store_stamp(struct store *st, MDB_txn *txn)
+{
+	uint32_t version = STORE_SCHEMA_VERSION, next = 0;
+	uint64_t seed = 0;
+	MDB_val v;
+	int fd, rc;
+
+	/* The digest key need not be secret from the operator, only from
+	   whoever writes the input: any unpredictable value does. */
+	if ((fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC)) >= 0) {
+		if (read(fd, &seed, sizeof(seed)) != sizeof(seed))
+			seed = 0;
+		close(fd);
+	}
+	if (seed == 0)
+		seed = (uint64_t)getpid() * 0x9e3779b97f4a7c15ULL ^
+		    (uint64_t)time(NULL);
+	if ((rc = meta_get(st, txn, "next_ord", &v)) == MDB_NOTFOUND)
+		rc = meta_put(st, txn, "next_ord", &next, sizeof(next));
+	if (rc != MDB_SUCCESS ||
+	    (rc = meta_put(st, txn, "version", &version, sizeof(version))) ||
+	    (rc = meta_put(st, txn, "format", INDEX_FORMAT,
+	    strlen(INDEX_FORMAT))) ||
+	    (rc = meta_put(st, txn, "seed", &seed, sizeof(seed))))
+		return store_err(rc);
+	st->version = version;
+	snprintf(st->format, sizeof(st->format), "%s", INDEX_FORMAT);
+	st->seed = seed;
+	return ZSQ_OK;
+}
+
+/* In a new store: version, format, zone, generation and the admin. */
 static int
 store_format(struct store *st, MDB_txn *txn)
 {
-	uint32_t version = STORE_SCHEMA_VERSION;
 	uint64_t gen = 0;
 	MDB_val k = { 32, (void *)SCHEMA_ADMIN_ACCOUNT }, v = { 5, "admin" };
 	char tz[STORE_TZ_MAX];
 	int rc;
 
 	tz_name(tz, sizeof(tz));
-	if ((rc = meta_put(st, txn, "version", &version, sizeof(version))) ||
-	    (rc = meta_put(st, txn, "tz", tz, strlen(tz))) ||
+	if ((rc = store_stamp(st, txn)) != ZSQ_OK)
+		return rc;
+	if ((rc = meta_put(st, txn, "tz", tz, strlen(tz))) ||
 	    (rc = meta_put(st, txn, "gen", &gen, sizeof(gen))) ||
 	    (rc = mdb_put(txn, st->accounts, &k, &v, MDB_NOOVERWRITE)))
 		return rc == MDB_KEYEXIST ? ZSQ_OK : store_err(rc);
+	return ZSQ_OK;
+}
+
+/* meta's version, format and seed into st; ZSQ_EVERSION when not ours. */
+static int
+meta_read(struct store *st, MDB_txn *txn)
+{
+	MDB_val v;
+	int rc;
+
+	if ((rc = meta_get(st, txn, "version", &v)) != MDB_SUCCESS ||
+	    v.mv_size != sizeof(st->version))
+		return ZSQ_ESTORE;
+	memcpy(&st->version, v.mv_data, sizeof(st->version));
+	/* Version 1 had no format: its one index was the 24 paths'. */
+	if (meta_get(st, txn, "format", &v) == MDB_SUCCESS &&
+	    v.mv_size < sizeof(st->format)) {
+		memcpy(st->format, v.mv_data, v.mv_size);
+		st->format[v.mv_size] = '\0';
+	} else
+		snprintf(st->format, sizeof(st->format), "%s",
+		    st->version == 1 ? "1" : "?");
+	if (meta_get(st, txn, "seed", &v) == MDB_SUCCESS &&
+	    v.mv_size == sizeof(st->seed))
+		memcpy(&st->seed, v.mv_data, sizeof(st->seed));
+	if (st->version != STORE_SCHEMA_VERSION ||
+	    strcmp(st->format, INDEX_FORMAT) != 0)
+		return ZSQ_EVERSION;
 	return ZSQ_OK;
 }
 
@@ -95,8 +176,8 @@ store_open(struct store *st, const char *dir, unsigned flags, size_t mapsize)
 	char path[4200];
 	MDB_txn *txn = NULL;
 	MDB_val v;
-	uint32_t version;
-	int rc, dead, fresh;
+	unsigned envflags = MDB_NOTLS;
+	int rc, dead, fresh, upgrade = (flags & STORE_UPGRADE) != 0;
 
 	schema_init();
 	memset(st, 0, sizeof(*st));
@@ -114,7 +195,7 @@ store_open(struct store *st, const char *dir, unsigned flags, size_t mapsize)
 
 	if ((rc = mdb_env_create(&st->env)) != MDB_SUCCESS)
 		goto fail;
-	if ((rc = mdb_env_set_maxdbs(st->env, 8)) != MDB_SUCCESS ||
+	if ((rc = mdb_env_set_maxdbs(st->env, 16)) != MDB_SUCCESS ||
 	    (rc = mdb_env_set_maxreaders(st->env, STORE_MAX_READERS)) !=
 	    MDB_SUCCESS)
 		goto fail;
@@ -123,27 +204,28 @@ store_open(struct store *st, const char *dir, unsigned flags, size_t mapsize)
 	if (mapsize && (rc = mdb_env_set_mapsize(st->env, mapsize)))
 		goto fail;
 	/* NOTLS: one read txn handle per process is reset and renewed. */
-	if ((rc = mdb_env_open(st->env, dir, MDB_NOTLS |
-	    (flags & STORE_RDONLY ? MDB_RDONLY : 0), 0640)) != MDB_SUCCESS)
+	if (flags & STORE_WRITEMAP)
+		envflags |= MDB_WRITEMAP;
+	if (flags & STORE_RDONLY)
+		envflags |= MDB_RDONLY;
+	if ((rc = mdb_env_open(st->env, dir, envflags, 0640)) != MDB_SUCCESS)
 		goto fail;
 	(void)mdb_reader_check(st->env, &dead);
 
 	if ((rc = mdb_txn_begin(st->env, NULL, fresh ? 0 : MDB_RDONLY, &txn)))
 		goto fail;
-	if ((rc = dbis_open(st, txn, fresh ? MDB_CREATE : 0)) != ZSQ_OK)
+	/* meta first: its version says which databases to expect. */
+	if ((rc = dbis_open(st, txn, fresh ? MDB_CREATE : 0, 1)) != ZSQ_OK)
+		goto fail;
+	if (fresh && (rc = dbis_open(st, txn, MDB_CREATE, 0)) != ZSQ_OK)
 		goto fail;
 	if (fresh && (rc = store_format(st, txn)) != ZSQ_OK)
 		goto fail;
-	if ((rc = meta_get(st, txn, "version", &v)) != MDB_SUCCESS ||
-	    v.mv_size != sizeof(version)) {
-		rc = ZSQ_ESTORE;
+	if ((rc = meta_read(st, txn)) != ZSQ_OK &&
+	    !(rc == ZSQ_EVERSION && upgrade))
 		goto fail;
-	}
-	memcpy(&version, v.mv_data, sizeof(version));
-	if (version != STORE_SCHEMA_VERSION) {
-		rc = ZSQ_EVERSION;
+	if (!upgrade && !fresh && (rc = dbis_open(st, txn, 0, 0)) != ZSQ_OK)
 		goto fail;
-	}
 	if ((rc = meta_get(st, txn, "tz", &v)) != MDB_SUCCESS ||
 	    v.mv_size >= sizeof(st->tz)) {
 		rc = ZSQ_ESTORE;
@@ -164,7 +246,9 @@ store_open(struct store *st, const char *dir, unsigned flags, size_t mapsize)
 fail:
 	if (txn)
 		mdb_txn_abort(txn);
-	store_close(st);
+	if (st->env)
+		mdb_env_close(st->env);
+	st->env = NULL;
 	return store_err(rc);
 }
 
@@ -223,4 +307,183 @@ store_gen_bump(const struct store *st, MDB_txn *txn)
 		return rc;
 	gen++;
 	return store_err(meta_put(st, txn, "gen", &gen, sizeof(gen)));
+}
+
+int
+store_ord_next(const struct store *st, MDB_txn *txn, uint32_t *ord)
+{
+	MDB_val v;
+	uint32_t next;
+	int rc;
+
+	if ((rc = meta_get(st, txn, "next_ord", &v)) != MDB_SUCCESS)
+		return store_err(rc);
+	if (v.mv_size != sizeof(next))
+		return ZSQ_ESTORE;
+	memcpy(&next, v.mv_data, sizeof(next));
+	if (next == UINT32_MAX)
+		return ZSQ_ETOOBIG;
+	*ord = next++;
+	return store_err(meta_put(st, txn, "next_ord", &next, sizeof(next)));
+}
+
+void
+store_ord_put(unsigned char *p, uint32_t ord)
+{
+	p[0] = (unsigned char)(ord >> 24);
+	p[1] = (unsigned char)(ord >> 16);
+	p[2] = (unsigned char)(ord >> 8);
+	p[3] = (unsigned char)ord;
+}
+
+uint32_t
+store_ord_get(const unsigned char *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
+	    (uint32_t)p[2] << 8 | p[3];
+}
+
+int
+store_ord_uuid(const struct store *st, MDB_txn *txn, uint32_t ord,
+    const char **uuid)
+{
+	unsigned char key[4];
+	MDB_val k = { 4, key }, v;
+	int rc;
+
+	store_ord_put(key, ord);
+	if ((rc = mdb_get(txn, st->ords, &k, &v)) != MDB_SUCCESS)
+		return store_err(rc);
+	if (v.mv_size != 32)
+		return ZSQ_ESTORE;
+	*uuid = v.mv_data;
+	return ZSQ_OK;
+}
+
+/* Below this much room a failed write is the disk being full. */
+#define SPACE_LOW	((uint64_t)4 << 20)
+
+int
+store_space_err(const struct store *st, int rc)
+{
+	struct statvfs sv;
+
+	if (rc == ENOSPC || rc == EDQUOT)
+		return ENOSPC;
+	if (rc != EIO && rc != ZSQ_EIO)
+		return rc;
+	/*
+	 * LMDB turns a short write into EIO: ask the file system.  Root may
+	 * write into the reserved blocks, so count what this process may.
+	 */
+	if (statvfs(st->dir, &sv) == 0 && (geteuid() == 0 ? sv.f_bfree :
+	    sv.f_bavail) * (uint64_t)sv.f_frsize < SPACE_LOW)
+		return ENOSPC;
+	return rc;
+}
+
+/* Where data.mdb is mapped in this process: /proc/self/maps names it. */
+static int
+map_find(const struct store *st, void **map, size_t *len)
+{
+	char path[4200], line[4400];
+	unsigned long lo, hi, ino;
+	struct stat sb;
+	FILE *f;
+	int found = 0;
+
+	snprintf(path, sizeof(path), "%s/data.mdb", st->dir);
+	if (stat(path, &sb) != 0 || (f = fopen("/proc/self/maps", "r")) ==
+	    NULL)
+		return 0;
+	while (!found && fgets(line, sizeof(line), f) != NULL)
+		if (sscanf(line, "%lx-%lx %*s %*s %*s %lu", &lo, &hi,
+		    &ino) == 3 && ino == (unsigned long)sb.st_ino &&
+		    strstr(line, "/data.mdb") != NULL) {
+			*map = (void *)lo;
+			*len = hi - lo;
+			found = 1;
+		}
+	fclose(f);
+	return found;
+}
+
+int
+store_map_addr(const struct store *st, const char **base, size_t *len)
+{
+	void *map;
+
+	if (!map_find(st, &map, len))
+		return ZSQ_ENOTFOUND;
+	*base = map;
+	return ZSQ_OK;
+}
+
+struct store_map_keeper {
+	pthread_t	 th;
+	pthread_mutex_t	 mu;
+	pthread_cond_t	 cv;
+	void		*map;
+	size_t		 len;
+	unsigned	 ms;
+	int		 stop;
+};
+
+static void *
+keeper_run(void *arg)
+{
+	struct store_map_keeper *k = arg;
+	struct timespec at;
+
+	pthread_mutex_lock(&k->mu);
+	while (!k->stop) {
+		(void)madvise(k->map, k->len, MADV_DONTNEED);
+		clock_gettime(CLOCK_REALTIME, &at);
+		at.tv_nsec += (long)k->ms * 1000000L;
+		at.tv_sec += at.tv_nsec / 1000000000L;
+		at.tv_nsec %= 1000000000L;
+		(void)pthread_cond_timedwait(&k->cv, &k->mu, &at);
+	}
+	pthread_mutex_unlock(&k->mu);
+	return NULL;
+}
+
+struct store_map_keeper *
+store_map_keeper_start(const struct store *st, unsigned interval_ms)
+{
+	struct store_map_keeper *k;
+
+	if ((k = calloc(1, sizeof(*k))) == NULL)
+		return NULL;
+	k->ms = interval_ms;
+	pthread_mutex_init(&k->mu, NULL);
+	pthread_cond_init(&k->cv, NULL);
+	/*
+	 * No readahead: a fault then brings in (and maps) single pages, not
+	 * the large folios a newer kernel would map whole on every touch.
+	 */
+	if (!map_find(st, &k->map, &k->len) ||
+	    madvise(k->map, k->len, MADV_RANDOM) != 0 ||
+	    pthread_create(&k->th, NULL, keeper_run, k) != 0) {
+		pthread_cond_destroy(&k->cv);
+		pthread_mutex_destroy(&k->mu);
+		free(k);
+		return NULL;
+	}
+	return k;
+}
+
+void
+store_map_keeper_stop(struct store_map_keeper *k)
+{
+	if (k == NULL)
+		return;
+	pthread_mutex_lock(&k->mu);
+	k->stop = 1;
+	pthread_cond_signal(&k->cv);
+	pthread_mutex_unlock(&k->mu);
+	pthread_join(k->th, NULL);
+	pthread_cond_destroy(&k->cv);
+	pthread_mutex_destroy(&k->mu);
+	free(k);
 }

@@ -1,14 +1,33 @@
 /*
  * store.h - the LMDB environment and its named databases.
  *
- *   meta      "version" -> u32 schema version; "tz" -> zone name the records
+ *   meta      "version" -> u32 schema version (records, databases);
+ *             "format" -> the index format (index.h INDEX_FORMAT) the
+ *             indexes were built with; "tz" -> zone name the records
  *             were rendered in; "gen" -> u64, bumped by every change to
- *             groups or shares (stat and backup report it)
+ *             groups or shares (stat and backup report it); "next_ord"
+ *             -> u32, the next group ordinal; "seed" -> u64, the key of
+ *             the input digests (record.h rec_head.src)
  *   groups    group uuid (32 lowercase hex) -> record (record.h)
+ *   ords      group ordinal (u32 big-endian) -> group uuid
  *   sessions  session id -> struct session_rec (session.h)
  *   accounts  account uuid (32) -> account name
  *   shares    (MDB_DUPSORT) group uuid -> account uuid, or ACL_PUBLIC
- *   index     (MDB_DUPSORT) secondary index key -> group uuid (index.h)
+ *   owned     (MDB_DUPSORT|MDB_DUPFIXED) account uuid -> ordinals of
+ *             the groups it owns (acl.h)
+ *   granted   (MDB_DUPSORT|MDB_DUPFIXED) account uuid or ACL_PUBLIC ->
+ *             ordinals of the groups shared with it (acl.h)
+ *   eq, ord   (MDB_DUPSORT|MDB_DUPFIXED) secondary index key -> group
+ *             ordinals (index.h)
+ *
+ * A group's ordinal is a small number given once, when the group is first
+ * stored, and never reused: the indexes name groups by it (4 bytes, not
+ * 32), and a set of groups is a bitmap over ordinals.
+ *
+ * A store made by another schema version or index format is refused
+ * (ZSQ_EVERSION; store_open() leaves st->version and st->format saying
+ * which) until `zsquery-admin upgrade` rebuilds it: indexes built another
+ * way would silently miss groups.
  *
  * Caveats (LMDB's): open the store in the process that uses it, after
  * fork(); every opener, a read-only one too, needs write access to
@@ -29,7 +48,7 @@
 #include <stdint.h>
 #include <lmdb.h>
 
-#define STORE_SCHEMA_VERSION	1
+#define STORE_SCHEMA_VERSION	2
 #define STORE_DEFAULT_DIR	"/var/lib/zsquery"
 #define STORE_DEFAULT_MAPSIZE	((size_t)4 << 30)	/* 4 GiB, sparse */
 #define STORE_TZ_MAX		64
@@ -40,14 +59,29 @@
  */
 #define STORE_MAX_READERS	(2 * 256 + 2 + 126)
 
+#define STORE_FORMAT_MAX	512
+
 enum {
 	STORE_CREATE = 1,	/* make the directory and databases if missing */
-	STORE_RDONLY = 2	/* open read-only (MDB_RDONLY): no write txns */
+	STORE_RDONLY = 2,	/* open read-only (MDB_RDONLY): no write txns */
+	STORE_UPGRADE = 4,	/* open a store of another version or format
+				   (zsquery-admin upgrade): only meta, groups,
+				   sessions, accounts and shares are opened */
+	STORE_WRITEMAP = 8	/* a writer: dirty pages go through the map
+				   (MDB_WRITEMAP), not the heap.  LMDB warns
+				   against mixing processes with and without
+				   it for durability's sake; on Linux the map
+				   and write() share one page cache, and each
+				   commit syncs the file, so it holds */
 };
 
 struct store {
 	MDB_env	*env;
-	MDB_dbi	 meta, groups, sessions, accounts, shares, index;
+	MDB_dbi	 meta, groups, ords, sessions, accounts, shares, owned,
+		 granted, eq, ord;
+	uint32_t version;		/* the store's schema version */
+	char	 format[STORE_FORMAT_MAX]; /* the store's index format */
+	uint64_t seed;			/* meta "seed" */
 	char	 tz[STORE_TZ_MAX];	/* zone the records were rendered in */
 	char	 dir[4096];
 };
@@ -55,9 +89,11 @@ struct store {
 /*
  * Open the store in dir.  mapsize 0 keeps the size the store already has
  * (or STORE_DEFAULT_MAPSIZE for a new one).  Errors: ZSQ_ESTORE (no store
- * there and no STORE_CREATE, or not a zsquery store), ZSQ_EVERSION (newer
- * schema), errno values (EACCES ...) and LMDB codes; st is then closed.
- * With STORE_CREATE a new store records the current time zone.
+ * there and no STORE_CREATE, or not a zsquery store), ZSQ_EVERSION
+ * (another schema version or index format: st->version and st->format
+ * still say which, the environment is closed), errno values (EACCES ...)
+ * and LMDB codes; st is then closed.  With STORE_CREATE a new store
+ * records the current time zone.
  */
 int	store_open(struct store *st, const char *dir, unsigned flags,
 	    size_t mapsize);
@@ -79,6 +115,50 @@ int	store_check_tz(const struct store *st);
 /* Read or bump meta "gen" inside txn (bump needs a write txn). */
 int	store_gen_get(const struct store *st, MDB_txn *txn, uint64_t *gen);
 int	store_gen_bump(const struct store *st, MDB_txn *txn);
+
+/* Allocate the next group ordinal (write txn). */
+int	store_ord_next(const struct store *st, MDB_txn *txn, uint32_t *ord);
+/* The uuid (32 bytes in the map) of ordinal ord; ZSQ_ENOTFOUND. */
+int	store_ord_uuid(const struct store *st, MDB_txn *txn, uint32_t ord,
+	    const char **uuid);
+/* Big-endian ordinal bytes, the key and data form of every database. */
+void	store_ord_put(unsigned char *p, uint32_t ord);
+uint32_t store_ord_get(const unsigned char *p);
+
+/*
+ * Write the current version, index format and a fresh seed into meta
+ * (a new store, or zsquery-admin upgrade once everything is rebuilt).
+ */
+int	store_stamp(struct store *st, MDB_txn *txn);
+
+/*
+ * Keep the map's pages out of this process's resident set while a long
+ * job (an import) runs: a thread lets go of them (madvise DONTNEED) every
+ * interval_ms.  They stay in the page cache, dirty ones too, and come
+ * back on the next touch; LMDB touches every dirty page when it commits
+ * through the map (MDB_WRITEMAP), so only a keeper that runs during the
+ * commit too bounds the resident set.  The map is also marked MADV_RANDOM:
+ * without readahead a fault maps the page it needs, not a large folio
+ * around it.  LMDB does not say where its map is: /proc/self/maps does.  A keeper that cannot start changes nothing
+ * but memory use; store_map_keeper_stop(NULL) does nothing.
+ */
+/*
+ * Where data.mdb is mapped in this process (found in /proc/self/maps):
+ * ZSQ_OK, or ZSQ_ENOTFOUND.  With it, bytes LMDB points at can be read
+ * with pread() instead of through the map (import.c's unchanged check).
+ */
+int	store_map_addr(const struct store *st, const char **base, size_t *len);
+
+struct store_map_keeper;
+struct store_map_keeper *store_map_keeper_start(const struct store *st,
+	    unsigned interval_ms);
+void	store_map_keeper_stop(struct store_map_keeper *k);
+
+/*
+ * After a failed write: ENOSPC when the store's file system has no room
+ * left (LMDB reports a short write as EIO), else rc unchanged.
+ */
+int	store_space_err(const struct store *st, int rc);
 
 /* Map an LMDB result to a zsquery code: MDB_MAP_FULL -> ZSQ_EFULL, ... */
 int	store_err(int mdb_rc);

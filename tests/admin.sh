@@ -9,7 +9,7 @@ set -eu
 ADMIN=$top_builddir/src/zsquery-admin
 DATA=$top_srcdir/tests/data
 T=$(mktemp -d /tmp/zsq-admin-XXXXXX)
-trap 'rm -rf "$T"' EXIT
+trap 'umount "$T/full" 2>/dev/null || :; rm -rf "$T"' EXIT
 DB=$T/db
 
 ADMINACCT=36c27e8ff05c4780bf6d2fa65700f22e
@@ -79,9 +79,9 @@ err_has "no zsquery store at $DB"
 run 0 -d "$DB" init
 out_has "created zsquery store at $DB (time zone "
 run 0 -d "$DB" init
-out_has "zsquery store at $DB exists already (schema version 1"
+out_has "zsquery store at $DB exists already (schema version 2"
 run 0 -d "$DB" stat
-out_has "schema version: 1"
+out_has "schema version: 2"
 out_has "generation: 0"
 out_has "groups: 0"
 out_has "accounts: 1"
@@ -343,12 +343,61 @@ out_has "map size: 8388608"
 # A newer schema version: rewrite meta "version" with lmdb-utils.
 cp -r "$DB" "$T/newer"
 mdb_dump -s meta "$T/newer" |
-    sed -e '/^db_pagesize=/d' -e '/^ 76657273696f6e$/{n;s/.*/ 02000000/}' >"$T/meta.dump"
-grep -q '^ 02000000$' "$T/meta.dump" || fail "could not patch the version"
+    sed -e '/^db_pagesize=/d' -e '/^ 76657273696f6e$/{n;s/.*/ 09000000/}' >"$T/meta.dump"
+grep -q '^ 09000000$' "$T/meta.dump" || fail "could not patch the version"
 mdb_load -s meta -f "$T/meta.dump" "$T/newer"
 run 1 -d "$T/newer" stat
-err_has "has a newer schema version than this zsquery-admin reads (1)"
+err_has "has a newer schema version than this zsquery-admin reads (2; the store's is 9)"
 one_line_err
+run 1 -d "$T/newer" upgrade
+err_has "has a newer schema version"
+
+# A store made by zsquery 0.1 (schema 1, one index on 24 paths; loaded
+# from its mdb_dump): refused until upgrade rebuilds it, then it answers
+# as it did, shares, owners and tags kept.
+V1=$T/v1
+mkdir "$V1"
+mdb_load -f "$DATA/store-v1.dump" "$V1"
+TZ=UTC run 1 -d "$V1" stat
+err_has "was built by another version of zsquery (schema 1, index format '1'"
+err_has "run 'zsquery-admin -d $V1 upgrade' to rebuild it"
+one_line_err
+TZ=UTC run 1 -d "$V1" query 'q=name=x'
+err_has "upgrade"
+TZ=Asia/Shanghai run 1 -d "$V1" upgrade
+err_has "time zone UTC but the current zone is Asia/Shanghai"
+TZ=UTC run 0 -d "$V1" upgrade
+out_has "upgraded $V1: 4 groups rendered and indexed again (schema version 2)"
+TZ=UTC run 0 -d "$V1" upgrade
+out_has "the store at $V1 is current"
+TZ=UTC run 0 -d "$V1" check
+out_has "check: ok"
+out_has "ordinals: 4"
+TZ=UTC "$ADMIN" -d "$V1" export >"$T/v1.json"
+cmp -s "$T/v1.json" "$DATA/store-v1.export.json" ||
+	fail "the upgraded store exports otherwise: $(diff "$T/v1.json" "$DATA/store-v1.export.json" | head -5)"
+TZ=UTC run 0 -d "$V1" query 'q=__userTag__=TEAM-X' 'fields=uuid'
+[ "$(grep -o '"uuid"' "$T/out" | wc -l)" = 1 ] || fail "tag query: $(cat "$T/out")"
+# bob sees alice's group shared with him and the public one, no more.
+TZ=UTC run 0 -d "$V1" query --account 11112222333344445555666677778888 \
+    'count=true'
+out_is '{"schema":{},"total":2}'
+TZ=UTC run 0 -d "$V1" query --account 0123456789abcdef0123456789abcdef \
+    'count=true'
+out_is '{"schema":{},"total":3}'
+
+# Another index format (here: other ordered paths) is refused the same
+# way, and upgrade rebuilds the indexes: none misses an older group.
+mdb_dump -s meta "$V1" | sed -e '/^db_pagesize=/d' \
+    -e '/^ 666f726d6174$/{n;s/.*/ 6f7264313a6e616d652c/}' >"$T/meta.dump"
+grep -q '^ 6f7264313a6e616d652c$' "$T/meta.dump" ||
+	fail "could not patch the format"
+mdb_load -s meta -f "$T/meta.dump" "$V1"
+TZ=UTC run 1 -d "$V1" stat
+err_has "index format 'ord1:name,'"
+TZ=UTC run 0 -d "$V1" upgrade
+TZ=UTC run 0 -d "$V1" check
+out_has "check: ok"
 
 # A store the caller may not open (root bypasses permissions: drop them).
 if [ "$(id -u)" = 0 ]; then
@@ -366,6 +415,49 @@ if [ -n "$NOPRIV" ]; then
 	[ "$st" = 1 ] || fail "unreadable store: exit $st"
 	err_has "open store $DB: Permission denied"
 	chmod 700 "$DB"
+fi
+
+# --- a full disk: said so, nothing lost ------------------------------------
+# The store on a small tmpfs (root only: mount).  An import that does not
+# fit meets the full disk through the map (SIGBUS) or at commit (a short
+# write, which LMDB reports as EIO): either way one line saying the disk
+# is full, and the store as it was, its write lock usable again.
+mkdir "$T/full"
+if [ "$(id -u)" = 0 ] && mount -t tmpfs -o size=6m tmpfs "$T/full" 2>/dev/null
+then
+	FULL=$T/full/db
+	run 0 -d "$FULL" --map-size 64M init
+	run 0 -d "$FULL" import "$DATA/sample.json"
+	"$ADMIN" -d "$FULL" export >"$T/full-before.json"
+	# A write that is no import (pwrite, not the map) on a full disk.
+	dd if=/dev/zero of="$T/full/filler" bs=64k 2>/dev/null || true
+	run 1 -d "$FULL" account add 99998888777766665555444433332222 --name x
+	err_has "the disk holding the store ($FULL) is full"
+	one_line_err
+	rm -f "$T/full/filler"
+	python3 -c '
+import json, sys
+g = []
+for i in range(200):
+    g.append({"uuid": "%032x" % (0xfee1 << 64 | i), "name": "big-%d" % i,
+        "description": "%d" % i + "x" * 60000})
+print(json.dumps({"inventories": g}))' >"$T/big.json"
+	run 1 -d "$FULL" import "$T/big.json"
+	err_has "is full"
+	one_line_err
+	run 0 -d "$FULL" check
+	out_has "check: ok"
+	out_has "groups: 7"
+	out_has "accounts: 1"
+	"$ADMIN" -d "$FULL" export >"$T/full-after.json"
+	cmp -s "$T/full-before.json" "$T/full-after.json" ||
+		fail "the store changed after a full disk"
+	# Room again: the write lock a dead import held is taken again.
+	run 0 -d "$FULL" import --replace "$DATA/sample.json"
+	run 0 -d "$FULL" account add 99998888777766665555444433332222 --name x
+	umount "$T/full"
+else
+	echo "admin.sh: full disk not tested (needs root and a tmpfs mount)"
 fi
 
 echo "admin.sh: all passed"

@@ -64,12 +64,14 @@ run 0 -d "$DB" share "$G3" --public
 run 0 -d "$DB" session create --account "$CAROL"
 run 0 -d "$DB" session create --account "$ALICE" --ttl 0 --uuid gone
 run 0 -d "$DB" check
-out_has "meta: schema version 1, time zone "
+out_has "meta: schema version 2, time zone "
 out_has "groups: 7"
 out_has "accounts: 4"
 out_has "shares: 2"
 out_has "sessions: 2 (1 expired)"
-grep -q '^index entries: [1-9][0-9]*$' "$T/out" || fail "index count"
+grep -q '^index eq entries: [1-9][0-9]*$' "$T/out" || fail "eq count"
+grep -q '^index ord entries: [1-9][0-9]*$' "$T/out" || fail "ord count"
+out_has "ordinals: 7"
 out_has "check: ok"
 [ ! -s "$T/err" ] || fail "clean check wrote to stderr: $(cat "$T/err")"
 run 1 -d "$T/nostore" check
@@ -101,6 +103,8 @@ for line in open(src):
     else:
         db[cur].append([pend, line.strip()]); pend = None
 h = lambda s: s.encode().hex()
+# o(uuid): the group's ordinal as the indexes hold it.
+o = lambda u: [k for k, v in db["ords"] if v == h(u)][0]
 exec(code)
 with open(dst, "w") as f:
     for i, name in enumerate(order):
@@ -124,23 +128,40 @@ problems() { sed -n 's/^check: \([0-9]*\) problems*$/\1/p' "$T/out"; }
 reload nothing pass
 run 0 -d "$T/nothing" check
 
-damage noindex 'del db["index"][5]'
-out_has "index: missing "
+damage noindex 'del db["eq"][5]'
+out_has "index eq: missing "
 out_has "for group "
 [ "$(problems)" = 1 ] || fail "one deleted entry: $(cat "$T/out")"
 
-damage strayindex 'k = db["index"][0][0]
-db["index"] += [[k, h("'$NOGROUP'")], ["fff0" + h("x"), h("'$G1'")], ["00", h("'$G2'")]]'
-[ "$(grep -c '^index: stray ' "$T/out")" = 3 ] || fail "three strays: $(cat "$T/out")"
-out_has "for group $NOGROUP"
+damage noord 'del db["ord"][3]'
+out_has "index ord: missing "
+[ "$(problems)" = 1 ] || fail "one deleted ord entry: $(cat "$T/out")"
+
+damage strayindex 'k = db["eq"][0][0]
+db["eq"] += [[k, "000003e7"], ["fff0" + h("x"), o("'$G1'")], ["00", o("'$G2'")]]'
+[ "$(grep -c '^index eq: stray ' "$T/out")" = 3 ] || fail "three strays: $(cat "$T/out")"
+out_has "for group ordinal 999 (no group)"
 out_has "stray key '\\xff\\xf0x' for group $G1"
 [ "$(problems)" = 3 ] || fail "three stray entries: $(cat "$T/out")"
 
 # An entry of a real group under a value it does not hold.
-damage wrongvalue 'k = [k for k, v in db["index"] if bytes.fromhex(v).decode() == "'$G1'"][0]
-db["index"].append([k[:4] + h("no such value"), h("'$G1'")])'
-out_has "index: stray "
+damage wrongvalue 'k = [k for k, v in db["eq"] if v == o("'$G1'")][0]
+db["eq"].append([k[:4] + "0123456789abcdef", o("'$G1'")])'
+out_has "index eq: stray "
+out_has "=#0123456789abcdef for group $G1"
+damage wrongord 'k = [k for k, v in db["ord"] if v == o("'$G1'")][0]
+db["ord"].append([k[:4] + h("no such value"), o("'$G1'")])'
+out_has "index ord: stray "
 out_has "='no such value' for group $G1"
+
+# The reverse entries: an owner that is not, a share that is not.
+damage wrongowner 'db["owned"].append([h("'$BOB'"), o("'$G1'")])'
+out_has "owned: stray $BOB -> $G1"
+out_has "owned: 8 entries for 7 groups"
+damage nogrant 'db["granted"] = [e for e in db["granted"] if e[0] != h("'$BOB'")]'
+out_has "granted: 1 entries for 2 shares"
+damage noord2 'db["ords"] = [e for e in db["ords"] if e[1] != h("'$G2'")]'
+out_has "ords: 6 ordinals for 7 groups"
 
 damage shareorphan 'db["accounts"] = [e for e in db["accounts"] if e[0] != h("'$BOB'")]'
 out_has "share $G1 -> $BOB: no such account"
@@ -163,7 +184,7 @@ damage truncated 'e = [e for e in db["groups"] if e[0] == h("'$G3'")][0]
 e[1] = e[1][:len(e[1]) // 2]'
 out_has "group $G3: record truncated or malformed"
 # Its index entries now point at a record that names none.
-out_has "index: stray "
+out_has "index eq: stray "
 
 
 damage jsonuuid 'e = [e for e in db["groups"] if e[0] == h("'$G3'")][0]
@@ -181,9 +202,9 @@ damage badsession 'db["sessions"].append([h("short"), "00"])'
 out_has "session short...: malformed (5-byte id, 1-byte value)"
 
 # Many problems: the first 100 are shown, the rest counted.
-damage many 'k = db["index"][0][0]
-db["index"] += [[k[:4] + h("stray%03d" % i), h("'$G1'")] for i in range(150)]'
-[ "$(grep -c '^index: stray ' "$T/out")" = 100 ] || fail "not capped at 100"
+damage many 'k = db["eq"][0][0]
+db["eq"] += [[k[:4] + "%016x" % i, o("'$G1'")] for i in range(150)]'
+[ "$(grep -c '^index eq: stray ' "$T/out")" = 100 ] || fail "not capped at 100"
 out_has "... and 50 more problems"
 out_has "check: 150 problems"
 

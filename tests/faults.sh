@@ -494,8 +494,8 @@ admin_fails "missing store" "$T/nosuch" "no zsquery store at $T/nosuch" \
 NEWER=$T/newer
 cp -r "$DB" "$NEWER"
 mdb_dump -s meta "$NEWER" | sed -e '/^db_pagesize=/d' \
-    -e '/^ 76657273696f6e$/{n;s/.*/ 02000000/}' >"$T/meta.dump"
-grep -q '^ 02000000$' "$T/meta.dump" || t_hard "could not patch the version"
+    -e '/^ 76657273696f6e$/{n;s/.*/ 09000000/}' >"$T/meta.dump"
+grep -q '^ 09000000$' "$T/meta.dump" || t_hard "could not patch the version"
 mdb_load -s meta -f "$T/meta.dump" "$NEWER" || t_hard "mdb_load"
 fcgi_fails "newer schema" "$NEWER" "schema version"
 admin_fails "newer schema" "$NEWER" "newer schema version" stat

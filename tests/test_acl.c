@@ -3,7 +3,10 @@
 #include <string.h>
 
 #include "acl.h"
+#include "buf.h"
 #include "errors.h"
+#include "index.h"
+#include "record.h"
 #include "schema.h"
 #include "store.h"
 #include "t.h"
@@ -17,21 +20,45 @@
 #define G2	"bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"
 #define G3	"cccccccccccccccccccccccccccccccc"	/* no such group */
 
-/* acl.c only asks whether a group key exists; any value will do. */
+/* A group of OWNER with ordinal ord, as import writes it. */
 static int
-group_put(struct store *st, MDB_txn *txn, const char *uuid)
+group_put(struct store *st, MDB_txn *txn, const char *uuid, uint32_t ord)
 {
-	MDB_val k = { 32, (void *)uuid }, v = { 1, "x" };
+	struct buf rec = BUF_INIT, json = BUF_INIT;
+	struct rec_parts p;
+	MDB_val k = { 32, (void *)uuid }, v;
+	int rc;
 
-	return mdb_put(txn, st->groups, &k, &v, 0);
+	buf_puts(&json, "{}");
+	memset(&p, 0, sizeof(p));
+	p.owner = OWNER;
+	p.ord = ord;
+	p.json = &json;
+	if ((rc = record_assemble(&p, &rec)) == ZSQ_OK) {
+		v.mv_size = rec.len;
+		v.mv_data = rec.data;
+		rc = mdb_put(txn, st->groups, &k, &v, 0);
+	}
+	if (rc == ZSQ_OK)
+		rc = acl_owner_set(st, txn, ord, NULL, OWNER);
+	buf_free(&rec);
+	buf_free(&json);
+	return rc;
 }
 
+/*
+ * Whether account sees group (of ordinal ord): acl_visible() from the
+ * group's side, and the reverse entries (acl_visible_set()) from the
+ * account's, which must agree; -1 when they do not.
+ */
 static int
-visible(struct store *st, const char *account, const char *group)
+visible(struct store *st, const char *account, const char *group,
+    uint32_t ord)
 {
+	struct ordset set = { NULL, 0, 0 };
 	MDB_txn *txn;
 	MDB_cursor *cur;
-	int r;
+	int r, r2;
 
 	if (mdb_txn_begin(st->env, NULL, MDB_RDONLY, &txn) != MDB_SUCCESS)
 		return -1;
@@ -41,8 +68,14 @@ visible(struct store *st, const char *account, const char *group)
 	}
 	r = acl_visible(cur, account, group, OWNER);
 	mdb_cursor_close(cur);
+	if (acl_is_admin(account))
+		r2 = acl_visible_set(st, txn, account, &set) == ZSQ_EINVAL;
+	else
+		r2 = acl_visible_set(st, txn, account, &set) == ZSQ_OK &&
+		    ordset_has(&set, ord);
+	ordset_free(&set);
 	mdb_txn_abort(txn);
-	return r;
+	return r == r2 ? r : -1;
 }
 
 static void
@@ -183,21 +216,22 @@ main(void)
 
 	if (mkdtemp(dir) == NULL)
 		return 99;
+	schema_init();
 	if (store_open(&st, dir, STORE_CREATE, 0) != ZSQ_OK ||
 	    mdb_txn_begin(st.env, NULL, 0, &txn) != MDB_SUCCESS)
 		return 99;
 	test_accounts(&st, txn);
-	CHECK(group_put(&st, txn, G1) == MDB_SUCCESS);
-	CHECK(group_put(&st, txn, G2) == MDB_SUCCESS);
+	CHECK(group_put(&st, txn, G1, 1) == ZSQ_OK);
+	CHECK(group_put(&st, txn, G2, 2) == ZSQ_OK);
 	test_share_errors(&st, txn);
 	CHECK(mdb_txn_commit(txn) == MDB_SUCCESS);
 
 	/* Nothing shared: admin and owner only. */
-	CHECK(visible(&st, SCHEMA_ADMIN_ACCOUNT, G1) == 1);
-	CHECK(visible(&st, OWNER, G1) == 1);
-	CHECK(visible(&st, FRIEND, G1) == 0);
-	CHECK(visible(&st, STRANGER, G1) == 0);
-	CHECK(visible(&st, GHOST, G1) == 0);
+	CHECK(visible(&st, SCHEMA_ADMIN_ACCOUNT, G1, 1) == 1);
+	CHECK(visible(&st, OWNER, G1, 1) == 1);
+	CHECK(visible(&st, FRIEND, G1, 1) == 0);
+	CHECK(visible(&st, STRANGER, G1, 1) == 0);
+	CHECK(visible(&st, GHOST, G1, 1) == 0);
 
 	/* Share G1 with FRIEND (twice: idempotent), G2 with everyone. */
 	CHECK(mdb_txn_begin(st.env, NULL, 0, &txn) == MDB_SUCCESS);
@@ -205,12 +239,12 @@ main(void)
 	CHECK(acl_share(&st, txn, G1, FRIEND) == ZSQ_OK);
 	CHECK(acl_share(&st, txn, G2, NULL) == ZSQ_OK);
 	CHECK(mdb_txn_commit(txn) == MDB_SUCCESS);
-	CHECK(visible(&st, FRIEND, G1) == 1);
-	CHECK(visible(&st, STRANGER, G1) == 0);
-	CHECK(visible(&st, FRIEND, G2) == 1);
-	CHECK(visible(&st, STRANGER, G2) == 1);
-	CHECK(visible(&st, GHOST, G2) == 1);	/* public means anyone */
-	CHECK(visible(&st, FRIEND, G3) == 0);
+	CHECK(visible(&st, FRIEND, G1, 1) == 1);
+	CHECK(visible(&st, STRANGER, G1, 1) == 0);
+	CHECK(visible(&st, FRIEND, G2, 2) == 1);
+	CHECK(visible(&st, STRANGER, G2, 2) == 1);
+	CHECK(visible(&st, GHOST, G2, 2) == 1);	/* public means anyone */
+	CHECK(visible(&st, FRIEND, G3, 3) == 0);
 
 	/* Unshare one, then drop every share of G2. */
 	CHECK(mdb_txn_begin(st.env, NULL, 0, &txn) == MDB_SUCCESS);
@@ -219,17 +253,39 @@ main(void)
 	CHECK(acl_unshare(&st, txn, G1, FRIEND) == ZSQ_ENOTFOUND);
 	CHECK(acl_drop_group(&st, txn, G2) == ZSQ_OK);
 	CHECK(mdb_txn_commit(txn) == MDB_SUCCESS);
-	CHECK(visible(&st, FRIEND, G1) == 0);
-	CHECK(visible(&st, OWNER, G1) == 1);
-	CHECK(visible(&st, STRANGER, G2) == 0);
-	CHECK(visible(&st, FRIEND, G2) == 0);
-	CHECK(visible(&st, SCHEMA_ADMIN_ACCOUNT, G2) == 1);
+	CHECK(visible(&st, FRIEND, G1, 1) == 0);
+	CHECK(visible(&st, OWNER, G1, 1) == 1);
+	CHECK(visible(&st, STRANGER, G2, 2) == 0);
+	CHECK(visible(&st, FRIEND, G2, 2) == 0);
+	CHECK(visible(&st, SCHEMA_ADMIN_ACCOUNT, G2, 2) == 1);
 
 	/* An aborted share leaves nothing behind. */
 	CHECK(mdb_txn_begin(st.env, NULL, 0, &txn) == MDB_SUCCESS);
 	CHECK(acl_share(&st, txn, G1, NULL) == ZSQ_OK);
 	mdb_txn_abort(txn);
-	CHECK(visible(&st, STRANGER, G1) == 0);
+	CHECK(visible(&st, STRANGER, G1, 1) == 0);
+
+	/* Replacing every share keeps both directions equal. */
+	{
+		struct acl_grant g[3];
+		size_t skipped = 9;
+
+		memcpy(g[0].group, G1, 32);
+		memcpy(g[0].account, STRANGER, 32);
+		memcpy(g[1].group, G3, 32);		/* no such group */
+		memcpy(g[1].account, FRIEND, 32);
+		memcpy(g[2].group, G2, 32);
+		memcpy(g[2].account, ACL_PUBLIC, 32);
+		CHECK(mdb_txn_begin(st.env, NULL, 0, &txn) == MDB_SUCCESS);
+		CHECK(acl_share(&st, txn, G1, FRIEND) == ZSQ_OK);
+		CHECK(acl_shares_replace(&st, txn, g, 3, &skipped) == ZSQ_OK);
+		CHECK(skipped == 1);
+		CHECK(mdb_txn_commit(txn) == MDB_SUCCESS);
+		CHECK(visible(&st, FRIEND, G1, 1) == 0);
+		CHECK(visible(&st, STRANGER, G1, 1) == 1);
+		CHECK(visible(&st, FRIEND, G2, 2) == 1);
+		CHECK(visible(&st, OWNER, G2, 2) == 1);
+	}
 
 	test_replace(&st);
 

@@ -41,8 +41,8 @@ static void
 build(struct buf *rec, const struct tval *tv, size_t n,
     const struct ttag *tags, size_t ntags)
 {
-	struct buf vals = BUF_INIT, tb = BUF_INIT;
-	struct rec_head h;
+	struct buf vals = BUF_INIT, tb = BUF_INIT, js = BUF_INIT;
+	struct rec_parts p;
 	const struct leaf *lf;
 	unsigned id;
 	size_t i;
@@ -64,20 +64,16 @@ build(struct buf *rec, const struct tval *tv, size_t n,
 	for (i = 0; i < ntags; i++)
 		record_put_tag(&tb, tags[i].kind, tags[i].str,
 		    (uint32_t)strlen(tags[i].str));
-	memset(&h, 0, sizeof(h));
-	h.magic = REC_MAGIC;
-	memcpy(h.owner, SCHEMA_ADMIN_ACCOUNT, 32);
-	h.vals.off = sizeof(h);
-	h.vals.len = (uint32_t)vals.len;
-	h.tags.off = h.vals.off + h.vals.len;
-	h.tags.len = (uint32_t)tb.len;
-	h.size = h.tags.off + h.tags.len;
-	buf_reset(rec);
-	buf_append(rec, &h, sizeof(h));
-	buf_append(rec, vals.data, vals.len);
-	buf_append(rec, tb.data, tb.len);
+	buf_puts(&js, "{}");
+	memset(&p, 0, sizeof(p));
+	p.owner = SCHEMA_ADMIN_ACCOUNT;
+	p.vals = &vals;
+	p.tags = &tb;
+	p.json = &js;
+	CHECK(record_assemble(&p, rec) == ZSQ_OK);
 	buf_free(&vals);
 	buf_free(&tb);
+	buf_free(&js);
 }
 
 /* 2017-11-14 22:20:57 UTC (the test runs with TZ=UTC). */

@@ -4,9 +4,11 @@
  * every rejected import (bad input, unknown owner, full map, wrong zone)
  * leaves every database byte-for-byte as it was.
  */
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -38,30 +40,75 @@ zone(const char *tz)
 }
 
 /* Every key and value of one database, in order. */
+/*
+ * A database whose values name groups by ordinal (the indexes, owned,
+ * granted) or whose records carry one (groups), as lines that name them
+ * by uuid instead, sorted: two stores with the same groups compare equal
+ * whatever ordinals their histories gave.  Records are compared without
+ * their ordinal and input digest.
+ */
+static int
+line_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
 static void
-dump_db(struct store *st, MDB_dbi dbi, struct buf *out)
+dump_named(struct store *st, MDB_dbi dbi, int groups, struct buf *out)
 {
 	MDB_txn *txn;
 	MDB_cursor *cur;
 	MDB_val k, v;
+	struct buf line = BUF_INIT;
+	char **lines = NULL;
+	const char *uuid;
+	size_t n = 0, i, j;
 
 	buf_reset(out);
 	CHECK(mdb_txn_begin(st->env, NULL, MDB_RDONLY, &txn) == 0);
 	CHECK(mdb_cursor_open(txn, dbi, &cur) == 0);
 	while (mdb_cursor_get(cur, &k, &v, MDB_NEXT) == 0) {
-		buf_printf(out, "%zu %zu:", k.mv_size, v.mv_size);
-		buf_append(out, k.mv_data, k.mv_size);
-		buf_append(out, v.mv_data, v.mv_size);
+		buf_reset(&line);
+		for (i = 0; i < k.mv_size; i++)
+			buf_printf(&line, "%02x", ((unsigned char *)k.mv_data)[i]);
+		buf_putc(&line, ' ');
+		if (groups) {
+			for (i = 0; i < v.mv_size; i++) {
+				j = i - offsetof(struct rec_head, ord);
+				if (j < 4)
+					continue;
+				j = i - offsetof(struct rec_head, src);
+				if (j < REC_SRC_LEN)
+					continue;
+				buf_printf(&line, "%02x",
+				    ((unsigned char *)v.mv_data)[i]);
+			}
+		} else {
+			CHECK(v.mv_size == 4 && store_ord_uuid(st, txn,
+			    store_ord_get(v.mv_data), &uuid) == ZSQ_OK);
+			buf_append(&line, uuid, 32);
+		}
+		lines = realloc(lines, (n + 1) * sizeof(*lines));
+		lines[n++] = strdup(line.data);
 	}
 	mdb_cursor_close(cur);
 	mdb_txn_abort(txn);
+	if (n > 0)
+		qsort(lines, n, sizeof(*lines), line_cmp);
+	for (i = 0; i < n; i++) {
+		buf_puts(out, lines[i]);
+		buf_putc(out, '\n');
+		free(lines[i]);
+	}
+	free(lines);
+	buf_free(&line);
 }
 
 /* Every key and value of every database, in order. */
 static void
 dump(struct store *st, struct buf *out)
 {
-	MDB_dbi dbs[6];
+	MDB_dbi dbs[10];
 	MDB_txn *txn;
 	MDB_cursor *cur;
 	MDB_val k, v;
@@ -72,10 +119,14 @@ dump(struct store *st, struct buf *out)
 	dbs[2] = st->sessions;
 	dbs[3] = st->accounts;
 	dbs[4] = st->shares;
-	dbs[5] = st->index;
+	dbs[5] = st->eq;
+	dbs[6] = st->ord;
+	dbs[7] = st->ords;
+	dbs[8] = st->owned;
+	dbs[9] = st->granted;
 	buf_reset(out);
 	CHECK(mdb_txn_begin(st->env, NULL, MDB_RDONLY, &txn) == 0);
-	for (i = 0; i < 6; i++) {
+	for (i = 0; i < 10; i++) {
 		CHECK(mdb_cursor_open(txn, dbs[i], &cur) == 0);
 		while (mdb_cursor_get(cur, &k, &v, MDB_NEXT) == 0) {
 			buf_printf(out, "%zu %zu %zu:", i, k.mv_size, v.mv_size);
@@ -274,15 +325,26 @@ test_forms_and_counts(struct store *st)
 	CHECK(want.len > 0);
 	CHECK_MEM(rec.data + h.json.off, h.json.len, want.data ? want.data : "");
 
-	/* Again, and in the other two forms: nothing changes. */
+	/*
+	 * Again, and in the other two forms: nothing changes.  (The second
+	 * time the file's bytes are known: no group is even parsed.)
+	 */
+	CHECK(import_file(st, sample_path, 0, &s, &err) == ZSQ_OK);
+	CHECK(s.added == 0 && s.updated == 0 && s.unchanged == 7);
 	dump(st, &before);
 	CHECK(import_file(st, sample_path, 0, &s, &err) == ZSQ_OK);
 	CHECK(s.added == 0 && s.updated == 0 && s.unchanged == 7);
+	dump(st, &after);
+	CHECK(before.len == after.len &&
+	    memcmp(before.data, after.data, before.len) == 0);
 	arr = reshape(0);
 	CHECK(import_text(st, arr, NULL, 0, &s, &err) == ZSQ_OK);
 	CHECK(s.unchanged == 7 && s.added == 0 && s.updated == 0);
 	lines = reshape(1);
 	CHECK(import_text(st, lines, NULL, 0, &s, &err) == ZSQ_OK);
+	CHECK(s.unchanged == 7 && s.added == 0 && s.updated == 0);
+	/* Records note the bytes they came from last: the file's again. */
+	CHECK(import_file(st, sample_path, 0, &s, &err) == ZSQ_OK);
 	CHECK(s.unchanged == 7 && s.added == 0 && s.updated == 0);
 	CHECK(gen(st) == 1);
 	dump(st, &after);
@@ -383,15 +445,28 @@ test_index_exact(struct store *st, const char *dir)
 	struct buf a = BUF_INIT, b = BUF_INIT, err = BUF_INIT;
 	struct import_stats s;
 	struct store fresh;
+	MDB_dbi mine[3], theirs[3];
+	size_t i;
 
 	CHECK(store_open(&fresh, dir, STORE_CREATE, 0) == ZSQ_OK);
 	CHECK(import_file(&fresh, sample_path, 0, &s, &err) == ZSQ_OK);
-	dump_db(st, st->index, &a);
-	dump_db(&fresh, fresh.index, &b);
-	CHECK(a.len > 0);
-	CHECK(a.len == b.len && memcmp(a.data, b.data, a.len) == 0);
-	dump_db(st, st->groups, &a);
-	dump_db(&fresh, fresh.groups, &b);
+	mine[0] = st->eq;
+	mine[1] = st->ord;
+	mine[2] = st->owned;
+	theirs[0] = fresh.eq;
+	theirs[1] = fresh.ord;
+	theirs[2] = fresh.owned;
+	for (i = 0; i < 3; i++) {
+		dump_named(st, mine[i], 0, &a);
+		dump_named(&fresh, theirs[i], 0, &b);
+		CHECK(a.len > 0);
+		CHECK(a.len == b.len && memcmp(a.data, b.data, a.len) == 0);
+		if (a.len != b.len || memcmp(a.data, b.data, a.len) != 0)
+			fprintf(stderr, "database %zu differs:\n%s\n--\n%s\n",
+			    i, a.data ? a.data : "", b.data ? b.data : "");
+	}
+	dump_named(st, st->groups, 1, &a);
+	dump_named(&fresh, fresh.groups, 1, &b);
 	CHECK(a.len == b.len && memcmp(a.data, b.data, a.len) == 0);
 	store_close(&fresh);
 	buf_free(&a);
@@ -543,6 +618,100 @@ test_map_full(const char *dir)
 	buf_free(&desc);
 }
 
+/* The stored record of uuid, copied into rec. */
+static void
+get_rec(struct store *st, const char *uuid, struct buf *rec)
+{
+	MDB_txn *txn;
+	MDB_val k = { 32, (void *)uuid }, v;
+
+	buf_reset(rec);
+	CHECK(mdb_txn_begin(st->env, NULL, MDB_RDONLY, &txn) == 0);
+	if (mdb_get(txn, st->groups, &k, &v) == 0)
+		buf_append(rec, v.mv_data, v.mv_size);
+	mdb_txn_abort(txn);
+}
+
+/* A hook: counts its calls and sees the groups of its transaction. */
+static int hook_calls;
+
+static int
+hook_after(void *arg, const struct store *st, MDB_txn *txn, struct buf *err)
+{
+	MDB_val k = { 32, (void *)NEW1 }, v;
+
+	(void)arg;
+	(void)err;
+	hook_calls++;
+	return mdb_get(txn, st->groups, &k, &v) == MDB_SUCCESS ? ZSQ_OK :
+	    ZSQ_EINVAL;
+}
+
+/* add_one NEW1 with tags and owner through import_add(); stats out. */
+static int
+add_one(struct store *st, const char *owner, const char *tag,
+    struct import_stats *s)
+{
+	static const char json[] = "{\"uuid\":\"" NEW1 "\",\"name\":\"t\"}";
+	const char *sys[1];
+	struct import_tags tags;
+	struct import_hooks h;
+	struct import_opts o;
+	struct import *imp;
+	struct buf err = BUF_INIT;
+	int rc;
+
+	sys[0] = tag;
+	memset(&tags, 0, sizeof(tags));
+	tags.system = sys;
+	tags.nsystem = 1;
+	memset(&h, 0, sizeof(h));
+	h.after = hook_after;
+	import_opts_init(&o);
+	CHECK(import_begin(st, &o, &imp, &err) == ZSQ_OK);
+	if ((rc = import_add(imp, json, sizeof(json) - 1, owner, &tags,
+	    &err)) == ZSQ_OK)
+		rc = import_commit(imp, &h, s, &err);
+	import_end(imp);
+	buf_free(&err);
+	return rc;
+}
+
+/*
+ * import_add() (sync's way in): per-group owner and tags; the digest of
+ * the bytes covers the tags and the owner, so a change of either alone is
+ * a change, and the same again is not.
+ */
+static void
+test_add(struct store *st)
+{
+	struct import_stats s;
+	struct rec_head h;
+	struct buf rec = BUF_INIT;
+	unsigned char src[REC_SRC_LEN];
+
+	hook_calls = 0;
+	CHECK(add_one(st, OTHER, "a::1", &s) == ZSQ_OK);
+	CHECK(s.added + s.updated == 1 && hook_calls == 1);
+	get_rec(st, NEW1, &rec);
+	CHECK(record_open(rec.data, rec.len, &h) == ZSQ_OK);
+	CHECK(memcmp(h.owner, OTHER, 32) == 0);
+	memcpy(src, h.src, sizeof(src));
+	CHECK(add_one(st, OTHER, "a::1", &s) == ZSQ_OK);
+	CHECK(s.unchanged == 1 && s.updated == 0 && hook_calls == 2);
+	CHECK(add_one(st, OTHER, "a::2", &s) == ZSQ_OK);
+	CHECK(s.updated == 1);
+	get_rec(st, NEW1, &rec);
+	CHECK(record_open(rec.data, rec.len, &h) == ZSQ_OK);
+	CHECK(memcmp(h.src, src, sizeof(src)) != 0);
+	CHECK(add_one(st, SCHEMA_ADMIN_ACCOUNT, "a::2", &s) == ZSQ_OK);
+	CHECK(s.updated == 1);
+	get_rec(st, NEW1, &rec);
+	CHECK(record_open(rec.data, rec.len, &h) == ZSQ_OK);
+	CHECK(memcmp(h.owner, SCHEMA_ADMIN_ACCOUNT, 32) == 0);
+	buf_free(&rec);
+}
+
 int
 main(void)
 {
@@ -567,6 +736,7 @@ main(void)
 	test_rejected(&st);
 	test_too_big(&st);
 	test_tz(&st);
+	test_add(&st);
 	store_close(&st);
 	test_map_full(dir2);
 	rm_store(dir);

@@ -20,33 +20,40 @@ leaf_id(const char *path)
 	return l ? l->id : 9999;
 }
 
-/* A record holding only compact values: name, createDate, two nic ips. */
+/* A record holding only compact values and tags (record_assemble). */
 static void
 make_rec(struct buf *rec, const char *name, int64_t created,
-    const char *ip1, const char *ip2)
+    const char *ip1, const char *ip2, const char *tag)
 {
-	struct buf vals = BUF_INIT;
-	struct rec_head h;
+	struct buf vals = BUF_INIT, tags = BUF_INIT, json = BUF_INIT;
+	struct rec_parts p;
 
-	record_put_val(&vals, leaf_id("name"), REC_STR, name,
-	    (uint32_t)strlen(name), 0);
-	record_put_val(&vals, leaf_id("createDate"), REC_TIME, NULL, 0,
-	    created);
+	/* In leaf order: the nested leaves come before name. */
 	if (ip1)
 		record_put_val(&vals, leaf_id("instances.vm.vmNics.ip"),
 		    REC_STR, ip1, (uint32_t)strlen(ip1), 0);
 	if (ip2)
 		record_put_val(&vals, leaf_id("instances.vm.vmNics.ip"),
 		    REC_STR, ip2, (uint32_t)strlen(ip2), 0);
-	memset(&h, 0, sizeof(h));
-	h.magic = REC_MAGIC;
-	h.vals.off = sizeof(h);
-	h.vals.len = (uint32_t)vals.len;
-	h.size = (uint32_t)(sizeof(h) + vals.len);
-	buf_reset(rec);
-	buf_append(rec, &h, sizeof(h));
-	buf_append(rec, vals.data, vals.len);
+	record_put_val(&vals, leaf_id("name"), REC_STR, name,
+	    (uint32_t)strlen(name), 0);
+	record_put_val(&vals, leaf_id("description"), REC_STR, name,
+	    (uint32_t)strlen(name), 0);
+	record_put_val(&vals, leaf_id("createDate"), REC_TIME, NULL, 0,
+	    created);
+	if (tag)
+		record_put_tag(&tags, REC_TAG_SYSTEM, tag,
+		    (uint32_t)strlen(tag));
+	buf_puts(&json, "{}");
+	memset(&p, 0, sizeof(p));
+	p.owner = "0123456789abcdef0123456789abcdef";
+	p.vals = &vals;
+	p.tags = &tags;
+	p.json = &json;
+	CHECK(record_assemble(&p, rec) == ZSQ_OK);
 	buf_free(&vals);
+	buf_free(&tags);
+	buf_free(&json);
 }
 
 static struct rec_val
@@ -65,39 +72,55 @@ tval(int64_t t)
 	return v;
 }
 
-/* Collect and render the uuids' first characters, sorted: "abc". */
+/* The ordinals of a set as letters (0 is 'a'), sorted: "abc". */
+static const char *
+letters(struct ordset *s)
+{
+	static char out[64];
+	size_t i;
+
+	ordset_sort_unique(s);
+	for (i = 0; i < s->n && i < sizeof(out) - 1; i++)
+		out[i] = (char)('a' + s->o[i]);
+	out[i] = '\0';
+	ordset_free(s);
+	return out;
+}
+
 static const char *
 collect(struct store *st, MDB_txn *txn, const char *path,
     const struct rec_val *lo, int lo_open, const struct rec_val *hi,
     int hi_open)
 {
-	static char out[64];
-	struct uuidset s = { NULL, 0, 0 };
-	size_t i;
+	struct ordset s = { NULL, 0, 0 };
 
-	CHECK(index_collect(st, txn, leaf_id(path), lo, lo_open, hi, hi_open,
-	    &s) == ZSQ_OK);
-	uuidset_sort_unique(&s);
-	for (i = 0; i < s.n && i < sizeof(out) - 1; i++)
-		out[i] = s.u[i][0];
-	out[i] = '\0';
-	uuidset_free(&s);
-	return out;
+	CHECK(index_range_collect(st, txn, leaf_id(path), lo, lo_open, hi,
+	    hi_open, &s) == ZSQ_OK);
+	return letters(&s);
+}
+
+/* Equality through eq: a leaf path or a tag id. */
+static const char *
+eq(struct store *st, MDB_txn *txn, unsigned id, struct rec_val v,
+    size_t *count)
+{
+	unsigned char key[INDEX_EQ_KEY];
+	struct ordset s = { NULL, 0, 0 };
+
+	index_eq_key(id, &v, key);
+	CHECK(index_eq_collect(st, txn, key, &s) == ZSQ_OK);
+	CHECK(index_eq_count(st, txn, key, count) == ZSQ_OK);
+	return letters(&s);
 }
 
 int
 main(void)
 {
 	char tmpl[] = "/tmp/zsq-index-XXXXXX", cmd[600];
-	static const char *uu[] = {
-		"a0000000000000000000000000000000",
-		"b0000000000000000000000000000000",
-		"c0000000000000000000000000000000",
-		"d0000000000000000000000000000000",
-	};
 	struct buf rec[4] = { BUF_INIT, BUF_INIT, BUF_INIT, BUF_INIT };
 	char longname[1000];
 	struct store st;
+	struct index_batch b;
 	MDB_txn *txn;
 	struct rec_val v, lo, hi;
 	size_t n, i;
@@ -105,33 +128,55 @@ main(void)
 	schema_init();
 	CHECK(mkdtemp(tmpl) != NULL);
 	CHECK(store_open(&st, tmpl, STORE_CREATE, 1 << 24) == ZSQ_OK);
-	CHECK(index_is_indexed(leaf_id("name")));
-	CHECK(index_is_indexed(leaf_id("instances.vm.vmNics.ip")));
-	CHECK(!index_is_indexed(leaf_id("description")));
+	CHECK(index_is_ordered(leaf_id("name")));
+	CHECK(index_is_ordered(leaf_id("instances.vm.vmNics.ip")));
+	CHECK(!index_is_ordered(leaf_id("description")));
 
 	memset(longname, 'x', sizeof(longname) - 1);
 	longname[sizeof(longname) - 1] = '\0';
-	make_rec(&rec[0], "Alpha", -100, "10.0.0.1", "10.0.0.1");
-	make_rec(&rec[1], "beta", 0, "10.0.0.2", NULL);
-	make_rec(&rec[2], "ALPHA", 1510669257, NULL, NULL);
-	make_rec(&rec[3], longname, 2000000000, "10.0.0.1", NULL);
+	make_rec(&rec[0], "Alpha", -100, "10.0.0.1", "10.0.0.1", "gpu::A");
+	make_rec(&rec[1], "beta", 0, "10.0.0.2", NULL, NULL);
+	make_rec(&rec[2], "ALPHA", 1510669257, NULL, NULL, "GPU::a");
+	make_rec(&rec[3], longname, 2000000000, "10.0.0.1", NULL, NULL);
 	CHECK(mdb_txn_begin(st.env, NULL, 0, &txn) == 0);
-	for (i = 0; i < 4; i++)
-		CHECK(index_record_put(&st, txn, uu[i], rec[i].data,
-		    rec[i].len) == ZSQ_OK);
+	for (i = 0; i < 4; i++) {
+		int rc = index_record_put(&st, txn, (uint32_t)i, rec[i].data,
+		    rec[i].len);
+		CHECK(rc == ZSQ_OK);
+		if (rc != ZSQ_OK)
+			printf("put %zu: %s\n", i, zsq_strerror(rc));
+	}
 
 	/* Equality folds case; a group holding a value twice counts once. */
+	CHECK_STR(eq(&st, txn, leaf_id("name"), sval("alpha"), &n), "ac");
+	CHECK(n == 2);
+	CHECK_STR(eq(&st, txn, leaf_id("description"), sval("aLPHA"), &n),
+	    "ac");
+	CHECK_STR(eq(&st, txn, leaf_id("instances.vm.vmNics.ip"),
+	    sval("10.0.0.1"), &n), "ad");
+	CHECK(n == 2);
+	CHECK_STR(eq(&st, txn, leaf_id("name"), sval("nobody"), &n), "");
+	CHECK(n == 0);
+	/* Any length is one key: a value past every key limit is exact. */
+	CHECK_STR(eq(&st, txn, leaf_id("description"), sval(longname), &n),
+	    "d");
+	longname[sizeof(longname) - 2] = 'y';
+	CHECK_STR(eq(&st, txn, leaf_id("description"), sval(longname), &n),
+	    "");
+	longname[sizeof(longname) - 2] = 'x';
+	/* Numbers by value, tags by kind. */
+	CHECK_STR(eq(&st, txn, leaf_id("createDate"), tval(0), &n), "b");
+	CHECK_STR(eq(&st, txn, INDEX_ID_TAG + REC_TAG_SYSTEM,
+	    sval("Gpu::A"), &n), "ac");
+	CHECK_STR(eq(&st, txn, INDEX_ID_TAG + REC_TAG_USER, sval("gpu::a"),
+	    &n), "");
+
+	/* The ord index: equality as a closed range. */
 	v = sval("alpha");
 	CHECK_STR(collect(&st, txn, "name", &v, 0, &v, 0), "ac");
-	CHECK(index_count_eq(&st, txn, leaf_id("name"), &v, &n) == ZSQ_OK &&
-	    n == 2);
 	v = sval("10.0.0.1");
 	CHECK_STR(collect(&st, txn, "instances.vm.vmNics.ip", &v, 0, &v, 0),
 	    "ad");
-	CHECK(index_count_eq(&st, txn, leaf_id("instances.vm.vmNics.ip"), &v,
-	    &n) == ZSQ_OK && n == 2);
-	v = sval("nobody");
-	CHECK_STR(collect(&st, txn, "name", &v, 0, &v, 0), "");
 
 	/* Ranges over signed timestamps, open and closed ends. */
 	lo = tval(-100);
@@ -164,26 +209,50 @@ main(void)
 
 	/* Estimates count entries, never past the cap. */
 	lo = tval(-100);
-	CHECK(index_count_range(&st, txn, leaf_id("createDate"), &lo, 0,
+	CHECK(index_range_count(&st, txn, leaf_id("createDate"), &lo, 0,
 	    NULL, 0, 100, &n) == ZSQ_OK && n == 4);
-	CHECK(index_count_range(&st, txn, leaf_id("createDate"), &lo, 1,
+	CHECK(index_range_count(&st, txn, leaf_id("createDate"), &lo, 1,
 	    NULL, 0, 100, &n) == ZSQ_OK && n == 3);
-	CHECK(index_count_range(&st, txn, leaf_id("createDate"), &lo, 0,
+	CHECK(index_range_count(&st, txn, leaf_id("createDate"), &lo, 0,
 	    NULL, 0, 2, &n) == ZSQ_OK && n == 2);
-	CHECK(index_count_range(&st, txn, leaf_id("createDate"), &lo, 0,
+	CHECK(index_range_count(&st, txn, leaf_id("createDate"), &lo, 0,
 	    NULL, 0, 0, &n) == ZSQ_OK && n == 0);
 	v = sval("a");
-	CHECK(index_count_range(&st, txn, leaf_id("name"), &v, 0, &v,
+	CHECK(index_range_count(&st, txn, leaf_id("name"), &v, 0, &v,
 	    INDEX_PREFIX, 100, &n) == ZSQ_OK && n == 2);
 
 	/* Deleting a record's entries leaves the others. */
-	CHECK(index_record_del(&st, txn, uu[0], rec[0].data, rec[0].len) ==
+	CHECK(index_record_del(&st, txn, 0, rec[0].data, rec[0].len) ==
 	    ZSQ_OK);
 	v = sval("ALPHA");
 	CHECK_STR(collect(&st, txn, "name", &v, 0, &v, 0), "c");
 	v = sval("10.0.0.1");
 	CHECK_STR(collect(&st, txn, "instances.vm.vmNics.ip", &v, 0, &v, 0),
 	    "d");
+	CHECK_STR(eq(&st, txn, INDEX_ID_TAG + REC_TAG_SYSTEM,
+	    sval("gpu::a"), &n), "c");
+
+	/*
+	 * The sorted batch: replacing a record keeps the entries both
+	 * versions have and drops the rest; a value held twice is one entry.
+	 */
+	index_batch_init(&b, &st, txn, 1 << 20);
+	CHECK(index_batch_record(&b, 1, rec[1].data, rec[1].len, 1) ==
+	    ZSQ_OK);
+	make_rec(&rec[1], "beta", 0, "10.0.0.9", "10.0.0.9", NULL);
+	CHECK(index_batch_record(&b, 1, rec[1].data, rec[1].len, 0) ==
+	    ZSQ_OK);
+	CHECK(index_batch_record(&b, 0, rec[0].data, rec[0].len, 0) ==
+	    ZSQ_OK);
+	CHECK(index_batch_flush(&b) == ZSQ_OK);
+	index_batch_free(&b);
+	CHECK_STR(eq(&st, txn, leaf_id("name"), sval("BETA"), &n), "b");
+	CHECK_STR(eq(&st, txn, leaf_id("instances.vm.vmNics.ip"),
+	    sval("10.0.0.2"), &n), "");
+	CHECK_STR(eq(&st, txn, leaf_id("instances.vm.vmNics.ip"),
+	    sval("10.0.0.9"), &n), "b");
+	CHECK(n == 1);
+	CHECK_STR(eq(&st, txn, leaf_id("name"), sval("alpha"), &n), "ac");
 	mdb_txn_abort(txn);
 	store_close(&st);
 	for (i = 0; i < 4; i++)

@@ -11,7 +11,9 @@
 
 #include "apierr.h"
 #include "errors.h"
+#include "index.h"
 #include "query.h"
+#include "record.h"
 #include "schema.h"
 #include "t.h"
 #include "tstore.h"
@@ -376,9 +378,14 @@ test_index(void)
 	 * literal head (never planned) still does; uuid?= needs no index.
 	 */
 	CHECK(mdb_txn_begin(st.env, NULL, 0, &txn) == 0);
-	CHECK(mdb_drop(txn, st.index, 0) == 0);
+	CHECK(mdb_drop(txn, st.eq, 0) == 0);
+	CHECK(mdb_drop(txn, st.ord, 0) == 0);
 	CHECK(mdb_txn_commit(txn) == 0);
 	check_page(ADMIN, "q=name=beta", "", 0);
+	check_page(ADMIN, "q=instances.status=Stopped", "", 0);
+	check_page(ADMIN, "q=__systemTag__=ha", "", 0);
+	/* A tenant's few visible groups are its candidates: no index. */
+	check_page(ACC_A, "q=name=beta", "16", 2);
 	check_page(ADMIN, "q=name>=gamma", "", 0);
 	check_page(ADMIN, "q=name~=gam%25", "", 0);
 	check_page(ADMIN, "q=name~=%25amma", "5", 1);
@@ -420,6 +427,80 @@ test_bounds(void)
 	apierr_free(&e);
 }
 
+/*
+ * Values past every key limit, and a hash collision made by hand: an eq
+ * entry for a value the group does not hold (as two strings with one
+ * XXH3 would give) proposes it, and the re-check on the record drops it.
+ */
+static void
+test_long_values(void)
+{
+	static char name[700], json[2000], qs[1600];
+	unsigned char key[INDEX_EQ_KEY], ord[4];
+	struct rec_val v;
+	char ids[16];
+	uint64_t total;
+	MDB_txn *txn;
+	MDB_val k, d;
+	size_t i;
+
+	for (i = 0; i < 600; i++)
+		name[i] = (char)('a' + i % 26);
+	snprintf(json, sizeof(json), "{\"uuid\":\"" U("9") "\",\"name\":"
+	    "\"%s\",\"description\":\"%s\"}", name, name);
+	CHECK(tstore_import(&st, json, ACC_A) == ZSQ_OK);
+	/* Equality: one hashed key whatever the length, case folded. */
+	for (i = 0; i < 600; i++)
+		qs[i] = (char)(name[i] - (i % 2 ? 'a' - 'A' : 0));
+	snprintf(json, sizeof(json), "q=description=%.600s", qs);
+	CHECK(run(ADMIN, json, NULL, ids, &total, NULL) == ZSQ_OK);
+	CHECK_STR(ids, "9");
+	snprintf(json, sizeof(json), "q=name=%.600s", qs);
+	CHECK(run(ADMIN, json, NULL, ids, &total, NULL) == ZSQ_OK);
+	CHECK_STR(ids, "9");
+	/* One character more or less is another value. */
+	snprintf(json, sizeof(json), "q=description=%.599s", qs);
+	CHECK(run(ADMIN, json, NULL, ids, &total, NULL) == ZSQ_OK);
+	CHECK_STR(ids, "");
+	/* A like prefix past the ordered index's cut key. */
+	snprintf(json, sizeof(json), "q=name~=%.500s%%25", name);
+	CHECK(run(ADMIN, json, NULL, ids, &total, NULL) == ZSQ_OK);
+	CHECK_STR(ids, "9");
+	snprintf(json, sizeof(json), "q=name~=%.500sX%%25", name);
+	CHECK(run(ADMIN, json, NULL, ids, &total, NULL) == ZSQ_OK);
+	CHECK_STR(ids, "");
+
+	/* The collision: "no such name" indexed for group 9. */
+	CHECK(mdb_txn_begin(st.env, NULL, 0, &txn) == 0);
+	memset(&v, 0, sizeof(v));
+	v.kind = REC_STR;
+	v.str = "no such name";
+	v.len = 12;
+	{
+		const struct leaf *l;
+
+		CHECK(schema_leaf_lookup("name", 4, &l) == SCHEMA_FOUND);
+		index_eq_key(l->id, &v, key);
+	}
+	k.mv_size = 32;
+	k.mv_data = (void *)U("9");
+	CHECK(mdb_get(txn, st.groups, &k, &d) == 0);
+	{
+		struct rec_head h;
+
+		CHECK(record_open(d.mv_data, d.mv_size, &h) == ZSQ_OK);
+		store_ord_put(ord, h.ord);
+	}
+	k.mv_size = INDEX_EQ_KEY;
+	k.mv_data = key;
+	d.mv_size = 4;
+	d.mv_data = ord;
+	CHECK(mdb_put(txn, st.eq, &k, &d, 0) == 0);
+	CHECK(mdb_txn_commit(txn) == 0);
+	check_page(ADMIN, "q=name=no%20such%20name", "", 0);
+	check_page(ADMIN, "q=name?=no%20such%20name," U("9"), "", 0);
+}
+
 int
 main(void)
 {
@@ -434,6 +515,7 @@ main(void)
 	test_prepare();
 	test_etag();
 	test_index();
+	test_long_values();
 	tstore_close(&st);
 	return t_done();
 }

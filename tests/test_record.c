@@ -5,30 +5,30 @@
 #include "buf.h"
 #include "errors.h"
 #include "record.h"
+#include "schema.h"
 #include "t.h"
 
-/* A record with only a head and the given sections, laid out in order. */
+/* A record of the given sections (record_assemble builds the table). */
 static void
 build(struct buf *rec, const struct buf *vals, const struct buf *schema,
     const struct buf *tags)
 {
-	struct rec_head h;
+	struct buf json = BUF_INIT;
+	struct rec_parts p;
 
-	memset(&h, 0, sizeof(h));
-	h.magic = REC_MAGIC;
-	memcpy(h.owner, "0123456789abcdef0123456789abcdef", 32);
-	h.vals.off = sizeof(h);
-	h.vals.len = (uint32_t)vals->len;
-	h.schema.off = h.vals.off + h.vals.len;
-	h.schema.len = (uint32_t)schema->len;
-	h.tags.off = h.schema.off + h.schema.len;
-	h.tags.len = (uint32_t)tags->len;
-	h.size = h.tags.off + h.tags.len;
-	buf_reset(rec);
-	buf_append(rec, &h, sizeof(h));
-	buf_append(rec, vals->data, vals->len);
-	buf_append(rec, schema->data, schema->len);
-	buf_append(rec, tags->data, tags->len);
+	buf_puts(&json, "{\"uuid\":\"x\"}");
+	memset(&p, 0, sizeof(p));
+	p.owner = "0123456789abcdef0123456789abcdef";
+	p.ord = 7;
+	p.vals = vals;
+	p.tags = tags;
+	p.schema = schema;
+	p.json = &json;
+	p.nschema = 2;
+	p.field[0].off = 1;
+	p.field[0].len = 10;
+	CHECK(record_assemble(&p, rec) == ZSQ_OK);
+	buf_free(&json);
 }
 
 int
@@ -43,6 +43,7 @@ main(void)
 	struct rec_tagval t;
 	size_t cut;
 
+	schema_init();
 	CHECK(record_put_val(&vals, 0, REC_STR, "abc", 3, 0) == ZSQ_OK);
 	CHECK(record_put_val(&vals, 5, REC_NULL, NULL, 0, 0) == ZSQ_OK);
 	CHECK(record_put_val(&vals, 7, REC_INT, NULL, 0, -42) == ZSQ_OK);
@@ -73,13 +74,40 @@ main(void)
 	    v.num == 1510669257);
 	CHECK(record_vals_next(&it, &v) == 0);
 
-	/* Seek lands on the first value of a leaf, or past smaller ones. */
-	record_vals_seek(rec.data, &h, 7, &it);
+	/* The leaf table: exactly one leaf's values, none for an absent leaf. */
+	CHECK(h.ord == 7 && h.nleaves == schema_nleaves());
+	CHECK(h.vals.off < h.json.off && h.tags.off < h.json.off);
+	CHECK_MEM(rec.data + h.field[0].off, h.field[0].len, "\"uuid\":\"x\"");
+	record_vals_leaf(rec.data, &h, 7, &it);
 	CHECK(record_vals_next(&it, &v) == 1 && v.leaf == 7 && v.num == -42);
-	record_vals_seek(rec.data, &h, 6, &it);
-	CHECK(record_vals_next(&it, &v) == 1 && v.leaf == 7);
-	record_vals_seek(rec.data, &h, 100, &it);
+	CHECK(record_vals_next(&it, &v) == 1 && v.leaf == 7 &&
+	    v.num == INT64_MAX);
 	CHECK(record_vals_next(&it, &v) == 0);
+	record_vals_leaf(rec.data, &h, 6, &it);
+	CHECK(record_vals_next(&it, &v) == 0);
+	record_vals_leaf(rec.data, &h, 0, &it);
+	CHECK(record_vals_next(&it, &v) == 1 && v.leaf == 0);
+	CHECK(record_vals_next(&it, &v) == 0);
+	record_vals_leaf(rec.data, &h, 100000, &it);
+	CHECK(record_vals_next(&it, &v) == 0);
+	/* Values out of leaf order cannot make a table. */
+	{
+		struct buf bad = BUF_INIT, r2 = BUF_INIT, js = BUF_INIT;
+		struct rec_parts p;
+
+		record_put_val(&bad, 9, REC_BOOL, NULL, 0, 1);
+		record_put_val(&bad, 2, REC_BOOL, NULL, 0, 1);
+		buf_puts(&js, "{}");
+		memset(&p, 0, sizeof(p));
+		p.owner = "0123456789abcdef0123456789abcdef";
+		p.vals = &bad;
+		p.json = &js;
+		CHECK(record_assemble(&p, &r2) == ZSQ_EINVAL);
+		buf_free(&bad);
+		buf_free(&r2);
+		buf_free(&js);
+	}
+	CHECK(record_open(rec.data, rec.len, &h) == ZSQ_OK);
 
 	record_schema_begin(rec.data, &h, &it);
 	CHECK(record_schema_next(&it, &s) == 1 && s.top == REC_TOP_SELF &&
@@ -102,6 +130,17 @@ main(void)
 	h.vals.len = h.size;
 	memcpy(rec.data, &h, sizeof(h));
 	CHECK(record_open(rec.data, rec.len, &h) == ZSQ_ESTORE);
+	/* A table pointing past its section gives a malformed entry. */
+	build(&rec, &vals, &schema, &tags);
+	memcpy(&h, rec.data, sizeof(h));
+	{
+		uint32_t big = h.vals.len + 1;
+
+		memcpy(rec.data + h.table.off + 4 * 8, &big, 4);
+	}
+	CHECK(record_open(rec.data, rec.len, &h) == ZSQ_OK);
+	record_vals_leaf(rec.data, &h, 7, &it);
+	CHECK(record_vals_next(&it, &v) == -1);
 	/* A truncated entry inside a valid range is reported, not read. */
 	build(&rec, &vals, &schema, &tags);
 	memcpy(&h, rec.data, sizeof(h));
