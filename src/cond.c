@@ -450,7 +450,7 @@ run_eq(const short *pat, const unsigned char *s, size_t m)
 	size_t i;
 
 	for (i = 0; i < m; i++)
-		if (pat[i] != fold(s[i]))
+		if (pat[i] != text_fold(s[i]))
 			return 0;
 	return 1;
 }
@@ -480,7 +480,7 @@ run_find(const short *pat, const uint32_t *kmp, size_t m,
 	int c;
 
 	for (i = p; i < n; i++) {
-		c = fold(s[i]);
+		c = text_fold(s[i]);
 		while (k > 0 && pat[k] != c)
 			k = kmp[k - 1];
 		if (pat[k] == c)
