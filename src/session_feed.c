@@ -17,6 +17,7 @@
 #include "feed.h"
 #include "session.h"
 #include "session_feed.h"
+#include "text.h"
 
 #define LINE_MAX_BYTES	4096	/* a row is about 120 bytes */
 /* 9999-12-31 23:59:59 UTC: any date past it is not a date. */
@@ -45,20 +46,6 @@ session_id_valid(const char *id)
 	for (i = 0; i < n; i++)
 		if ((unsigned char)id[i] <= ' ' ||
 		    (unsigned char)id[i] >= 0x7f)
-			return 0;
-	return 1;
-}
-
-static int
-hex32(const char *s, size_t n)
-{
-	size_t i;
-
-	if (n != 32)
-		return 0;
-	for (i = 0; i < 32; i++)
-		if (!((s[i] >= '0' && s[i] <= '9') ||
-		    (s[i] >= 'a' && s[i] <= 'f')))
 			return 0;
 	return 1;
 }
@@ -175,13 +162,13 @@ row_tsv(char *line, unsigned long no, struct feed_in *in, struct buf *err)
 	if (!session_id_valid(f[0]))
 		return bad(err, no, "uuid (the session id) is not 1 to 255 "
 		    "printable characters without spaces");
-	if (!hex32(f[1], strlen(f[1])))
+	if (!uuid_valid(f[1], strlen(f[1])))
 		return bad(err, no, "accountUuid is not 32 lowercase hex "
 		    "characters");
 	memcpy(r.account, f[1], 32);
 	if (strcmp(f[2], "NULL") == 0)
 		memcpy(r.user, f[1], 32);
-	else if (hex32(f[2], strlen(f[2])))
+	else if (uuid_valid(f[2], strlen(f[2])))
 		memcpy(r.user, f[2], 32);
 	else
 		return bad(err, no, "userUuid is neither NULL nor 32 "
@@ -233,7 +220,7 @@ row_json(const char *line, size_t len, unsigned long no, struct feed_in *in,
 		    "255 printable characters without spaces");
 		goto out;
 	}
-	if ((s = member_str(o, "accountUuid", &n)) == NULL || !hex32(s, n)) {
+	if ((s = member_str(o, "accountUuid", &n)) == NULL || !uuid_valid(s, n)) {
 		bad(err, no, "accountUuid is not 32 lowercase hex characters");
 		goto out;
 	}
@@ -241,7 +228,7 @@ row_json(const char *line, size_t len, unsigned long no, struct feed_in *in,
 	v = json_object_get(o, "userUuid");
 	if (v == NULL || json_is_null(v))
 		memcpy(r.user, r.account, 32);
-	else if ((s = member_str(o, "userUuid", &n)) != NULL && hex32(s, n))
+	else if ((s = member_str(o, "userUuid", &n)) != NULL && uuid_valid(s, n))
 		memcpy(r.user, s, 32);
 	else {
 		bad(err, no, "userUuid is neither null nor 32 lowercase hex "

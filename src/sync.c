@@ -13,6 +13,7 @@
 #include "record.h"
 #include "schema.h"
 #include "sync.h"
+#include "text.h"
 #include "sync_page.h"
 
 #define ACCOUNT_NAME_MAX	255	/* bytes kept of an account's name */
@@ -85,7 +86,7 @@ uuid_member(json_t *row, const char *key)
 	json_t *v = json_object_get(row, key);
 	const char *s = json_string_value(v);
 
-	return s != NULL && page_uuid_ok(s, json_string_length(v)) ? s : NULL;
+	return s != NULL && uuid_valid(s, json_string_length(v)) ? s : NULL;
 }
 
 static int

@@ -12,6 +12,7 @@
 
 #include "errors.h"
 #include "sync_page.h"
+#include "text.h"
 
 #define DEPTH_MAX	64		/* as the importer's splitter */
 
@@ -21,20 +22,6 @@ struct scan {
 	size_t		 group;		/* 1-based, for messages; 0: envelope */
 	struct buf	*err;
 };
-
-int
-page_uuid_ok(const char *s, size_t n)
-{
-	size_t i;
-
-	if (n != 32)
-		return 0;
-	for (i = 0; i < 32; i++)
-		if (!((s[i] >= '0' && s[i] <= '9') ||
-		    (s[i] >= 'a' && s[i] <= 'f')))
-			return 0;
-	return 1;
-}
 
 static int
 fail(struct scan *s, const char *what)
@@ -227,7 +214,7 @@ group_scan(struct scan *s, size_t *from, const char **uuid)
 			v = s->p + s->i + 1;
 			if ((rc = skip_string(s)) != ZSQ_OK)
 				return rc;
-			if (!page_uuid_ok(v, (size_t)(s->p + s->i - 1 - v)))
+			if (!uuid_valid(v, (size_t)(s->p + s->i - 1 - v)))
 				return fail(s, "'uuid' is not 32 lowercase hex "
 				    "characters");
 			*uuid = v;

@@ -72,7 +72,4 @@ int	page_read_list(struct http *h, const char *path, const char *query,
 	    const char *sort_field, unsigned limit, page_row_fn fn, void *arg,
 	    struct buf *err);
 
-/* 1 when s[0..n) is 32 lowercase hex characters (a ZStack uuid). */
-int	page_uuid_ok(const char *s, size_t n);
-
 #endif

@@ -162,16 +162,16 @@ test_replace(struct store *st)
 	CHECK(has_share(st, txn, G1, FRIEND) == 0);
 	CHECK(has_share(st, txn, G2, OWNER) == 0);
 	CHECK(mdb_txn_commit(txn) == MDB_SUCCESS);
-	CHECK(visible(st, STRANGER, G1) == 1);
-	CHECK(visible(st, FRIEND, G1) == 0);
-	CHECK(visible(st, GHOST, G2) == 1);
+	CHECK(visible(st, STRANGER, G1, 1) == 1);
+	CHECK(visible(st, FRIEND, G1, 1) == 0);
+	CHECK(visible(st, GHOST, G2, 2) == 1);
 
 	/* An empty list leaves no share; an aborted one changes nothing. */
 	CHECK(mdb_txn_begin(st->env, NULL, 0, &txn) == MDB_SUCCESS);
 	CHECK(acl_shares_replace(st, txn, g, 0, NULL) == ZSQ_OK);
 	CHECK(entries(txn, st->shares) == 0);
 	mdb_txn_abort(txn);
-	CHECK(visible(st, STRANGER, G1) == 1);
+	CHECK(visible(st, STRANGER, G1, 1) == 1);
 
 	/* Accounts: exactly the list, plus the admin account. */
 	memcpy(a[0].uuid, GHOST, 32);		strcpy(a[0].name, "ghost");
