@@ -91,7 +91,10 @@ int	cmd_upgrade(struct admin *a);
  */
 void	admin_map_guard(const struct admin *a);
 
-/* Commands (admin_data.c). */
+/* Commands (admin_data.c), and the tags of a record as export writes them. */
+struct rec_range;
+int	admin_tags_json(const void *data, struct rec_range tags,
+	    const char *lead, struct buf *out);
 int	cmd_import(struct admin *a);
 int	cmd_export(struct admin *a);
 int	cmd_delete(struct admin *a);

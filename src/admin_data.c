@@ -96,22 +96,24 @@ done:
 }
 
 /*
- * Append to out  ,"systemTags":[...],"userTags":[...]  for the tags the
- * record holds (nothing for a kind without tags).  lead is the separator
- * before the first key.
+ * Append to out  ,"systemTags":[...],"userTags":[...]  for the tags in the
+ * record's tag section tags (nothing for a kind without tags).  lead is
+ * the separator before the first key.  The section's layout is the same
+ * in every record version, so upgrade reads old records with it too.
  */
-static int
-tags_render(const void *data, const struct rec_head *h, const char *lead,
+int
+admin_tags_json(const void *data, struct rec_range tags, const char *lead,
     struct buf *out)
 {
 	static const char *key[] = { "systemTags", "userTags" };
 	struct rec_iter it;
 	struct rec_tagval t;
-	int kind, n, r, rc = ZSQ_OK;
+	int kind, n, r = 0, rc = ZSQ_OK;
 
 	for (kind = REC_TAG_SYSTEM; kind <= REC_TAG_USER; kind++) {
 		n = 0;
-		record_tags_begin(data, h, &it);
+		it.p = (const unsigned char *)data + tags.off;
+		it.end = it.p + tags.len;
 		while (rc == ZSQ_OK && (r = record_tags_next(&it, &t)) == 1) {
 			if ((int)t.kind != kind)
 				continue;
@@ -147,7 +149,7 @@ group_export(const MDB_val *v, struct buf *tags)
 	if (h.json.len < 2 || json[h.json.len - 1] != '}')
 		return ZSQ_ESTORE;
 	buf_reset(tags);
-	if ((rc = tags_render(data, &h, h.json.len > 2 ? "," : "",
+	if ((rc = admin_tags_json(data, h.tags, h.json.len > 2 ? "," : "",
 	    tags)) != ZSQ_OK)
 		return rc;
 	fwrite(json, 1, h.json.len - 1, stdout);

@@ -182,10 +182,7 @@ group_source(const MDB_val *v, struct buf *json, char *owner)
 	struct rec_head_v1 h1;
 	struct rec_range js, tg;
 	const char *data = v->mv_data, *lead;
-	struct rec_iter it;
-	struct rec_tagval t;
-	static const char *const key[] = { "systemTags", "userTags" };
-	int kind, n, r, rc = ZSQ_OK;
+	int rc;
 
 	if (record_open(data, v->mv_size, &h) == ZSQ_OK) {
 		js = h.json;
@@ -211,26 +208,9 @@ group_source(const MDB_val *v, struct buf *json, char *owner)
 	if ((rc = buf_append(json, data + js.off, js.len - 1)) != ZSQ_OK)
 		return rc;
 	lead = js.len > 2 ? "," : "";
-	for (kind = REC_TAG_SYSTEM; kind <= REC_TAG_USER; kind++) {
-		n = 0;
-		it.p = (const unsigned char *)data + tg.off;
-		it.end = it.p + tg.len;
-		while (rc == ZSQ_OK && (r = record_tags_next(&it, &t)) == 1) {
-			if ((int)t.kind != kind)
-				continue;
-			rc = n++ == 0 ? buf_printf(json, "%s\"%s\":[", lead,
-			    key[kind]) : buf_putc(json, ',');
-			if (rc == ZSQ_OK)
-				rc = json_escape(json, t.str, t.len, 0);
-		}
-		if (rc == ZSQ_OK && r < 0)
-			rc = ZSQ_ESTORE;
-		if (rc == ZSQ_OK && n > 0) {
-			rc = buf_putc(json, ']');
-			lead = ",";
-		}
-	}
-	return rc == ZSQ_OK ? buf_putc(json, '}') : rc;
+	if ((rc = admin_tags_json(data, tg, lead, json)) != ZSQ_OK)
+		return rc;
+	return buf_putc(json, '}');
 }
 
 /* Open (creating) the databases of this version, emptied. */

@@ -303,6 +303,33 @@ http {
 EOF
 }
 
+# nginx_wrap DIR [PROCS [EVENTS [HTTP]]]: DIR/nginx.conf around the site
+# DIR/site.conf (a shipped site made local by the caller): every path
+# nginx would write inside DIR, PROCS worker processes (default 1), the
+# events block's contents EVENTS, HTTP lines before the include (a
+# log_format and access_log, say; default a plain access log).  Workers
+# run as www-data when we are root, like Debian's nginx.
+nginx_wrap() {
+	local d=$1 procs=${2:-1} events=${3:-} http=${4:-"access_log $1/access.log;"}
+	mkdir -p "$d/tmp"
+	cat >"$d/nginx.conf" <<EOF
+$([ "$(id -u)" = 0 ] && echo "user www-data www-data;")
+worker_processes $procs;
+pid $d/nginx.pid;
+error_log $d/error.log notice;
+events { $events }
+http {
+	$http
+	client_body_temp_path $d/tmp/body;
+	fastcgi_temp_path $d/tmp/fastcgi;
+	proxy_temp_path $d/tmp/proxy;
+	uwsgi_temp_path $d/tmp/uwsgi;
+	scgi_temp_path $d/tmp/scgi;
+	include $d/site.conf;
+}
+EOF
+}
+
 # nginx_start TAG SOCK: nginx in $T/TAG on a free port; sets NGINX_PORT,
 # NGINX_PID and BASE (http://127.0.0.1:port).  Retries with a new port if
 # another process took the one we picked.

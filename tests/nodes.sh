@@ -140,23 +140,8 @@ for s in "${NODE1#https://} max_fails" "${NODE2#https://} max_fails" \
     "127.0.0.1:$P443 ssl" rate=100000r/s; do
 	grep -qF "$s" "$F/site.conf" || t_hard "zsquery-lb.conf changed: no '$s' after sed"
 done
-cat >"$F/nginx.conf" <<EOF
-$([ "$(id -u)" = 0 ] && echo "user www-data www-data;")
-worker_processes 1;
-pid $F/nginx.pid;
-error_log $F/error.log notice;
-events { worker_connections 1024; }
-http {
-	log_format up '\$request_uri \$status \$upstream_addr \$upstream_status';
-	access_log $F/access.log up;
-	client_body_temp_path $F/tmp/body;
-	fastcgi_temp_path $F/tmp/fastcgi;
-	proxy_temp_path $F/tmp/proxy;
-	uwsgi_temp_path $F/tmp/uwsgi;
-	scgi_temp_path $F/tmp/scgi;
-	include $F/site.conf;
-}
-EOF
+nginx_wrap "$F" 1 'worker_connections 1024;' \
+    "log_format up '\$request_uri \$status \$upstream_addr \$upstream_status'; access_log $F/access.log up;"
 out=$(nginx -t -p "$F" -c "$F/nginx.conf" -e "$F/error.log" 2>&1) && ok ||
     t_hard "nginx -t on zsquery-lb.conf: $out"
 t_spawn front nginx -p "$F" -c "$F/nginx.conf" -e "$F/error.log" -g 'daemon off;'

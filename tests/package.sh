@@ -223,21 +223,7 @@ sed -e "s|/etc/ssl/certs/zsquery.pem|$d/cert.pem|" \
     /etc/nginx/sites-available/zsquery.conf >"$d/site.conf"
 grep -q "127.0.0.1:$p443 " "$d/site.conf" ||
     t_hard "the installed site changed: no 'listen 443 ...' to move"
-cat >"$d/nginx.conf" <<EOF
-user www-data www-data;
-pid $d/nginx.pid;
-error_log $d/error.log;
-events { }
-http {
-	access_log $d/access.log;
-	client_body_temp_path $d/tmp/body;
-	fastcgi_temp_path $d/tmp/fastcgi;
-	proxy_temp_path $d/tmp/proxy;
-	uwsgi_temp_path $d/tmp/uwsgi;
-	scgi_temp_path $d/tmp/scgi;
-	include $d/site.conf;
-}
-EOF
+nginx_wrap "$d"
 t_spawn nginx nginx -p "$d" -c "$d/nginx.conf" -e "$d/error.log" \
     -g 'daemon off;'
 wait_until 300 test -s "$d/nginx.pid" || t_hard "nginx did not start"

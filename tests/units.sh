@@ -215,21 +215,7 @@ site_check() {
 		grep -qF "$n" "$d/site.conf" ||
 		    { not_ok "zsquery.conf changed: no '$n' after sed"; return; }
 	done
-	cat >"$d/nginx.conf" <<EOF
-$([ "$(id -u)" = 0 ] && echo "user www-data www-data;")
-pid $d/nginx.pid;
-error_log $d/error.log;
-events { }
-http {
-	access_log $d/access.log;
-	client_body_temp_path $d/tmp/body;
-	fastcgi_temp_path $d/tmp/fastcgi;
-	proxy_temp_path $d/tmp/proxy;
-	uwsgi_temp_path $d/tmp/uwsgi;
-	scgi_temp_path $d/tmp/scgi;
-	include $d/site.conf;
-}
-EOF
+	nginx_wrap "$d"
 	if out=$(nginx -t -p "$d" -c "$d/nginx.conf" -e "$d/error.log" 2>&1); then
 		ok
 	else
@@ -304,22 +290,8 @@ site_run() {
 	    -e "s|unix:/run/zsquery/zsquery.sock|unix:$sock|" \
 	    -e "s|snippets/zsquery-fastcgi.conf|$top_srcdir/nginx/zsquery-fastcgi.conf|" \
 	    "$top_srcdir/nginx/zsquery.conf" >"$d/site.conf"
-	cat >"$d/nginx.conf" <<EOF
-$([ "$(id -u)" = 0 ] && echo "user www-data www-data;")
-worker_processes $procs;
-pid $d/nginx.pid;
-error_log $d/error.log;
-events { }
-http {
-	log_format zsq '\$remote_addr "\$request" \$status rt=\$request_time';
-	client_body_temp_path $d/tmp/body;
-	fastcgi_temp_path $d/tmp/fastcgi;
-	proxy_temp_path $d/tmp/proxy;
-	uwsgi_temp_path $d/tmp/uwsgi;
-	scgi_temp_path $d/tmp/scgi;
-	include $d/site.conf;
-}
-EOF
+	nginx_wrap "$d" "$procs" '' \
+	    "log_format zsq '\$remote_addr \"\$request\" \$status rt=\$request_time';"
 	t_spawn "$(basename "$d")" nginx -p "$d" -c "$d/nginx.conf" \
 	    -e "$d/error.log" -g 'daemon off;'
 	wait_until 300 test -s "$d/nginx.pid" || return 1
