@@ -117,8 +117,9 @@ requests(struct page *p, const struct stats *s)
 			if (v == 0 && !listed(shown_status,
 			    NELEM(shown_status), status))
 				continue;
-			put(p, "zsquery_requests_total{route=\"%s\",code=\"%d\"} "
-			    "%" PRIu64 "\n", stats_route_name(r), status, v);
+			put(p, "zsquery_requests_total{route=\"%s\","
+			    "code=\"%d\"} %" PRIu64 "\n", stats_route_name(r),
+			    status, v);
 		}
 	family(p, "zsquery_request_errors_total", "counter", "JSON error "
 	    "replies (status 503), by route and API error code: ID.1001 "
@@ -295,7 +296,7 @@ feed_gauges(struct page *p, const struct store *st, MDB_txn *txn,
 
 	for (f = 0; f < FEED_NFEEDS; f++) {
 		rc = feed_read(st, txn, f, &fs[f]);
-		/* A record another version wrote: the feed's next run fixes it. */
+		/* Another version's record: the feed's next run fixes it. */
 		skip[f] = rc == ZSQ_ESTORE;
 		if (rc != ZSQ_OK && rc != ZSQ_ENOTFOUND && rc != ZSQ_ESTORE)
 			return rc;

@@ -67,7 +67,8 @@ declared(void)
 		if ((nl = strchr(s, '\n')) == NULL)
 			break;
 		if (sscanf(s, "# TYPE %95s", name) == 1 && ntypes < 128) {
-			hist = strstr(s, " histogram\n") == s + 7 + strlen(name);
+			hist = strncmp(s + 7 + strlen(name), " histogram\n",
+			    11) == 0;
 			snprintf(types[ntypes++], sizeof(types[0]), "%s%s",
 			    name, hist ? "|h" : "");
 			continue;
@@ -114,7 +115,8 @@ test_shared(struct stats *s)
 	int status;
 
 	if ((pid = fork()) == 0) {
-		request(s, STATS_ROUTE_GET, 200, STATS_ERROR_NONE, 5000, 300000);
+		request(s, STATS_ROUTE_GET, 200, STATS_ERROR_NONE, 5000,
+		    300000);
 		stats_add(s, STATS_WORKER_STARTS, 3);
 		_exit(0);
 	}
@@ -213,7 +215,8 @@ test_page(struct stats *s)
 	    "le=\"0.0001\"} 5");
 	line("zsquery_request_duration_seconds_bucket{route=\"list\","
 	    "le=\"+Inf\"} 5");
-	line("zsquery_request_duration_seconds_sum{route=\"list\"} 0.000150002");
+	line("zsquery_request_duration_seconds_sum{route=\"list\"} "
+	    "0.000150002");
 	line("zsquery_request_duration_seconds_count{route=\"list\"} 5");
 	line("zsquery_request_duration_seconds_bucket{route=\"get\","
 	    "le=\"0.025\"} 1");
@@ -271,13 +274,14 @@ test_page(struct stats *s)
 	line("zsquery_feed_age_seconds{feed=\"groups\"} 60");
 	line("zsquery_feed_last_failure_timestamp_seconds{feed=\"groups\"} 0");
 	line("zsquery_feed_failures{feed=\"groups\"} 0");
-	line("zsquery_feed_last_success_timestamp_seconds{feed=\"sessions\"} 0");
+	line("zsquery_feed_last_success_timestamp_seconds{feed=\"sessions\"} "
+	    "0");
 	line("zsquery_feed_age_seconds{feed=\"sessions\"} +Inf");
 	line("zsquery_feed_last_failure_timestamp_seconds{feed=\"sessions\"} "
 	    "1700000030.25");
 	line("zsquery_feed_failures{feed=\"sessions\"} 1");
 
-	/* Without a pool (no mapping): zeros, the store's gauges all the same. */
+	/* Without a pool (no mapping): zeros; the store's gauges as ever. */
 	buf_reset(&page);
 	CHECK(mdb_txn_begin(st.env, NULL, MDB_RDONLY, &txn) == 0);
 	CHECK(metrics_render(&page, NULL, &st, txn, 1700000060000) == ZSQ_OK);
