@@ -152,6 +152,8 @@ reply_success(struct request_ctx *c, struct out *out,
     const struct request_in *in, const struct query *q,
     const struct query_result *res)
 {
+	struct counted body = { out, 0 };
+	struct out bout = { counted_write, &body };
 	char etag[24], hdr[40];
 	int rc;
 
@@ -166,9 +168,6 @@ reply_success(struct request_ctx *c, struct out *out,
 			return rc;
 		return ZSQ_OK;
 	}
-	struct counted body = { out, 0 };
-	struct out bout = { counted_write, &body };
-
 	c->status = 200;
 	if ((rc = reply_head(out, 200, REPLY_JSON, hdr)) == ZSQ_OK)
 		rc = reply_body(&bout, q, res);
@@ -308,8 +307,6 @@ request_refuse(struct request_ctx *c, const char *uri,
 	struct apierr ignored = APIERR_INIT;
 	int rc;
 
-	c->renew_pending = 0;
-	c->body_bytes = 0;
 	(void)route_match(&r, uri != NULL ? uri : "", NULL, &ignored);
 	c->route = route_stats(r.kind);
 	route_free(&r);
