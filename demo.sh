@@ -101,6 +101,12 @@ http {
 			include $TOP/nginx/zsquery-fastcgi.conf;
 			fastcgi_pass zsquery;
 		}
+		# The pool's metrics (docs/API.md section 12); the demo listens
+		# on 127.0.0.1 only.
+		location = /zsquery/metrics {
+			include $TOP/nginx/zsquery-fastcgi.conf;
+			fastcgi_pass zsquery;
+		}
 		location / {
 			return 404;
 		}

@@ -16,6 +16,7 @@
 #include <lmdb.h>
 
 #include "config.h"
+#include "import.h"
 #include "store.h"
 
 struct admin {
@@ -41,6 +42,7 @@ struct admin {
 	long		 timeout;	/* sync --timeout */
 	unsigned	 page_size;	/* sync --page-size */
 	int		 groups_only;	/* sync --groups-only */
+	int		 quiet;		/* import, sync --quiet: no progress */
 	uint64_t	 seen;		/* options given: OPT_BIT(letter) */
 	const struct config *cfg;	/* the configuration file's settings */
 	int		 argc;		/* the operands */
@@ -77,6 +79,27 @@ int	admin_commit(struct admin *a, MDB_txn *txn);
 int	admin_uuid_valid(const char *s);
 /* ms since the epoch as ISO 8601 UTC to the second: 2026-11-26T23:40:00Z. */
 void	admin_iso_time(char *out, size_t n, int64_t ms);
+
+/*
+ * The progress of a long import or sync on stderr (admin_progress.c): one
+ * line, rewritten with '\r' at most 4 times a second and ended with a
+ * newline by admin_progress_end(); first drawn a quarter of a second in
+ * (a short import shows nothing).  Nothing at all when stderr is not a
+ * terminal, or with quiet (--quiet).  admin_progress_show() is struct
+ * import_opts's progress callback, its arg the struct admin_progress.
+ */
+struct admin_progress {
+	int		 on;
+	const char	*what;		/* the line's prefix: "import" */
+	uint64_t	 start_ns, phase_ns, drawn_ns;	/* CLOCK_MONOTONIC */
+	size_t		 width;		/* of the line drawn; 0: none yet */
+	struct import_progress last;
+};
+
+void	admin_progress_init(struct admin_progress *p, const char *what,
+	    int quiet);
+void	admin_progress_show(void *arg, const struct import_progress *ip);
+void	admin_progress_end(struct admin_progress *p);
 
 /* Commands (admin_store.c). */
 int	cmd_init(struct admin *a);

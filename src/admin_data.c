@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 
 #include "admin.h"
 #include "buf.h"
@@ -51,7 +52,9 @@ cmd_import(struct admin *a)
 {
 	struct import_opts o;
 	struct import_stats stats = { 0, 0, 0, 0 };
+	struct admin_progress prog;
 	struct buf err = BUF_INIT;
+	struct stat sb;
 	const char *file = a->argv[0];
 	FILE *in = NULL;
 	int rc, status = 1;
@@ -77,7 +80,14 @@ cmd_import(struct admin *a)
 	o.replace = a->replace;
 	o.allow_empty = a->allow_empty;
 	o.max_delete = a->max_delete;
+	/* A regular file (stdin included) tells how much there is to read. */
+	if (fstat(fileno(in), &sb) == 0 && S_ISREG(sb.st_mode))
+		o.bytes_total = (uint64_t)sb.st_size;
+	admin_progress_init(&prog, "import", a->quiet);
+	o.progress = admin_progress_show;
+	o.progress_arg = &prog;
 	rc = import_stream(&a->st, in, &o, &stats, &err);
+	admin_progress_end(&prog);
 	if (rc != ZSQ_OK) {
 		if (err.len > 0 && rc != ZSQ_EFULL)
 			admin_error("import %s: %s", file, err.data);

@@ -51,9 +51,9 @@ static const struct command {
 	const char	*usage;
 } commands[] = {
 	{ "init", NULL, cmd_init, "", "", "", 0, 0, "init" },
-	{ "import", NULL, cmd_import, "orEX", "", "", 1, 1,
+	{ "import", NULL, cmd_import, "orEXq", "", "", 1, 1,
 	    "import [--owner ACCOUNT] [--replace [--max-delete PCT] "
-	    "[--allow-empty]] FILE|-" },
+	    "[--allow-empty]] [--quiet] FILE|-" },
 	{ "export", NULL, cmd_export, "", "", "", 0, 0, "export" },
 	{ "delete", NULL, cmd_delete, "", "", "", 1, -1, "delete UUID..." },
 	{ "account", "add", cmd_account_add, "n", "n", "", 1, 1,
@@ -69,8 +69,9 @@ static const struct command {
 	    "session list" },
 	{ "session", "import", cmd_session_import, "r", "", "", 1, 1,
 	    "session import [--replace] FILE|-" },
-	{ "sync", NULL, cmd_sync, "FSTXCPKWLG", "", "", 0, 0,
-	    "sync [--from URL] [--session-file FILE] [sync options]" },
+	{ "sync", NULL, cmd_sync, "FSTXCPKWLGq", "", "", 0, 0,
+	    "sync [--from URL] [--session-file FILE] [--quiet] "
+	    "[sync options]" },
 	{ "feed", "fail", cmd_feed_fail, "", "", "", 2, 2,
 	    "feed fail groups|sessions MESSAGE" },
 	{ "share", NULL, cmd_share, "ap", "", "ap", 1, 1,
@@ -113,6 +114,7 @@ static const struct option longopts[] = {
 	{ "timeout",	required_argument,	NULL, 'W' },
 	{ "page-size",	required_argument,	NULL, 'L' },
 	{ "groups-only", no_argument,		NULL, 'G' },
+	{ "quiet",	no_argument,		NULL, 'q' },
 	{ NULL, 0, NULL, 0 }
 };
 
@@ -132,6 +134,7 @@ usage(FILE *f)
 	    "  --config FILE      configuration file (default %s\n"
 	    "                     when it exists)\n"
 	    "  --map-size SIZE    LMDB map size, bytes or with K, M, G, T\n"
+	    "  --quiet            import, sync: no progress line\n"
 	    "  -h, --help         this text\n"
 	    "  --version          print the version and exit\n"
 	    "sync options (also sync-* keys of the configuration file):\n"
@@ -399,6 +402,7 @@ options_parse(struct admin *a, int argc, char **argv, uint64_t *seen)
 		case 'C':	a->cacert = optarg; break;
 		case 'P':	a->capath = optarg; break;
 		case 'G':	a->groups_only = 1; break;
+		case 'q':	a->quiet = 1; break;
 		case 'K':
 		case 'W':
 			if (count_parse(optarg, 86400, c == 'K' ?

@@ -160,6 +160,7 @@ cmd_sync(struct admin *a)
 {
 	struct sync_opts o;
 	struct sync_stats s;
+	struct admin_progress prog;
 	struct buf err = BUF_INIT;
 	char sid[SESSION_ID_MAX + 1], path[4096];
 	uint64_t c[FEED_COUNTS];
@@ -184,7 +185,12 @@ cmd_sync(struct admin *a)
 		goto out;
 	}
 	o.http.session = sid;
-	if ((rc = sync_run(&a->st, &o, &s, &err)) != ZSQ_OK) {
+	admin_progress_init(&prog, "sync", a->quiet);
+	o.progress = admin_progress_show;
+	o.progress_arg = &prog;
+	rc = sync_run(&a->st, &o, &s, &err);
+	admin_progress_end(&prog);
+	if (rc != ZSQ_OK) {
 		if (err.len == 0)
 			(void)buf_puts(&err, zsq_strerror(rc));
 		if (strcmp(s.error_code, "ID.1001") == 0)

@@ -829,6 +829,7 @@ apply(struct import *imp, MDB_txn *txn, const struct import_hooks *h,
 		if (e.keep) {
 			if ((rc = keep_group(&a, &e, err)) != ZSQ_OK)
 				goto out;
+			progress(imp, 1, i + 1, imp->nrec);
 			continue;
 		}
 		if (e.owner_set && (rc = owner_check(imp, txn, rec->data +

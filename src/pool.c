@@ -273,7 +273,7 @@ pool_reaped(struct pool *p, size_t i, int wstatus)
 	/* Deaths we did not ask for are errors; asked-for exits are not. */
 	if (WIFSIGNALED(wstatus)) {
 		if (k.role == ROLE_WORKER)
-			stats_add(p->stats, STATS_WORKER_SIGNALED, 1);
+			stats_signal_death(p->stats, WTERMSIG(wstatus));
 		log_msg(k.told ? LOG_INFO : LOG_ERR,
 		    "%s %ld killed by signal %d (%s)", what, (long)k.pid,
 		    WTERMSIG(wstatus), strsignal(WTERMSIG(wstatus)));

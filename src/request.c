@@ -6,6 +6,7 @@
 #include "auth.h"
 #include "errors.h"
 #include "log.h"
+#include "metrics.h"
 #include "query.h"
 #include "renew.h"
 #include "request.h"
@@ -79,10 +80,80 @@ request_etag_match(const char *inm, const char *etag)
 	return 0;
 }
 
-static int
-reply_success(struct out *out, const struct request_in *in,
-    const struct query *q, const struct query_result *res)
+static enum stats_route
+route_stats(enum route_kind k)
 {
+	switch (k) {
+	case ROUTE_LIST:	return STATS_ROUTE_LIST;
+	case ROUTE_GET:		return STATS_ROUTE_GET;
+	case ROUTE_METRICS:	return STATS_ROUTE_METRICS;
+	}
+	return STATS_ROUTE_OTHER;
+}
+
+static enum stats_error
+error_stats(const char *code)
+{
+	if (code == NULL)
+		return STATS_ERROR_NONE;
+	if (strcmp(code, APIERR_SESSION) == 0)
+		return STATS_ERROR_SESSION;
+	if (strcmp(code, APIERR_TIMEOUT) == 0)
+		return STATS_ERROR_TIMEOUT;
+	if (strcmp(code, APIERR_ARGUMENT) == 0)
+		return STATS_ERROR_ARGUMENT;
+	return STATS_ERROR_INTERNAL;
+}
+
+/* An out that counts what goes through it: a reply body's bytes. */
+struct counted {
+	struct out	*o;
+	uint64_t	 n;
+};
+
+static int
+counted_write(void *ctx, const void *p, size_t n)
+{
+	struct counted *c = ctx;
+
+	c->n += n;
+	return out_write(c->o, p, n);
+}
+
+static int
+nowhere_write(void *ctx, const void *p, size_t n)
+{
+	(void)p;
+	*(uint64_t *)ctx += n;
+	return ZSQ_OK;
+}
+
+/*
+ * An error reply, and what is counted of it.  reply_error() writes head
+ * and body together; the body's size is found by writing it once more to
+ * nowhere (a few dozen bytes, errors only), which keeps reply.c's choice
+ * of head out of here.
+ */
+static int
+reply_failure(struct request_ctx *c, struct out *out, const struct apierr *e)
+{
+	uint64_t n = 0;
+	struct out nowhere = { nowhere_write, &n };
+
+	(void)reply_error_body(&nowhere, e);
+	c->status = e->status;
+	c->error = error_stats(e->code);
+	c->body_bytes = n;
+	return reply_error(out, e);
+}
+
+static int
+reply_success(struct request_ctx *c, struct out *out,
+    const struct request_in *in, const struct query *q,
+    const struct query_result *res)
+{
+	struct counted body = { out, 0 };
+	struct out bout = { counted_write, &body };
 	char etag[24], hdr[40];
 	int rc;
 
@@ -91,14 +162,30 @@ reply_success(struct out *out, const struct request_in *in,
 	if (in->if_none_match != NULL &&
 	    request_etag_match(in->if_none_match, etag)) {
 		/* 304 has no body, hence no Content-Type either. */
+		c->status = 304;
 		if ((rc = out_puts(out, "Status: 304 Not Modified\r\n")) ||
 		    (rc = out_puts(out, hdr)) || (rc = out_puts(out, "\r\n")))
 			return rc;
 		return ZSQ_OK;
 	}
-	if ((rc = reply_head(out, 200, REPLY_JSON, hdr)) != ZSQ_OK)
+	c->status = 200;
+	if ((rc = reply_head(out, 200, REPLY_JSON, hdr)) == ZSQ_OK)
+		rc = reply_body(&bout, q, res);
+	c->body_bytes = body.n;
+	return rc;
+}
+
+/* The metrics page, rendered whole before anything is written. */
+static int
+reply_metrics(struct request_ctx *c, struct out *out, const struct buf *page)
+{
+	int rc;
+
+	c->status = 200;
+	c->body_bytes = page->len;
+	if ((rc = reply_head(out, 200, METRICS_CONTENT_TYPE, NULL)) != ZSQ_OK)
 		return rc;
-	return reply_body(out, q, res);
+	return out_write(out, page->data, page->len);
 }
 
 int
@@ -110,6 +197,7 @@ request_handle(struct request_ctx *c, const struct request_in *in,
 	struct query q;
 	struct query_result res;
 	struct session_rec s;
+	struct buf page = BUF_INIT;
 	const char *id = NULL;
 	char account[sizeof(s.account) + 1];
 	size_t idlen = 0;
@@ -121,14 +209,20 @@ request_handle(struct request_ctx *c, const struct request_in *in,
 	q.interrupt_arg = in->interrupt_arg;
 	memset(&res, 0, sizeof(res));
 	c->renew_pending = 0;
+	c->status = 0;
+	c->error = STATS_ERROR_NONE;
+	c->body_bytes = 0;
 	rc = route_match(&r, in->uri != NULL ? in->uri : "", in->method, &err);
+	c->route = route_stats(r.kind);
 	if (rc != ZSQ_OK)
 		goto fail;
-	if ((rc = auth_parse(in->auth, &id, &idlen, &err)) != ZSQ_OK)
+	/* The metrics page: no session (nginx decides who may read it). */
+	if (r.kind != ROUTE_METRICS &&
+	    (rc = auth_parse(in->auth, &id, &idlen, &err)) != ZSQ_OK)
 		goto fail;
 	if (r.kind == ROUTE_GET)
 		rc = query_set_get(&q, r.uuid, r.uuidlen);
-	else
+	else if (r.kind == ROUTE_LIST)
 		rc = query_parse(&q, r.qs, r.qslen, &err);
 	if (rc != ZSQ_OK)
 		goto fail;
@@ -139,6 +233,13 @@ request_handle(struct request_ctx *c, const struct request_in *in,
 		goto fail;
 	}
 	txn = 1;
+	if (r.kind == ROUTE_METRICS) {
+		if ((rc = metrics_render(&page, c->stats, c->st, c->txn,
+		    session_now_ms())) != ZSQ_OK)
+			goto fail;
+		rc = reply_metrics(c, out, &page);
+		goto done;
+	}
 	now = session_now_ms();
 	rc = auth_session(c->st, c->txn, id, idlen, now, &s, &err);
 	if (rc != ZSQ_OK)
@@ -171,7 +272,7 @@ request_handle(struct request_ctx *c, const struct request_in *in,
 	}
 	if (rc != ZSQ_OK)
 		goto fail;
-	rc = reply_success(out, in, &q, &res);
+	rc = reply_success(c, out, in, &q, &res);
 	goto done;
 fail:
 	if (rc != ZSQ_EINVAL || err.status == 0) {
@@ -185,7 +286,7 @@ fail:
 			buf_reset(&err.msg);
 		}
 	}
-	rc = reply_error(out, &err);
+	rc = reply_failure(c, out, &err);
 done:
 	/* The result points into the map: release it before the snapshot. */
 	query_result_free(&res);
@@ -194,6 +295,23 @@ done:
 	query_free(&q);
 	route_free(&r);
 	apierr_free(&err);
+	buf_free(&page);
+	return rc == ZSQ_OK ? ZSQ_OK : ZSQ_EIO;
+}
+
+int
+request_refuse(struct request_ctx *c, const char *uri,
+    const struct apierr *err, struct out *out)
+{
+	struct route r = ROUTE_INIT;
+	struct apierr ignored = APIERR_INIT;
+	int rc;
+
+	(void)route_match(&r, uri != NULL ? uri : "", NULL, &ignored);
+	c->route = route_stats(r.kind);
+	route_free(&r);
+	apierr_free(&ignored);
+	rc = reply_failure(c, out, err);
 	return rc == ZSQ_OK ? ZSQ_OK : ZSQ_EIO;
 }
 

@@ -10,6 +10,15 @@
  *   (400) -> [read txn] session (503 ID.1001) -> query_prepare (503) ->
  *   query_run -> 200 with ETag, or 304 when If-None-Match matches it.
  *
+ * GET /zsquery/metrics (route.h) asks for no session: after the route and
+ * the method it is the metrics page (metrics.h), read in the same kind of
+ * read transaction, or 503 SYS.1000 when the store cannot be read.
+ *
+ * Each request leaves what the pool counts of it (stats.h) in the
+ * context: its route, the status sent (0: no reply), the API error code
+ * and the size of the body; the caller, which times the request, counts
+ * it.
+ *
  * A worker keeps one read transaction handle and resets/renews it per
  * request (the store is opened MDB_NOTLS), so a request costs no txn
  * allocation and holds the snapshot only while it runs.  A map grown by
@@ -53,6 +62,11 @@ struct request_ctx {
 	int		 renew_fd;	/* the renewer's pipe; -1: none */
 	struct stats	*stats;		/* counters, or NULL */
 	int		 max_request_s;	/* named by the SYS.1001 reply */
+	/* Left by request_handle() for the caller's counting. */
+	enum stats_route route;
+	int		 status;	/* sent; 0: no reply */
+	enum stats_error error;
+	uint64_t	 body_bytes;	/* the reply's, head excluded */
 	/* Left by request_handle() for request_finish(). */
 	int		 renew_pending;
 	int64_t		 renew_now;
@@ -77,6 +91,15 @@ int	request_handle(struct request_ctx *c, const struct request_in *in,
  * renewer (never blocks; a full queue drops it, counted).
  */
 void	request_finish(struct request_ctx *c);
+
+/*
+ * Answer with err (404 ... 503, reply.h) a request that the transport
+ * refused before request_handle() could run (its body too large, say),
+ * leaving in c what is counted of it as request_handle() does; uri names
+ * its route.  ZSQ_OK, or ZSQ_EIO when out failed.
+ */
+int	request_refuse(struct request_ctx *c, const char *uri,
+	    const struct apierr *err, struct out *out);
 
 /* Whether an If-None-Match value matches etag (quoted, e.g. "\"ab12\""). */
 int	request_etag_match(const char *inm, const char *etag);

@@ -39,6 +39,11 @@ route_path(struct route *r)
 	const char *p = r->path.data, *rest;
 	size_t len = r->path.len, restlen;
 
+	if (len == sizeof(ROUTE_METRICS_PATH) - 1 &&
+	    memcmp(p, ROUTE_METRICS_PATH, len) == 0) {
+		r->kind = ROUTE_METRICS;
+		return 1;
+	}
 	if (len < plen || memcmp(p, ROUTE_PREFIX, plen) != 0)
 		return 0;
 	if (len == plen || (len == plen + 1 && p[plen] == '/')) {

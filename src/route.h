@@ -10,7 +10,14 @@
  *   .../instances/groups, .../instances/groups/        ROUTE_LIST
  *   .../instances/groups/{uuid}, .../groups//{uuid}     ROUTE_GET
  *
- * where {uuid} is any non-empty text without '/'.  Everything else is
+ * where {uuid} is any non-empty text without '/', and
+ *
+ *   /zsquery/metrics                                     ROUTE_METRICS
+ *
+ * the pool's Prometheus metrics (metrics.h; API.md section 12), outside
+ * /zstack/ so that nginx can give it to monitoring alone (127.0.0.1 and
+ * an allow list in the shipped site); no Authorization is asked for, and
+ * its query string is ignored.  Everything else is
  * 404 "no api mapping to /v1/<rest>" for paths under /zstack/v1/ (the
  * ZStack servlet's own wording); a path outside /zstack/ is named whole.
  *
@@ -28,10 +35,12 @@
 #include "buf.h"
 
 #define ROUTE_PREFIX	"/zstack/v1/ai/model-services/instances/groups"
+#define ROUTE_METRICS_PATH	"/zsquery/metrics"
 
 enum route_kind {
 	ROUTE_LIST = 1,
-	ROUTE_GET
+	ROUTE_GET,
+	ROUTE_METRICS
 };
 
 struct route {

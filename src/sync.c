@@ -429,6 +429,8 @@ sync_run(struct store *st, const struct sync_opts *o,
 	/* An empty upstream is refused by max_delete unless it is 100. */
 	io.allow_empty = 1;
 	io.max_delete = o->max_delete;
+	io.progress = o->progress;
+	io.progress_arg = o->progress_arg;
 	if ((rc = import_begin(st, &io, &c.imp, err)) != ZSQ_OK ||
 	    (rc = page_read_groups(h, SYNC_GROUPS_ROUTE, o->page_size,
 	    group_add, &c, &stats->pages, err)) != ZSQ_OK)

@@ -51,6 +51,9 @@ struct sync_opts {
 	unsigned	 page_size;	/* rows a page */
 	unsigned	 max_delete;	/* percent of the stored groups */
 	int		 groups_only;
+	/* The import's progress callback (import.h), or NULL. */
+	void		(*progress)(void *arg, const struct import_progress *p);
+	void		*progress_arg;
 };
 
 struct sync_stats {

@@ -102,6 +102,16 @@ fcgx_write(void *ctx, const void *p, size_t n)
 	return ZSQ_OK;
 }
 
+/* A request's latency: a vDSO read, no system call. */
+static uint64_t
+mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000 + (uint64_t)ts.tv_nsec;
+}
+
 /* A clock for limits counted in seconds: a vDSO read, no system call. */
 static int64_t
 coarse_ms(void)
@@ -168,14 +178,18 @@ worker_read_body(FCGX_Request *req, const struct watch *w)
  * the rest of the body may still be unread.
  */
 static void
-worker_refuse(FCGX_Request *req, struct out *out, struct apierr *err)
+worker_refuse(struct request_ctx *ctx, FCGX_Request *req, struct out *out,
+    struct apierr *err)
 {
 	req->keepConnection = 0;
+	ctx->status = 0;
 	if (err->status != 0)
-		(void)reply_error(out, err);
+		(void)request_refuse(ctx, FCGX_GetParam("REQUEST_URI",
+		    req->envp), err, out);
 	apierr_free(err);
 }
 
+/* Answer one request; ctx says what was answered (request.h). */
 static void
 worker_serve(const struct config *cfg, struct request_ctx *ctx,
     FCGX_Request *req)
@@ -194,17 +208,17 @@ worker_serve(const struct config *cfg, struct request_ctx *ctx,
 	case BODY_TOO_LARGE:
 		(void)apierr_text(&err, 413, "request body too large: this API "
 		    "reads at most %zu bytes", WORKER_BODY_MAX);
-		worker_refuse(req, &out, &err);
+		worker_refuse(ctx, req, &out, &err);
 		return;
 	case BODY_TOO_SLOW:
 		(void)apierr_json(&err, APIERR_TIMEOUT, "the request body took "
 		    "longer than the limit of %d s (max-request-time)",
 		    cfg->max_request_time);
-		worker_refuse(req, &out, &err);
+		worker_refuse(ctx, req, &out, &err);
 		return;
 	default:
 		/* A read failed or timed out. */
-		worker_refuse(req, &out, &err);
+		worker_refuse(ctx, req, &out, &err);
 		return;
 	}
 	in.method = FCGX_GetParam("REQUEST_METHOD", req->envp);
@@ -221,20 +235,34 @@ worker_serve(const struct config *cfg, struct request_ctx *ctx,
 
 /*
  * Read the request arriving on req's connection (SO_RCVTIMEO bounds the
- * wait), answer it and queue its session renewal.  When the connection
- * ends or fails instead, libfcgi closes it (ipcFd < 0 afterwards).  last:
- * close the connection after this request.
+ * wait), answer it, count it and queue its session renewal.  When the
+ * connection ends or fails instead, libfcgi closes it (ipcFd < 0
+ * afterwards).  last: close the connection after this request.  The
+ * latency counted runs from the request read to its reply handed to the
+ * kernel (FCGX_Finish_r flushes it).
  */
 static void
 worker_answer(const struct config *cfg, struct request_ctx *ctx,
     FCGX_Request *req, int last)
 {
+	struct stats_request sr;
+	uint64_t start;
+
 	if (FCGX_Accept_r(req) < 0)
 		return;
+	start = mono_ns();
 	worker_serve(cfg, ctx, req);
 	if (last)
 		req->keepConnection = 0;
 	FCGX_Finish_r(req);
+	if (ctx->status != 0) {
+		sr.route = ctx->route;
+		sr.status = ctx->status;
+		sr.error = ctx->error;
+		sr.body_bytes = ctx->body_bytes;
+		sr.duration_ns = mono_ns() - start;
+		stats_request(ctx->stats, &sr);
+	}
 	request_finish(ctx);
 }
 

@@ -19,6 +19,12 @@
  * closed); its query stops at cfg->max_request_time (503 SYS.1001) and
  * when nginx closes the connection because the client went away.
  *
+ * Each answered request is counted in the pool's counters (stats.h):
+ * route, status, error code, body size, and its latency from its
+ * parameters read to its reply flushed (CLOCK_MONOTONIC, read through the
+ * vDSO).  The counting is a few relaxed atomic adds; GET /zsquery/metrics
+ * shows the counts (metrics.h).
+ *
  * The worker accepts connections itself and hands each to libfcgi
  * (FCGX_Request.ipcFd), because:
  *   - accepted unix sockets do not inherit SO_RCVTIMEO/SO_SNDTIMEO from

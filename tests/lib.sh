@@ -255,8 +255,8 @@ pool_renewer() {
 # ---- nginx -------------------------------------------------------------------
 
 # nginx_conf DIR PORT SOCK: a test nginx.conf in DIR.  Every path nginx
-# would write (pid, logs, all five temp dirs) is inside DIR; the location
-# includes the shipped snippet itself.  Plain HTTP on 127.0.0.1.  The
+# would write (pid, logs, all five temp dirs) is inside DIR; the locations
+# (the API and /zsquery/metrics) include the shipped snippet itself.  Plain HTTP on 127.0.0.1.  The
 # upstream keepalive (2) is below the test pools' worker count (3+), as
 # zsquery.conf requires; workers run as www-data when we are root, like
 # Debian's nginx, which exercises the socket's group permissions.
@@ -292,6 +292,11 @@ http {
 		listen 127.0.0.1:$port;
 		server_name localhost;
 		location /zstack/v1/ {
+			include $SNIPPET;
+			fastcgi_pass zsquery;
+		}
+		# The metrics page (this nginx listens on 127.0.0.1 only).
+		location = /zsquery/metrics {
 			include $SNIPPET;
 			fastcgi_pass zsquery;
 		}

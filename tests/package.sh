@@ -121,6 +121,7 @@ done
 has "man pages" test -s /usr/share/man/man8/zsquery-fcgi.8.gz -a \
     -s /usr/share/man/man8/zsquery-session-feed.8.gz -a \
     -s /usr/share/man/man8/zsquery-admin.8.gz
+has "alert rules" test -s /usr/share/doc/zsquery/zsquery-alerts.yml
 has "nginx snippet" test -s /etc/nginx/snippets/zsquery-fastcgi.conf
 has "nginx site" test -s /etc/nginx/sites-available/zsquery.conf
 has "site not enabled" test ! -e /etc/nginx/sites-enabled/zsquery.conf

@@ -4,7 +4,9 @@
  * and the exact bytes of status lines, headers and bodies; the SPEC 7
  * precedence of errors; ETag and If-None-Match; session renewal through
  * a real renewer process (renew.h); the query's interrupt hook (503
- * SYS.1001 naming the limit; no reply for a client gone).
+ * SYS.1001 naming the limit; no reply for a client gone); what each
+ * request leaves for the pool's counters (route, status, error code, body
+ * size); the metrics page and request_refuse().
  */
 #include <signal.h>
 #include <stdio.h>
@@ -17,6 +19,7 @@
 #include "acl.h"
 #include "errors.h"
 #include "import.h"
+#include "metrics.h"
 #include "renew.h"
 #include "request.h"
 #include "schema.h"
@@ -342,6 +345,100 @@ test_interrupt(void)
 	CHECK(starts(JSON_HEAD("200 OK")));
 }
 
+/* The reply's body size: what follows the head's blank line. */
+static uint64_t
+body_len(void)
+{
+	const char *p = reply.data ? strstr(reply.data, "\r\n\r\n") : NULL;
+
+	return p == NULL ? (uint64_t)-1 : (uint64_t)(reply.len -
+	    (size_t)(p + 4 - reply.data));
+}
+
+/* Run one request and check what it leaves for the counters. */
+static void
+counted(const char *method, const char *uri, const char *auth,
+    const char *inm, enum stats_route route, int status,
+    enum stats_error error)
+{
+	CHECK(run(method, uri, auth, inm) == ZSQ_OK);
+	if (ctx.route != route || ctx.status != status || ctx.error != error ||
+	    ctx.body_bytes != body_len()) {
+		fprintf(stderr, "%s %s: route %d status %d error %d body %llu, "
+		    "want %d %d %d %llu\n", method, uri, ctx.route, ctx.status,
+		    ctx.error, (unsigned long long)ctx.body_bytes, route,
+		    status, error, (unsigned long long)body_len());
+		CHECK(0);
+	} else
+		CHECK(1);
+}
+
+static void
+test_counting(void)
+{
+	const char *a = "OAuth " ADMIN_SID;
+	struct apierr err = APIERR_INIT;
+	struct out out = { out_buf_write, &reply };
+	char etag[24], *p;
+
+	counted("GET", P, a, NULL, STATS_ROUTE_LIST, 200, STATS_ERROR_NONE);
+	CHECK(ctx.body_bytes > 1000);
+	p = strstr(reply.data, "ETag: ");
+	snprintf(etag, sizeof(etag), "%.18s", p != NULL ? p + 6 : "");
+	counted("GET", P, a, etag, STATS_ROUTE_LIST, 304, STATS_ERROR_NONE);
+	CHECK(ctx.body_bytes == 0);
+	counted("GET", P "/" G, a, NULL, STATS_ROUTE_GET, 200,
+	    STATS_ERROR_NONE);
+	counted("GET", P "//nosuch", a, NULL, STATS_ROUTE_GET, 200,
+	    STATS_ERROR_NONE);
+	counted("GET", "/zstack/v1/x", a, NULL, STATS_ROUTE_OTHER, 404,
+	    STATS_ERROR_NONE);
+	CHECK(ctx.body_bytes == strlen("no api mapping to /v1/x"));
+	counted("DELETE", P "/" G, a, NULL, STATS_ROUTE_GET, 405,
+	    STATS_ERROR_NONE);
+	counted("GET", P, NULL, NULL, STATS_ROUTE_LIST, 400, STATS_ERROR_NONE);
+	counted("GET", P, "OAuth " OLD_SID, NULL, STATS_ROUTE_LIST, 503,
+	    STATS_ERROR_SESSION);
+	counted("GET", P "?sort=nosuch", a, NULL, STATS_ROUTE_LIST, 503,
+	    STATS_ERROR_INTERNAL);
+	counted("GET", P "?filterName=x", a, NULL, STATS_ROUTE_LIST, 503,
+	    STATS_ERROR_ARGUMENT);
+	hook = hook_timeout;
+	counted("GET", P, a, NULL, STATS_ROUTE_LIST, 503, STATS_ERROR_TIMEOUT);
+	/* No reply, nothing to count. */
+	hook = hook_gone;
+	CHECK(run("GET", P, a, NULL) == ZSQ_EIO && ctx.status == 0);
+	hook = NULL;
+
+	/* The metrics page: no session needed, GET only. */
+	counted("GET", "/zsquery/metrics?x", NULL, NULL, STATS_ROUTE_METRICS,
+	    200, STATS_ERROR_NONE);
+	CHECK(starts("Status: 200 OK\r\nContent-Type: " METRICS_CONTENT_TYPE
+	    "\r\n\r\n# HELP "));
+	CHECK(has("\nzsquery_store_groups 7\n"));
+	CHECK(has("\nzsquery_store_sessions 4\n"));
+	CHECK(ctx.renew_pending == 0);
+	counted("POST", "/zsquery/metrics", NULL, NULL, STATS_ROUTE_METRICS,
+	    405, STATS_ERROR_NONE);
+	CHECK_MEM(reply.data, reply.len, TEXT_HEAD("405 Method Not Allowed")
+	    "Allow: GET\r\n\r\nmethod POST is not supported; use GET");
+
+	/* A request the transport refused, by the route of its uri. */
+	(void)apierr_text(&err, 413, "too large");
+	buf_reset(&reply);
+	CHECK(request_refuse(&ctx, P "//" G "?x", &err, &out) == ZSQ_OK);
+	CHECK(ctx.route == STATS_ROUTE_GET && ctx.status == 413 &&
+	    ctx.error == STATS_ERROR_NONE && ctx.body_bytes == 9);
+	CHECK_MEM(reply.data, reply.len, TEXT_HEAD("413 Payload Too Large")
+	    "\r\ntoo large");
+	(void)apierr_json(&err, APIERR_TIMEOUT, "slow");
+	buf_reset(&reply);
+	CHECK(request_refuse(&ctx, NULL, &err, &out) == ZSQ_OK);
+	CHECK(ctx.route == STATS_ROUTE_OTHER && ctx.status == 503 &&
+	    ctx.error == STATS_ERROR_TIMEOUT && ctx.body_bytes == body_len());
+	apierr_free(&err);
+}
+
 static void
 test_etag_match(void)
 {
@@ -376,6 +473,7 @@ main(void)
 	test_success();
 	test_renewal(dir);
 	test_interrupt();
+	test_counting();
 	/* The read txn handle survives many requests (reset/renew). */
 	CHECK(ctx.txn != NULL);
 

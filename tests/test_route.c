@@ -1,4 +1,7 @@
-/* test_route.c - SPEC 1 and 10: paths, decoding, 404 and 405 texts. */
+/*
+ * test_route.c - SPEC 1 and 10: paths, decoding, 404 and 405 texts; the
+ * metrics route (API.md section 12).
+ */
 #include <string.h>
 
 #include "errors.h"
@@ -128,6 +131,26 @@ main(void)
 	not_allowed("get", "method get is not supported; use GET");
 	CHECK(go("DELETE", P "//" U) == ZSQ_EINVAL && e.status == 405);
 	CHECK(go(NULL, P) == ZSQ_OK);
+
+	/* The metrics page: exactly its path (decoded), GET only. */
+	CHECK(go("GET", "/zsquery/metrics") == ZSQ_OK &&
+	    r.kind == ROUTE_METRICS);
+	CHECK(go("GET", "/zsquery/metrics?name[]=x") == ZSQ_OK &&
+	    r.kind == ROUTE_METRICS);
+	CHECK(go("GET", "/zsquery/%6detrics") == ZSQ_OK &&
+	    r.kind == ROUTE_METRICS);
+	not_found("GET", "/zsquery/metrics/", "no api mapping to "
+	    "/zsquery/metrics/");
+	not_found("GET", "/zsquery/metricsx", "no api mapping to "
+	    "/zsquery/metricsx");
+	not_found("GET", "/zsquery/Metrics", "no api mapping to "
+	    "/zsquery/Metrics");
+	not_found("GET", "/zstack/v1/zsquery/metrics", "no api mapping to "
+	    "/v1/zsquery/metrics");
+	not_found("POST", "/zsquery/", "no api mapping to /zsquery/");
+	CHECK(go("POST", "/zsquery/metrics") == ZSQ_EINVAL && e.status == 405);
+	CHECK_STR(e.msg.data, "method POST is not supported; use GET");
+	CHECK(go("HEAD", "/zsquery/metrics") == ZSQ_EINVAL && e.status == 405);
 
 	/* route_decode: malformed escapes stay literal. */
 	CHECK(route_decode(&b, "%zz%4%%41%", 10) == ZSQ_OK);

@@ -119,8 +119,8 @@ EOF
 # The system call filter must not break the service.  There is no systemd
 # to run it under here, so run the pool the way the unit does (socket on
 # fd 0 via systemd-socket-activate, as from zsquery.socket) under strace,
-# drive it through nginx (list, get, errors, a session renewal, which
-# writes, SIGHUP, SIGTERM) and require every system call it made to be
+# drive it through nginx (list, get, errors, the metrics page, a session
+# renewal, which writes, SIGHUP, SIGTERM) and require every system call it made to be
 # allowed by SystemCallFilter=@system-service and not denied by the
 # ~ lines of the unit.  Skipped without strace or the built binaries.
 syscalls_check() {
@@ -140,6 +140,9 @@ syscalls_check() {
 	get "$SID_A" "$API/$G_A1"
 	get "$SID_EXPIRED" "$API/"
 	req -X POST "$API/"
+	# The metrics page reads the store's gauges and stat(2)s data.mdb.
+	req /zsquery/metrics
+	[ "$STATUS" = 200 ] || not_ok "strace'd pool: metrics $STATUS"
 	# POOL_PID is strace (the launcher exec'd it); the master is its child.
 	master=$(pgrep -P "$POOL_PID")
 	old=$(pool_workers "$master")
