@@ -9,7 +9,7 @@ groups (a refresh with N/K changes).  --lines writes one group per line
 without the reply around them (for PostgreSQL's COPY).
 
 Writes {"inventories":[...]} with N groups nested the way ZStack nests them
-(SPEC section 8 field order): 1-4 instances, each with a vm holding 1-3
+(API.md section 8 field order): 1-4 instances, each with a vm holding 1-3
 vmNics (1-2 usedIps each), 1-3 allVolumes and 0-1 vmCdRoms; 0-2
 datasetRefInventories per group.  Output is a pure function of N and the
 seed, and is streamed one group at a time, so memory does not grow with N.

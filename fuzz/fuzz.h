@@ -6,7 +6,7 @@
  * inputs, and with replay.c as main() under `make check`
  * (tests/fuzz_replay.sh) to replay the committed corpus.
  *
- * A driver checks invariants of SPEC, not only "no crash": FUZZ_CHECK()
+ * A driver checks invariants of docs/API.md, not only "no crash": FUZZ_CHECK()
  * prints the broken invariant and aborts, which both libFuzzer and the
  * replay treat as a failure.
  *
@@ -62,10 +62,10 @@ void	fuzz_store_destroy(struct store *st);
 uint64_t fuzz_store_digest(struct store *st);
 
 /*
- * Check a whole CGI reply p[0..n) against SPEC 6/7: "Status: NNN Reason",
+ * Check a whole CGI reply p[0..n) against API.md §6/7: "Status: NNN Reason",
  * header lines with a Content-Type of ours, "Allow: GET" exactly on a 405,
  * an ETag exactly on a 200 or 304, a blank line, then a body: none on a
- * 304, valid JSON for JSON replies, and for a 503 the SPEC 7 error object
+ * 304, valid JSON for JSON replies, and for a 503 the API.md §7 error object
  * with a known code and its description.  Returns the status.
  */
 int	fuzz_check_reply(const char *p, size_t n);

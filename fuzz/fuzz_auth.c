@@ -1,11 +1,11 @@
 /*
- * fuzz_auth.c - the Authorization header (SPEC 2, 10) and the session
+ * fuzz_auth.c - the Authorization header (API.md §2, 10) and the session
  * lookup behind it, against the sample store's sessions.
  *
  * Input: the header value (up to its first NUL, as a CGI variable would
  * be); an empty input stands for a missing header.
  *
- * Invariants, from a reference model of SPEC 2: a missing header, a
+ * Invariants, from a reference model of API.md §2: a missing header, a
  * ZStack value, and a value not starting OAuth each give their own 400;
  * otherwise the id is the trimmed text after "OAuth", pointing into the
  * header; the session check accepts exactly the admin's and the tenant's

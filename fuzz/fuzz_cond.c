@@ -1,5 +1,5 @@
 /*
- * fuzz_cond.c - one q condition (SPEC 5, 10): parsing, typed literals and
+ * fuzz_cond.c - one q condition (API.md §5, 10): parsing, typed literals and
  * evaluation on the records of the sample store.
  *
  * The input is the condition text itself.  It goes through cond.h
@@ -8,8 +8,8 @@
  * reply_body) as the admin and as a tenant.
  *
  * Invariants:
- *   - cond.h's operator texts and names are SPEC 5's and SPEC 10's;
- *   - the operator is ZStack's: no operator earlier in SPEC 5's list
+ *   - cond.h's operator texts and names are API.md §5's and API.md §10's;
+ *   - the operator is ZStack's: no operator earlier in API.md §5's list
  *     occurs anywhere in the text, the split is at the first occurrence
  *     of the winner, and the name is the trimmed, non-empty text before it;
  *   - errors are 400 text from parsing and 503 JSON from preparing, and
@@ -29,7 +29,7 @@
 #include "query.h"
 #include "reply.h"
 
-/* SPEC 5's operators in trial order, and SPEC 10's QueryOp names. */
+/* API.md §5's operators in trial order, and API.md §10's QueryOp names. */
 static const char *const spec_ops[COND_NOPS] = {
 	"!=", ">=", "<=", "!?=", "!~=", "~=", "?=", "=", ">", "<",
 	"is null", "not null"

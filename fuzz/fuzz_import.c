@@ -1,5 +1,5 @@
 /*
- * fuzz_import.c - import_stream() (SPEC 9) on arbitrary input: the three
+ * fuzz_import.c - import_stream() (API.md §9) on arbitrary input: the three
  * input forms, the JSON splitter, validation against the schema, the
  * renderer and the one-transaction rule.
  *

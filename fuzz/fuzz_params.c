@@ -1,15 +1,15 @@
 /*
- * fuzz_params.c - the whole list query string (SPEC 4, 10): query_parse()
+ * fuzz_params.c - the whole list query string (API.md §4, 10): query_parse()
  * then query_prepare() on the input bytes as they would follow '?'.
  *
  * Invariants: parsing fails only with a 400 text error starting
  * "Invalid query parameter."; a parsed limit and start are within 0 and
  * 2^31-1; preparing fails only with a 503 SYS.1000/SYS.1007 whose reply is
- * the SPEC 7 JSON object; a prepared sort names a real leaf.
+ * the API.md §7 JSON object; a prepared sort names a real leaf.
  *
  * A prepared query then runs on the sample store as the admin, and its
  * page must be exactly the [start, start+limit) slice of the same query
- * run without limit and start (SPEC 4: pages never overlap or skip), with
+ * run without limit and start (API.md §4: pages never overlap or skip), with
  * the same total when replyWithCount shows it; the body is valid JSON.
  */
 #include <string.h>

@@ -10,7 +10,7 @@
  * Invariants:
  *   - request_handle() writes one complete reply that fuzz_check_reply()
  *     accepts (status line, our content types, Allow/ETag, JSON bodies);
- *   - SPEC 7 precedence: a route error is the reply's status; else an
+ *   - API.md §7 precedence: a route error is the reply's status; else an
  *     Authorization error; else a list query string's 400; an unknown
  *     session is never a 200; a 304 needs If-None-Match;
  *   - a 200 repeated with If-None-Match set to its ETag is a 304 (the

@@ -1,11 +1,11 @@
 /*
- * fuzz_route.c - REQUEST_URI and method to route (SPEC 1, 10).
+ * fuzz_route.c - REQUEST_URI and method to route (API.md §1, 10).
  *
  * Input: "METHOD\nURI"; without a newline the whole input is the URI and
  * the method is absent (counts as GET).  Both end at their first NUL, as
  * CGI variables do.
  *
- * Invariants, from a reference model of SPEC 1/10: the path (before the
+ * Invariants, from a reference model of API.md §1/10: the path (before the
  * first '?') is percent-decoded with malformed escapes kept; the decoded
  * path is the list route when it is the prefix with at most one trailing
  * '/', the get route when the prefix is followed by '/' or '//' and a

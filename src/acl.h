@@ -1,5 +1,5 @@
 /*
- * acl.h - who may see a group (SPEC 3).
+ * acl.h - who may see a group (API.md §3).
  *
  * The owner is in the group's record (record.h, rec_head.owner).  Shares
  * are the "shares" database: MDB_DUPSORT, key = group uuid (32), data =

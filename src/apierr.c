@@ -1,4 +1,4 @@
-/* apierr.c - SPEC 7 error values; see apierr.h. */
+/* apierr.c - API.md §7 error values; see apierr.h. */
 #include <string.h>
 
 #include "apierr.h"

@@ -1,5 +1,5 @@
 /*
- * apierr.h - an error reply of SPEC 7, built by whichever layer finds it
+ * apierr.h - an error reply of API.md §7, built by whichever layer finds it
  * (route, auth, params, query) and written by reply_error() (reply.h).
  *
  *   text errors: status 400/404/405, code NULL, msg is the whole body
@@ -32,7 +32,7 @@ int	apierr_text(struct apierr *e, int status, const char *fmt, ...)
 	    __attribute__((format(printf, 3, 4)));
 int	apierr_json(struct apierr *e, const char *code, const char *fmt, ...)
 	    __attribute__((format(printf, 3, 4)));
-/* The description SPEC 7 gives for a code. */
+/* The description API.md §7 gives for a code. */
 const char *apierr_description(const char *code);
 void	apierr_reset(struct apierr *e);
 void	apierr_free(struct apierr *e);

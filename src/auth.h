@@ -1,8 +1,8 @@
 /*
- * auth.h - the Authorization header and the session behind it (SPEC 2).
+ * auth.h - the Authorization header and the session behind it (API.md §2).
  *
- * auth_parse() runs the header checks in SPEC order, before the query
- * string is parsed; auth_session() looks the id up inside the request's
+ * auth_parse() runs the header checks in the order of API.md §2, before
+ * the query string is parsed; auth_session() looks the id up inside the request's
  * read transaction, after it.  Trimming is Java's String.trim(): every
  * byte up to U+0020 at either end.
  *

@@ -16,7 +16,7 @@ static const char *const op_text[COND_NOPS] = {
 	"is null", "not null"
 };
 
-/* ZStack's QueryOp names, used in the "key-value pair" 400 (SPEC 10). */
+/* ZStack's QueryOp names, used in the "key-value pair" 400 (API.md §10). */
 static const char *const op_name[COND_NOPS] = {
 	"!=", ">=", "<=", "not in", "not like", "like", "in", "=", ">", "<",
 	"is null", "is not null"
@@ -136,7 +136,7 @@ cond_parse(struct cond *c, const char *text, size_t len, struct apierr *err)
 	c->name_off = (size_t)(name - text);
 	c->name_len = nlen;
 	oplen = strlen(op_text[op]);
-	/* `is null` / `not null` ignore whatever follows (SPEC 5). */
+	/* `is null` / `not null` ignore whatever follows (API.md §5). */
 	c->value_off = (size_t)(at - text) + oplen;
 	c->value_len = op >= COND_IS_NULL ? 0 : len - c->value_off;
 	if ((rc = cond_bounds(c, err)) != ZSQ_OK) {
@@ -410,7 +410,7 @@ cp_len(const unsigned char *s, size_t n)
  * Wildcard matching with one backtrack point, the classic algorithm: on a
  * mismatch, the last % takes one more code point.  Linear space, no
  * recursion, so a hostile pattern cannot blow the stack; time up to the
- * product of the lengths.  This matcher defines like's semantics (SPEC 5,
+ * product of the lengths.  This matcher defines like's semantics (API.md §5,
  * 10); like_linear() gives its answers faster where it can.
  */
 static int

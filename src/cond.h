@@ -1,5 +1,5 @@
 /*
- * cond.h - one q condition (SPEC 5, 10): ZStack's operator parsing, the
+ * cond.h - one q condition (API.md §5, 10): ZStack's operator parsing, the
  * typed literal, and evaluation against a stored record's compact values.
  *
  *   cond_parse()    split the text at its operator, quirks included: the
@@ -10,7 +10,7 @@
  *                   SYS.1000 / SYS.1007 errors only.
  *   cond_match()    evaluate on one record: no JSON is parsed.
  *
- * Parse-time bounds (SPEC 7: a request's cost is bounded when parsed):
+ * Parse-time bounds (API.md §7: a request's cost is bounded when parsed):
  * a condition longer than COND_TEXT_MAX bytes, a like pattern longer than
  * COND_LIKE_MAX or an in list of more than COND_IN_MAX items is a 400
  * from cond_parse().  Like matching is linear in the string for patterns
@@ -34,7 +34,7 @@
 #include "record.h"
 #include "schema.h"
 
-/* In ZStack's trial order (SPEC 5); the order is part of the contract. */
+/* In ZStack's trial order (API.md §5); the order is part of the contract. */
 enum cond_op {
 	COND_NE, COND_GE, COND_LE, COND_NOT_IN, COND_NOT_LIKE, COND_LIKE,
 	COND_IN, COND_EQ, COND_GT, COND_LT, COND_IS_NULL, COND_NOT_NULL,
@@ -77,7 +77,7 @@ struct cond {
 
 /*
  * Parse text[0..len) into c (which must be zeroed).  ZSQ_OK, ZSQ_EINVAL
- * with err set to the SPEC 5 400 text, or ZSQ_ENOMEM.
+ * with err set to the API.md §5 400 text, or ZSQ_ENOMEM.
  */
 int	cond_parse(struct cond *c, const char *text, size_t len,
 	    struct apierr *err);
@@ -96,7 +96,7 @@ const char *cond_op_text(enum cond_op op);
 const char *cond_op_name(enum cond_op op);
 
 /*
- * Strings compare like ZStack's MySQL collation as SPEC 10 settles it:
+ * Strings compare like ZStack's MySQL collation as API.md §10 settles it:
  * ASCII A-Z folded to lower case, then unsigned bytes, shorter first.
  */
 int	cond_strcmp(const char *a, size_t alen, const char *b, size_t blen);

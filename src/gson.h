@@ -1,7 +1,7 @@
 /*
  * gson.h - the bits of Gson's output format ZStack replies depend on
- * (SPEC 6): string escaping and Java 8 date rendering, plus the date
- * forms the importer accepts (SPEC 9).
+ * (API.md §6): string escaping and Java 8 date rendering, plus the date
+ * forms the importer accepts (API.md §9).
  *
  * Dates are rendered and local times parsed in the service time zone, i.e.
  * whatever localtime_r()/mktime() use ($TZ or /etc/localtime, see tz.h).

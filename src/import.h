@@ -1,5 +1,5 @@
 /*
- * import.h - fill the store from ZStack replies (SPEC 9), in two phases.
+ * import.h - fill the store from ZStack replies (API.md §9), in two phases.
  *
  *   import_begin()      checks the store's time zone; no lock taken
  *   import_read()       phase 1: split a stream into groups ...

@@ -12,7 +12,7 @@
  *         flipped, a Boolean 0 or 1.
  *   ord   the INDEX_ORDERED leaves only, for ranges and like prefixes.
  *         Key: leaf id (u16 big-endian) and the value's sort key, in the
- *         order SPEC 10 compares: strings ASCII-folded, cut at
+ *         order API.md §10 compares: strings ASCII-folded, cut at
  *         INDEX_STR_MAX bytes; numbers and booleans as in eq.
  *
  * Both only propose: a hash or a cut key stands for every value that

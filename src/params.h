@@ -1,6 +1,6 @@
 /*
  * params.h - decoding an application/x-www-form-urlencoded query string
- * (SPEC 4, 10), the way a Java servlet container hands parameters to
+ * (API.md §4, 10), the way a Java servlet container hands parameters to
  * ZStack: split on '&', each item at its first '=', '+' is a space and
  * %XX a byte.
  *
@@ -24,9 +24,9 @@ struct params_iter {
 
 void	params_begin(struct params_iter *it, const char *qs, size_t len);
 /*
- * Decode the next item into name (trimmed, SPEC 4) and value (decoded,
+ * Decode the next item into name (trimmed, API.md §4) and value (decoded,
  * not trimmed).  An item without '=' has an empty value.  Items whose
- * trimmed name is empty are skipped (SPEC 10).  Returns 1 with name and
+ * trimmed name is empty are skipped (API.md §10).  Returns 1 with name and
  * value filled (both NUL-terminated bufs), 0 at the end, or ZSQ_ENOMEM
  * when a buffer cannot grow.
  */
@@ -49,12 +49,12 @@ int	params_decode(struct buf *out, const char *s, size_t n);
 void	params_trim(const char **s, size_t *n);
 
 /*
- * SPEC 10 limit/start: optional sign, ASCII digits, within 32 bits, not
+ * API.md §10 limit/start: optional sign, ASCII digits, within 32 bits, not
  * negative ("-0" is 0).  ZSQ_OK with *out set, or ZSQ_EINVAL.
  */
 int	params_count_value(const char *s, size_t n, int64_t *out);
 
-/* "true" in any case (SPEC 4 count, replyWithCount). */
+/* "true" in any case (API.md §4 count, replyWithCount). */
 int	params_is_true(const char *s, size_t n);
 
 #endif

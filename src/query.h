@@ -1,11 +1,11 @@
 /*
- * query.h - one list or get query (SPEC 4, 5): parse, prepare, run.
+ * query.h - one list or get query (API.md §4, 5): parse, prepare, run.
  *
- * Three stages, because SPEC 2/7 order the errors: the query string's 400s
+ * Three stages, because API.md §2/7 order the errors: the query string's 400s
  * come before the session check, the 503s (unknown field, bad literal,
  * filterName) after it.
  *
- *   query_parse()    decode the query string (SPEC 4, 10): limit, start,
+ *   query_parse()    decode the query string (API.md §4, 10): limit, start,
  *                    count, replyWithCount, and split each q value at its
  *                    operator (cond.h).  400 text errors only, the
  *                    parse-time bounds among them: at most
@@ -46,7 +46,7 @@
  *     else every group with the invisible ones dropped on a bit test.
  *
  * What a tenant can learn, by content or by time, about groups it may not
- * see (SPEC 3):
+ * see (API.md §3):
  *   - nothing of their values through conditions, ranges or patterns: no
  *     condition is ever evaluated on them, and a tenant's plan never walks
  *     the ordered index (whose cost would follow every account's values);
@@ -135,7 +135,7 @@ void	query_init(struct query *q);
 void	query_free(struct query *q);
 /*
  * ZSQ_OK, ZSQ_EINVAL with err set (400), ZSQ_ENOMEM.  With several bad
- * parameters the first name to appear decides (SPEC 10).
+ * parameters the first name to appear decides (API.md §10).
  */
 int	query_parse(struct query *q, const char *qs, size_t len,
 	    struct apierr *err);

@@ -5,7 +5,7 @@
  * A record is written once, at import (render.c builds it), and read on
  * every request without parsing JSON.  It holds:
  *
- *   - the group's JSON exactly as a reply sends it (SPEC 6: Gson dates in
+ *   - the group's JSON exactly as a reply sends it (API.md §6: Gson dates in
  *     the store's time zone, HTML-safe escaping, section 8 order), with
  *     the byte range of each top-level field's  "name":value  segment so
  *     `fields` can project by concatenating ranges;

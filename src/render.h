@@ -1,6 +1,6 @@
 /*
  * render.h - turn one imported group (a jansson object) into its stored
- * record (record.h): the reply JSON as ZStack's Gson writes it (SPEC 6,
+ * record (record.h): the reply JSON as ZStack's Gson writes it (API.md §6,
  * 8, 10), the field ranges, the schema entries, the compact values and
  * the tags.  This is where every imported group is validated.
  *

@@ -1,5 +1,5 @@
 /*
- * renew.h - session renewals taken off the request path (SPEC 2).
+ * renew.h - session renewals taken off the request path (API.md §2).
  *
  * A worker never writes to the store: nothing it does may wait for LMDB's
  * write lock, which an import can hold for as long as it applies.  After

@@ -77,7 +77,8 @@ reply_error_body(struct out *o, const struct apierr *e)
 
 	if (e->code == NULL)
 		return out_write(o, e->msg.data ? e->msg.data : "", e->msg.len);
-	/* SPEC 7: no HTML escaping in error bodies; nulls (cause) omitted. */
+	/* API.md §7: no HTML escaping in error bodies; nulls (cause)
+	 * omitted. */
 	rc = buf_puts(&b, "{\"error\":{\"code\":");
 	if (rc == ZSQ_OK)
 		rc = json_escape(&b, e->code, strlen(e->code), 0);
@@ -164,7 +165,7 @@ selected(const struct query *q, unsigned top)
 /*
  * The schema entries of inventory i: stored already in ZStack's order
  * relative to the group, so the whole map is inventories n-1 .. 0, each
- * in stored order (SPEC 6).
+ * in stored order (API.md §6).
  */
 static int
 put_schema(struct sink *s, const struct query *q, size_t i,

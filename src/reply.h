@@ -1,5 +1,5 @@
 /*
- * reply.h - the bytes of every answer (SPEC 6, 7), written through a
+ * reply.h - the bytes of every answer (API.md §6, 7), written through a
  * struct out so the FastCGI stream, zsquery-admin's stdout and the tests'
  * buffers all get exactly the same bytes.
  *
@@ -40,7 +40,7 @@ int	reply_head(struct out *o, int status, const char *content_type,
 	    const char *extra);
 /* Head and body of an error; 405 adds "Allow: GET". */
 int	reply_error(struct out *o, const struct apierr *e);
-/* Only the body of an error (text, or the SPEC 7 JSON object). */
+/* Only the body of an error (text, or the API.md §7 JSON object). */
 int	reply_error_body(struct out *o, const struct apierr *e);
 /* The body of a successful list, count or get reply. */
 int	reply_body(struct out *o, const struct query *q,

@@ -1,10 +1,10 @@
 /*
- * request.h - answer one request, transport-free (SPEC 1, 2, 7).
+ * request.h - answer one request, transport-free (API.md §1, 2, 7).
  *
  * request_handle() takes the few CGI parameters that matter and writes a
  * complete CGI response (head and body) through a struct out, so the
  * worker (FastCGI), the tests (a buffer) and anything else see the same
- * bytes.  The order of checks is SPEC 7's precedence:
+ * bytes.  The order of checks is API.md §7's precedence:
  *
  *   route (404) -> method (405) -> Authorization (400) -> query string
  *   (400) -> [read txn] session (503 ID.1001) -> query_prepare (503) ->

@@ -1,5 +1,5 @@
 /*
- * route.h - map a request line to the API (SPEC 1, 10).
+ * route.h - map a request line to the API (API.md §1, 10).
  *
  * Input is the raw REQUEST_URI: the path is everything before the first
  * '?', the query string everything after it (left raw: params.c decodes

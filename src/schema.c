@@ -1,5 +1,5 @@
 /*
- * schema.c - the field tables of SPEC section 8 and the leaf index built
+ * schema.c - the field tables of API.md section 8 and the leaf index built
  * from them.  See schema.h.
  */
 #include <string.h>
@@ -98,7 +98,8 @@ static const struct objclass classes[OC_COUNT] = {
 	    volume_fields, NELEM(volume_fields) },
 	[OC_CDROM] = { "vmCdRom", "org.zstack.header.vm.cdrom.VmCdRomInventory",
 	    cdrom_fields, NELEM(cdrom_fields) },
-	/* No schema entry: ZStack's SDK group class lacks the field (SPEC 6). */
+	/* No schema entry: ZStack's SDK group class lacks the field
+	 * (API.md §6). */
 	[OC_DATASETREF] = { "datasetRef", NULL,
 	    datasetref_fields, NELEM(datasetref_fields) },
 };

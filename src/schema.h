@@ -1,5 +1,5 @@
 /*
- * schema.h - the inventory of SPEC section 8: the one place that knows
+ * schema.h - the inventory of API.md section 8: the one place that knows
  * every object class, its fields in rendering order, their types and the
  * nesting.  The importer, the renderer, the condition parser, `fields`,
  * `sort` and `zsquery-admin fields` all read these tables.

@@ -1,11 +1,11 @@
 /*
- * session.h - sessions in the "sessions" database (SPEC 2).
+ * session.h - sessions in the "sessions" database (API.md §2).
  *
  * Key: the session id bytes exactly as the client sends them (1 to
  * SESSION_ID_MAX bytes; zsquery-admin creates 32-hex ids).  Value: struct
  * session_rec below, fixed size.
  *
- * Renewal (SPEC 2): ZStack sets expiredDate = now + timeout on every call.
+ * Renewal (API.md §2): ZStack sets expiredDate = now + timeout on every call.
  * We coalesce: session_needs_renewal() is true only when the fresh expiry
  * would be more than SESSION_RENEW_SLACK_MS later than the stored one, so
  * a hot session costs one write a minute.  A worker never writes the

@@ -1,6 +1,6 @@
 /*
  * text.h - the small text rules every module shares, each written once:
- * what a uuid looks like and how ASCII case folds (SPEC 10).
+ * what a uuid looks like and how ASCII case folds (API.md §10).
  */
 #ifndef ZSQ_TEXT_H
 #define ZSQ_TEXT_H
@@ -14,7 +14,7 @@ int	uuid_valid(const char *s, size_t n);
 
 /*
  * ASCII A-Z to a-z, every other byte as it is: how strings compare, sort,
- * index and match (SPEC 10).
+ * index and match (API.md §10).
  */
 static inline unsigned char
 text_fold(unsigned char c)

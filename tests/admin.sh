@@ -234,7 +234,7 @@ run 1 -d "$DB" unshare "$G2" --account "$ALICE"
 err_has "group $G2 is not shared with $ALICE"
 snap after
 same before after "by refused shares"
-# What each account sees, through the query engine (SPEC 3).
+# What each account sees, through the query engine (API.md §3).
 STRANGER=33333333333333333333333333333333
 sees() {	# sees ACCOUNT N: the account sees N groups
 	run 0 -d "$DB" query --account "$1" count=true

@@ -1,11 +1,11 @@
 #!/usr/bin/env python3
 """
 differential.py - the differential test of issue 3: an independent
-reference implementation of QueryModelServiceInstanceGroup (SPEC 3-6, 8, 10)
+reference implementation of QueryModelServiceInstanceGroup (API.md §3-6, 8, 10)
 compared byte for byte with what `zsquery-admin query` prints.
 
 The reference shares no code and no tables with src/: it is written from
-SPEC alone.
+docs/API.md alone.
   * Data: a deterministic generator (seed) writes groups with realistic
     nesting, values from small pools (so equality, in and like hit), nulls,
     absent fields, unknown (newer) fields, tags, owners, shares, public
@@ -16,9 +16,9 @@ SPEC alone.
     nested condition is `grp.id IN (SELECT parent FROM instance WHERE
     id IN (SELECT parent FROM vm WHERE ...))`, a negative tag condition is
     `grp.id NOT IN (SELECT ... tag ...)`.  Strings use the collation "zs"
-    (fold ASCII A-Z, then compare UTF-8 bytes: SPEC 10), like uses a SQL
-    function implementing SPEC 10's escapes, NULL semantics are SQLite's.
-  * Bodies are rendered by a Gson-style renderer written here (SPEC 6).
+    (fold ASCII A-Z, then compare UTF-8 bytes: API.md §10), like uses a SQL
+    function implementing API.md §10's escapes, NULL semantics are SQLite's.
+  * Bodies are rendered by a Gson-style renderer written here (API.md §6).
 
 Usage:
   differential.py --self-check
@@ -29,7 +29,7 @@ Usage:
 The time zone is $TZ (the wrapper sets it); the reference parses and
 renders dates in the same zone through zoneinfo.
 
-Where SPEC leaves room, the reference follows its text literally; each such
+Where API.md leaves room, the reference follows its text literally; each such
 place is marked "AMBIGUITY" below.
 """
 import argparse
@@ -53,7 +53,7 @@ TENANTS = ["d1ff0000000000000000000000000a01",
            "d1ff0000000000000000000000000c03"]
 NOBODY = "d1ff0000000000000000000000000d04"  # owns nothing, shares nothing
 
-# --- SPEC 8, transcribed ---------------------------------------------------
+# --- API.md §8, transcribed ---------------------------------------------------
 S, I, L, B, T = "String", "Integer", "Long", "Boolean", "Timestamp"
 BYTES, STRLIST, MAP = "byte[]", "List<String>", "Map"
 SCALARS = (S, I, L, B, T)
@@ -120,7 +120,7 @@ JAVA = {
     "usedip": "org.zstack.header.network.l3.UsedIpInventory",
     "volume": "org.zstack.header.volume.VolumeInventory",
     "cdrom": "org.zstack.header.vm.cdrom.VmCdRomInventory",
-    "datasetref": None,  # SPEC 6 deviation: no schema entry
+    "datasetref": None,  # API.md §6 deviation: no schema entry
 }
 FIELDS = {c: dict(fs) for c, fs in CLASSES.items()}
 TABLE = {"group": "grp", "instance": "instance", "vm": "vm", "nic": "vmnic",
@@ -149,7 +149,7 @@ FOLD = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ",
 
 
 def fold(s):
-    """SPEC 10: fold ASCII A-Z only; the UTF-8 bytes then compare."""
+    """API.md §10: fold ASCII A-Z only; the UTF-8 bytes then compare."""
     return s.translate(FOLD).encode("utf-8")
 
 
@@ -159,7 +159,7 @@ def zs_collate(a, b):
 
 
 def jtrim(s):
-    """Java String.trim(): characters up to U+0020 (SPEC 10)."""
+    """Java String.trim(): characters up to U+0020 (API.md §10)."""
     i, j = 0, len(s)
     while i < j and ord(s[i]) <= 0x20:
         i += 1
@@ -172,7 +172,7 @@ _like_cache = {}
 
 
 def like_regex(pat):
-    """SPEC 5/10: % any run, _ one code point, \\x literal x for any x, a
+    """API.md §5/10: % any run, _ one code point, \\x literal x for any x, a
     lone trailing \\ a literal backslash; case folded like '='."""
     r = _like_cache.get(pat)
     if r is not None:
@@ -210,7 +210,7 @@ ESC = {'"': '\\"', "\\": "\\\\", "\b": "\\b", "\t": "\\t", "\n": "\\n",
 
 
 def gson_str(s):
-    """Gson with HTML-safe escaping (SPEC 6)."""
+    """Gson with HTML-safe escaping (API.md §6)."""
     out = ['"']
     for ch in s:
         o = ord(ch)
@@ -236,7 +236,7 @@ class Ts:
 
     @property
     def sec(self):
-        # AMBIGUITY: SPEC 10 compares timestamps "to the second"; an
+        # AMBIGUITY: API.md §10 compares timestamps "to the second"; an
         # epoch-ms input with a sub-second part is taken as its floor
         # (Java's Gson date format drops milliseconds the same way).
         return self.ms // 1000
@@ -314,7 +314,7 @@ def render_obj(o, c, tz, only=None):
         elif t == STRLIST:
             r = "[" + ",".join(gson_str(x) for x in v) + "]"
         elif t == MAP:
-            # AMBIGUITY: SPEC says nulls are omitted; Gson drops a
+            # AMBIGUITY: API.md says nulls are omitted; Gson drops a
             # map entry whose value is null too, so do we.
             r = "{" + ",".join(gson_str(k) + ":" + gson_str(x)
                 for k, x in v.items() if x is not None) + "}"
@@ -334,7 +334,7 @@ def render_obj(o, c, tz, only=None):
 
 
 def schema_postorder(o, c, path, out, only=None):
-    """SPEC 6: children first (fields in order, elements by index), then
+    """API.md §6: children first (fields in order, elements by index), then
     the object itself; the caller reverses the whole list."""
     for n, t in CLASSES[c]:
         if only is not None and n not in only:
@@ -687,7 +687,7 @@ def split_cond(text):
 
 
 def parse_params(args):
-    """SPEC 4/10 over already-decoded name=value pairs.  400s: the first
+    """API.md §4/10 over already-decoded name=value pairs.  400s: the first
     parameter name by first appearance decides, q values in order."""
     firsts, qs, order = {}, [], []
     for a in args:
@@ -824,7 +824,7 @@ def prepare_sort(v):
 
 
 def prepare_filter(v):
-    """SPEC 4: filterName is type:condition; no such types exist."""
+    """API.md §4: filterName is type:condition; no such types exist."""
     if v is None:
         return
     raise Err503("SYS.1000" if ":" in v else "SYS.1007", "")
@@ -1034,7 +1034,7 @@ class QGen:
                     "a:b", " :", "vm:name=x"]))
         elif kind < 0.115:
             # Several 400s: the first parameter name by first
-            # appearance decides, q values in their order (SPEC 10).
+            # appearance decides, q values in their order (API.md §10).
             args += r.sample(["limit=x", "start=-1", "q=noop",
                 "q==x", "limit=1", "start=abc"], r.randrange(2, 4))
             r.shuffle(args)
@@ -1079,7 +1079,7 @@ class QGen:
         return acct, args
 
 
-# Queries every run starts with, one per SPEC sentence worth pinning down
+# Queries every run starts with, one per API.md sentence worth pinning down
 # whatever the generator draws.
 FIXED = [
     [], ["q=instances.status!=Running"], ["q=instances.vm.name is null"],
@@ -1108,7 +1108,7 @@ FIXED = [
 
 
 def error_sources(args, tz):
-    """How many independent 503 errors a query holds: SPEC does not
+    """How many independent 503 errors a query holds: API.md does not
     order them against each other, so such queries are not generated."""
     try:
         p = parse_params(args)
@@ -1145,7 +1145,7 @@ def build_store(admin, work, data, tz):
     sh(base + ["init"])
     for i, a in enumerate(TENANTS + [NOBODY]):
         sh(base + ["account", "add", a, "--name", "tenant%d" % i])
-    # Exercise the three input forms of SPEC 9, one per owner group.
+    # Exercise the three input forms of API.md §9, one per owner group.
     for k, owner in enumerate([ADMIN] + TENANTS):
         gs = [to_input(d["g"], tz) for d in data if d["owner"] == owner]
         path = os.path.join(work, "import%d.json" % k)
@@ -1236,7 +1236,7 @@ def compare(exp, rc, out, err):
         return "error body is not {\"error\":...}"
     if e.get("code") != exp[1] or e.get("description") != exp[2]:
         return "error code/description differ"
-    # Details are free text that names the field (SPEC 10): accept the
+    # Details are free text that names the field (API.md §10): accept the
     # whole name or its last path segment.
     d = e.get("details")
     if not isinstance(d, str) or not d:
@@ -1246,7 +1246,7 @@ def compare(exp, rc, out, err):
     what = exp[3].split("\x00")[0]
     if what and what not in d and what.split(".")[-1] not in d:
         return "details do not name %r" % exp[3]
-    # SPEC 7: no HTML escaping in error bodies.
+    # API.md §7: no HTML escaping in error bodies.
     if re.search(r"\\u00(3c|3e|26|3d|27)", got):
         return "error body is HTML-escaped"
     return None
@@ -1384,7 +1384,7 @@ def main():
             continue
         for acct in (ADMIN, tenant):
             if get is not None:
-                # SPEC 1: the get route is the condition
+                # API.md §1: the get route is the condition
                 # uuid={uuid}, every parameter ignored.
                 exp = ref.run(acct, ["q=uuid=" + get])
             else:

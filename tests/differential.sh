@@ -3,7 +3,7 @@
 # queries (every operator on every field at every nesting level, tags,
 # tenancy, sort, paging, count, fields, errors) run through the real
 # engine (`zsquery-admin query` on a real LMDB store) and compared byte for
-# byte with an independent reference written from SPEC alone (SQLite plus
+# byte with an independent reference written from docs/API.md alone (SQLite plus
 # a Gson-style renderer, tests/differential.py).
 #
 # Environment: DIFF_SEED (default 3), DIFF_QUERIES (default 2000),

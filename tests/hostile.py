@@ -5,7 +5,7 @@ Usage: hostile.py HOST PORT SID CORPUS
 
 CORPUS holds one request a line (see the head of tests/hostile/requests.txt
 for the format).  Each request goes on its own TCP connection; replies are
-parsed (Content-Length, chunked or to the close) and must be a SPEC reply
+parsed (Content-Length, chunked or to the close) and must be an API.md reply
 (200/304 JSON, 400/404/405 text, 503 JSON error, 405 with Allow: GET) or
 one of nginx's own 4xx pages; never another 5xx, never silence where an
 answer is due.  Prints one line per failure and a summary: requests sent,
@@ -109,7 +109,7 @@ def judge(status, hdrs, body, expect):
         return None
     if status == 503:
         ok = ct == JSON_CT and body.startswith(b'{"error":{"code":"')
-        return None if ok else "503 that is not a SPEC error: %r" % body[:80]
+        return None if ok else "503 that is not an API.md error: %r" % body[:80]
     if status in (400, 404, 405) and ct == TEXT_CT:
         if status == 405 and hdrs.get("allow") != "GET":
             return "405 without Allow: GET"

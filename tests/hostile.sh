@@ -4,7 +4,7 @@
 # request lines, thousands of parameters, NULs and invalid UTF-8, numbers
 # past every bound, deep paths, bad methods, HTTP/1.0, pipelining, slow
 # senders, clients hanging up, huge and many headers) sent by
-# tests/hostile.py, which judges every answer against SPEC 7 (or accepts
+# tests/hostile.py, which judges every answer against API.md §7 (or accepts
 # nginx's own 4xx pages; never another 5xx).  Then GETs with bodies of
 # every size around the bounds, through the shipped snippet and through a
 # plain nginx that forwards them; then a crafted FastCGI PARAMS record

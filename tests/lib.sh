@@ -23,7 +23,7 @@ SNIPPET=$top_srcdir/nginx/zsquery-fastcgi.conf
 GOLDEN=$top_srcdir/tests/golden
 
 # Accounts and sessions every store gets (store_make).  The admin account
-# is SPEC 3's; the tenants own the fixture groups
+# is API.md §3's; the tenants own the fixture groups
 # (tests/golden/nginx_input_*.json).
 ACC_ADMIN=36c27e8ff05c4780bf6d2fa65700f22e
 ACC_A=aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa1
@@ -444,7 +444,7 @@ expect_json() {
 }
 
 # expect_golden DESC NAME: a 200 JSON reply whose body is byte-identical
-# to tests/golden/NAME.  (The golden files are written by hand from SPEC
+# to tests/golden/NAME.  (The golden files are written by hand from docs/API.md
 # 6/8, not captured from the program.)
 expect_golden() {
 	local desc=$1 f=$GOLDEN/$2 want

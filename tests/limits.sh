@@ -1,5 +1,5 @@
 #!/bin/bash
-# limits.sh - a bounded cost per request (issue 7 section 3, SPEC 7),
+# limits.sh - a bounded cost per request (issue 7 section 3, API.md §7),
 # through a real nginx with the shipped snippet and the shipped site's
 # header limits (zsquery.conf: 16 KiB request lines):
 #
@@ -13,7 +13,7 @@
 #    whose clients hang up after 1 s; both workers stop working for them
 #    (the log says so) and a plain GET is answered at once, not after the
 #    30 s the queries would have taken.
-#  * the parse-time bounds: 400 in SPEC 7's text form, before the session
+#  * the parse-time bounds: 400 in API.md §7's text form, before the session
 #    is looked at.
 # Times are nginx's ($request_time in its access log), bounds far above
 # what the requests need; a failure prints what was seen.

@@ -1,5 +1,5 @@
 #!/bin/bash
-# nginx.sh - the wire contract (SPEC 1-4, 6, 7, 10) end to end: curl ->
+# nginx.sh - the wire contract (API.md §1-4, 6, 7, 10) end to end: curl ->
 # a real nginx using the shipped nginx/zsquery-fastcgi.conf -> the real
 # zsquery-fcgi pool -> real LMDB stores filled by the real zsquery-admin.
 #
@@ -7,7 +7,7 @@
 # (UTC and Asia/Shanghai), each served by a pool started in its zone; the
 # fixture's dates are epoch milliseconds, so the same instant must render
 # as two different Gson strings.  Bodies are compared byte for byte with
-# tests/golden/nginx_*.json, written from SPEC 6/8 (not captured from the
+# tests/golden/nginx_*.json, written from API.md §6/8 (not captured from the
 # program).  The pool lifecycle is checked last: a killed worker is
 # replaced, SIGHUP replaces every worker, SIGTERM under load (see below).
 
@@ -34,7 +34,7 @@ BASE_UTC=$BASE
 
 export TZ=Asia/Shanghai
 store_make "$T/store-sh" || t_hard "store (Asia/Shanghai)"
-# This pool never renews sessions (SPEC 2's switch).
+# This pool never renews sessions (API.md §2's switch).
 pool_start pool-sh "$T/store-sh" "$T/sh.sock" -w $WORKERS --no-renew ||
     t_hard "pool (Asia/Shanghai)"
 nginx_start ngx-sh "$T/sh.sock" || t_hard "nginx (Asia/Shanghai)"
@@ -48,7 +48,7 @@ ID1001='{"error":{"code":"ID.1001","description":"The session is invalid, either
 NOOP="Invalid query parameter. The 'nothing' in the parameter[q] doesn't contain any query operator. Valid query operators are [[!=, >=, <=, !?=, !~=, ~=, ?=, =, >, <, is null, not null]]"
 G_A1_UP=$(echo "$G_A1" | tr a-f A-F)
 
-# ---- SPEC 1: routes ------------------------------------------------------
+# ---- API.md §1: routes ------------------------------------------------------
 get "$SID_A" "$API/"
 expect_golden "list, trailing slash" nginx_list_a_utc.json
 get "$SID_A" "$API"
@@ -99,7 +99,7 @@ req --head -H "Authorization: OAuth $SID_A" "$API"
 req -X POST /zstack/v1/foo
 expect_text "404 wins over 405" 404 "no api mapping to /v1/foo"
 
-# ---- SPEC 2: authentication and sessions ---------------------------------
+# ---- API.md §2: authentication and sessions ---------------------------------
 req "$API/"
 expect_text "no Authorization" 400 "missing header 'Authorization'"
 req -H "Authorization;" "$API/"
@@ -176,7 +176,7 @@ e1=$(TZ=Asia/Shanghai expiry "$T/store-sh" "$SID_R")
 [ "$STATUS" = 200 ] && [ -n "$e0" ] && [ "$e1" = "$e0" ] && ok ||
     not_ok "--no-renew: $STATUS, expiry $e0 -> $e1"
 
-# ---- SPEC 3: tenancy -------------------------------------------------------
+# ---- API.md §3: tenancy -----------------------------------------------------
 get "$SID_A" "$API/$G_B1"
 expect_json "tenant: another's group by uuid" "$EMPTY"
 get "$SID_A" "$API/?q=uuid=$G_B1"
@@ -230,7 +230,7 @@ expect_uuids "admin sees every tenant's group" \
 get "$SID_ADMIN" "$API/$G_B1"
 expect_uuids "admin gets any group" "$G_B1"
 
-# ---- SPEC 6: rendering, schema, escaping, time zones -----------------------
+# ---- API.md §6: rendering, schema, escaping, time zones ---------------------
 BASE=$BASE_SH
 get "$SID_A" "$API/$G_A1"
 expect_golden "dates in Asia/Shanghai" nginx_get_a1_shanghai.json
@@ -258,7 +258,7 @@ get "$SID_A" "$API/" -H "If-None-Match: $etag"
 admin -d "$T/store-utc" unshare "$G_B1" --account "$ACC_A" >/dev/null ||
     not_ok "unshare"
 
-# ---- SPEC 4/5: parameters and conditions ------------------------------------
+# ---- API.md §4/5: parameters and conditions ---------------------------------
 get "$SID_A" "$API/?limit=1"
 expect_uuids "limit" "$G_A1"
 get "$SID_A" "$API/?limit=2&start=1"

@@ -1,5 +1,5 @@
 #!/bin/bash
-# stall.sh - writers never stall readers (issue 7 section 1, SPEC 2):
+# stall.sh - writers never stall readers (issue 7 section 1, API.md §2):
 # nothing a worker does waits for LMDB's write lock.
 #
 #  * Another process (tests/lmdb_hold) holds the write lock for 8 s while
@@ -31,7 +31,7 @@ store_make "$T/store" || t_hard "store"
 sids=()
 for i in $(seq $NSESS); do
 	sid=$(printf '5e55105000000000000000000000%04x' "$i")
-	# Expires in ten minutes: due for renewal (SPEC 2's 60 s rule).
+	# Expires in ten minutes: due for renewal (API.md §2's 60 s rule).
 	admin -d "$T/store" session create --account "$ACC_A" --ttl 600 \
 	    --uuid "$sid" >/dev/null || t_hard "session $i"
 	sids+=("$sid")
@@ -104,7 +104,7 @@ got=$(renewed $((now + 7200 - 120)))
     not_ok "$got sessions renewed while the write lock was held"
 kill -TERM "$HOLDER"
 wait_until 100 eval '! alive $HOLDER' || not_ok "lmdb_hold did not let go"
-# Now every one of them lands (SPEC 2: renewed to now + 7200 s).
+# Now every one of them lands (API.md §2: renewed to now + 7200 s).
 if wait_until 300 eval '[ "$(renewed $((now + 7200 - 120)))" = $NSESS ]'; then
 	ok
 else

@@ -1,5 +1,5 @@
 /*
- * test_auth.c - SPEC 2 and 10: the Authorization header checks with their
+ * test_auth.c - API.md §2 and 10: the Authorization header checks with their
  * exact texts, and the session lookup against a real store.
  */
 #include <stdio.h>

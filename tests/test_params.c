@@ -1,5 +1,5 @@
 /*
- * test_params.c - query-string decoding and the SPEC 4/10 parameter rules
+ * test_params.c - query-string decoding and the API.md §4/10 parameter rules
  * as query_parse() applies them (400s only; 503s are test_query's).
  */
 #include <stdlib.h>

@@ -2,8 +2,9 @@
  * test_render.c - records built from tests/data/sample.json: the JSON
  * against golden files, field ranges, schema entries, compact values, tags
  * and validation.  The golden files were made by tests/data/render_ref.py,
- * a model of SPEC 6/8 that reads the field order from SPEC.md, not from
- * this code, and were read over by hand.
+ * a model of API.md §6/8 that reads the field order from ZStack's
+ * original contract (SPEC.md section 8, the same order as API.md §8),
+ * not from this code, and were read over by hand.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -212,9 +213,9 @@ static void
 test_structure(void)
 {
 	/*
-	 * By the SPEC 6 rule for group 0: post-order is usedIps[0], vmNics[0],
-	 * allVolumes[0], allVolumes[1], vmCdRoms[0], vm, instances[0],
-	 * instances[1], group; reversed below.
+	 * By the API.md §6 rule for group 0: post-order is usedIps[0],
+	 * vmNics[0], allVolumes[0], allVolumes[1], vmCdRoms[0], vm,
+	 * instances[0], instances[1], group; reversed below.
 	 */
 	static const struct want_ent qwen[] = {
 		{ REC_TOP_SELF, OC_GROUP, "" },

@@ -1,7 +1,7 @@
 /*
  * test_reply.c - reply heads and bodies: list, get, count, replyWithCount
  * and fields bodies against golden files (tests/golden/reply_*), the
- * schema order of a nested group written by hand from SPEC 6, and the
+ * schema order of a nested group written by hand from API.md §6, and the
  * text and JSON error replies with their escaping.
  */
 #include <stdint.h>
@@ -42,7 +42,7 @@ static const char nested[] = "{\"uuid\":\"" U("1") "\","
 static const char plain[] = "{\"uuid\":\"" U("2") "\",\"name\":\"plain\","
     "\"status\":\"Stopped\",\"instances\":[]}";
 
-/* The schema of [nested, plain]: SPEC 6, by hand (reversed post-order). */
+/* The schema of [nested, plain]: API.md §6, by hand (reversed post-order). */
 #define IC	"org.zstack.ai.entity.ModelServiceInstanceInventory"
 #define GC	"org.zstack.ai.entity.ModelServiceInstanceGroupInventory"
 #define VM	"org.zstack.header.vm.VmInstanceInventory"
@@ -170,7 +170,7 @@ test_bodies(void)
 	CHECK_STR(b.data, "{\"schema\":{\"inventories[0]\":\"" GC "\"},"
 	    "\"inventories\":[{\"name\":\"nested \\u003cb\\u003e\\u0026"
 	    "\\u0027\\u003d\\\"x\\\"\\u2028\\u0001\"}]}");
-	/* Dataset refs get no schema entry (SPEC 6 deviation). */
+	/* Dataset refs get no schema entry (API.md §6 deviation). */
 	CHECK(body_of("fields=datasetRefInventories", NULL, &b) == ZSQ_OK);
 	CHECK_STR(b.data, "{\"schema\":{\"inventories[1]\":\"" GC "\","
 	    "\"inventories[0]\":\"" GC "\"},\"inventories\":[{"

@@ -1,7 +1,7 @@
 /*
  * test_request.c - request_handle() end to end in process: a real store
  * filled by import_stream() from tests/data/sample.json, real sessions,
- * and the exact bytes of status lines, headers and bodies; the SPEC 7
+ * and the exact bytes of status lines, headers and bodies; the API.md §7
  * precedence of errors; ETag and If-None-Match; session renewal through
  * a real renewer process (renew.h); the query's interrupt hook (503
  * SYS.1001 naming the limit; no reply for a client gone); what each

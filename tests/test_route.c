@@ -1,5 +1,5 @@
 /*
- * test_route.c - SPEC 1 and 10: paths, decoding, 404 and 405 texts; the
+ * test_route.c - API.md §1 and 10: paths, decoding, 404 and 405 texts; the
  * metrics route (API.md section 12).
  */
 #include <string.h>
@@ -61,7 +61,7 @@ main(void)
 {
 	struct buf b = BUF_INIT;
 
-	/* SPEC 1: both list forms, both get forms. */
+	/* API.md §1: both list forms, both get forms. */
 	list_ok(P);
 	list_ok(P "/");
 	list_ok(P "?q=name=x&limit=3");
@@ -80,7 +80,7 @@ main(void)
 	get_ok(P "/" U "?a=?b", U);
 	CHECK_MEM(r.qs, r.qslen, "a=?b");
 
-	/* SPEC 10: the path is percent-decoded before routing. */
+	/* API.md §10: the path is percent-decoded before routing. */
 	list_ok("/zstack/v1/ai/model-services/instances/group%73");
 	list_ok("/zstack/v1/ai/model-services/instances/groups%2F");
 	get_ok(P "%2f" U, U);

@@ -1,4 +1,4 @@
-/* test_schema.c - the SPEC 8 tables and leaf lookup. */
+/* test_schema.c - the API.md §8 tables and leaf lookup. */
 #include "schema.h"
 #include "t.h"
 

@@ -1,5 +1,5 @@
 /*
- * test_tenancy.c - a property test of SPEC 3 (tenancy) through the real
+ * test_tenancy.c - a property test of API.md §3 (tenancy) through the real
  * request path: request_handle() over a real store with real sessions.
  *
  * Each round generates from a fixed seed 50 to 100 groups whose nested
@@ -23,7 +23,7 @@
  *       is byte-identical, ETag included, and its old ETag still gets 304;
  *       after a change to a visible group that a reply shows, that reply's
  *       ETag differs;
- *   (f) by time too (SPEC 3): a costly query (many like conditions on a
+ *   (f) by time too (API.md §3): a costly query (many like conditions on a
  *       long string) pinned to another account's group takes what it takes
  *       pinned to a uuid no group has, while pinned to a visible group
  *       with the same contents it is many times slower.  Medians of many

@@ -1,8 +1,10 @@
 #!/usr/bin/env python3
-"""render_ref.py - an independent model of SPEC 6/8 rendering, used to make
+"""render_ref.py - an independent model of API.md §6/8 rendering, used to make
 tests/golden/render_*.json without the C renderer.
 
-It reads the field order from SPEC.md section 8 itself (not from schema.c),
+It reads the field order from ZStack's original contract, SPEC.md section 8
+(not in this repository; docs/API.md §8 states the same order), not from
+schema.c,
 applies Gson's html-safe escaping and the Java 8 date format in the given
 zone, and prints one rendered group per line:
 
