@@ -227,14 +227,13 @@ openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=api.example.com \
     -keyout "$dir/tls.key" -out "$dir/tls.pem" >/dev/null 2>&1
 # Both nodes serve the one store (a read-only path; separate stores would
 # be byte for byte the same): each its own pool and nginx.
-node() {	# node N: pool and nginx; NODE<N> its URL
-	local n=$1 d=$dir/node$1 port
-	port=$(free_port)
+# ngx_conf DIR: DIR/nginx.conf with every path nginx writes inside DIR and
+# the http block's own lines read from stdin.
+ngx_conf() {
+	local d=$1
 	mkdir -p "$d/tmp"
-	"$fcgi" -d "$dir/store" -w "$W" --listen "$d/sock" \
-	    "${listen_group[@]}" 2>"$d/pool.log" &
-	pids+=($!)
-	cat >"$d/nginx.conf" <<EOF
+	{
+		cat <<EOF
 $ngx_user
 worker_processes 1;
 pid $d/nginx.pid;
@@ -247,6 +246,19 @@ http {
 	proxy_temp_path $d/tmp/proxy;
 	uwsgi_temp_path $d/tmp/uwsgi;
 	scgi_temp_path $d/tmp/scgi;
+EOF
+		cat
+		echo "}"
+	} >"$d/nginx.conf"
+}
+node() {	# node N: pool and nginx; NODE<N> its URL
+	local n=$1 d=$dir/node$1 port
+	port=$(free_port)
+	mkdir -p "$d/tmp"
+	"$fcgi" -d "$dir/store" -w "$W" --listen "$d/sock" \
+	    "${listen_group[@]}" 2>"$d/pool.log" &
+	pids+=($!)
+	ngx_conf "$d" <<EOF
 	upstream zsquery { server unix:$d/sock; keepalive $((W / 2)); }
 	server {
 		listen 127.0.0.1:$port ssl;
@@ -257,7 +269,6 @@ http {
 			fastcgi_pass zsquery;
 		}
 	}
-}
 EOF
 	nginx -p "$d" -c "$d/nginx.conf" -e "$d/error.log" -g 'daemon off;' &
 	pids+=($!)
@@ -282,22 +293,7 @@ front() {	# front NAME NODES...: the shipped zsquery-lb.conf over NODES
 	    -e "s|listen\([[:space:]]*\)443 |listen\1127.0.0.1:$p443 |" \
 	    -e 's|rate=20r/s|rate=1000000r/s|' \
 	    "$top/nginx/zsquery-lb.conf" >"$d/site.conf"
-	cat >"$d/nginx.conf" <<EOF
-$ngx_user
-worker_processes 1;
-pid $d/nginx.pid;
-error_log $d/error.log;
-events { worker_connections 1024; }
-http {
-	access_log off;
-	client_body_temp_path $d/tmp/body;
-	fastcgi_temp_path $d/tmp/fastcgi;
-	proxy_temp_path $d/tmp/proxy;
-	uwsgi_temp_path $d/tmp/uwsgi;
-	scgi_temp_path $d/tmp/scgi;
-	include $d/site.conf;
-}
-EOF
+	echo "	include $d/site.conf;" | ngx_conf "$d"
 	nginx -p "$d" -c "$d/nginx.conf" -e "$d/error.log" -g 'daemon off;' &
 	pids+=($!)
 	eval "FRONT_$name=127.0.0.1:$p443"

@@ -14,19 +14,11 @@
 #include <unistd.h>
 
 #include "admin.h"
+#include "clock.h"
 #include "import.h"
 
 #define PROGRESS_HZ		4
 #define PROGRESS_EVERY_NS	(1000000000 / PROGRESS_HZ)
-
-static uint64_t
-mono_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000 + (uint64_t)ts.tv_nsec;
-}
 
 void
 admin_progress_init(struct admin_progress *p, const char *what, int quiet)
@@ -34,7 +26,7 @@ admin_progress_init(struct admin_progress *p, const char *what, int quiet)
 	memset(p, 0, sizeof(*p));
 	p->what = what;
 	p->on = !quiet && isatty(STDERR_FILENO);
-	p->start_ns = p->phase_ns = mono_ns();
+	p->start_ns = p->phase_ns = clock_ns(CLOCK_MONOTONIC);
 }
 
 /* ", ETA 1h02m", ", ETA 3m05s", ", ETA 42s" for s seconds. */
@@ -107,9 +99,9 @@ admin_progress_show(void *arg, const struct import_progress *ip)
 	if (!p->on)
 		return;
 	if (ip->applying && !p->last.applying)
-		p->phase_ns = mono_ns();
+		p->phase_ns = clock_ns(CLOCK_MONOTONIC);
 	p->last = *ip;
-	now = mono_ns();
+	now = clock_ns(CLOCK_MONOTONIC);
 	if (now - (p->width ? p->drawn_ns : p->start_ns) < PROGRESS_EVERY_NS)
 		return;
 	p->drawn_ns = now;
@@ -122,7 +114,7 @@ admin_progress_end(struct admin_progress *p)
 	if (!p->on || p->width == 0)
 		return;
 	/* The last state, then the line is left as it is. */
-	p->drawn_ns = mono_ns();
+	p->drawn_ns = clock_ns(CLOCK_MONOTONIC);
 	draw(p);
 	fputc('\n', stderr);
 	p->width = 0;

@@ -13,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "errors.h"
 #include "log.h"
 #include "pool.h"
@@ -57,15 +58,6 @@ struct pool {
 	int		 renewer_backoff_ms;
 	pid_t		 self;
 };
-
-static int64_t
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static size_t
 pool_count(const struct pool *p, unsigned gen, int ready_only)
@@ -146,7 +138,7 @@ pool_spawn(struct pool *p, enum role role)
 	k->pid = pid;
 	k->role = role;
 	k->gen = p->gen;
-	k->started = now_ms();
+	k->started = clock_ms(CLOCK_MONOTONIC);
 	if (role == ROLE_WORKER)
 		stats_add(p->stats, STATS_WORKER_STARTS, 1);
 	log_msg(LOG_DEBUG, "%s %ld started (generation %u)",
@@ -174,7 +166,7 @@ pool_stop(struct pool *p, int status)
 {
 	if (!p->stopping) {
 		p->stopping = 1;
-		p->deadline = now_ms() + STOP_GRACE_MS;
+		p->deadline = clock_ms(CLOCK_MONOTONIC) + STOP_GRACE_MS;
 		/*
 		 * A socket we made goes first: new clients get "no such
 		 * file" (never started) while workers answer the queue.
@@ -267,7 +259,7 @@ pool_reaped(struct pool *p, size_t i, int wstatus)
 {
 	struct child k = p->kids[i];
 	const char *what = k.role == ROLE_WORKER ? "worker" : "renewer";
-	int64_t lived = now_ms() - k.started;
+	int64_t lived = clock_ms(CLOCK_MONOTONIC) - k.started;
 
 	p->kids[i] = p->kids[--p->nkids];
 	/* Deaths we did not ask for are errors; asked-for exits are not. */
@@ -288,11 +280,11 @@ pool_reaped(struct pool *p, size_t i, int wstatus)
 	if (k.role == ROLE_RENEWER) {
 		p->renewer_backoff_ms = pool_backoff(p->renewer_backoff_ms,
 		    lived);
-		p->renewer_at = now_ms() + p->renewer_backoff_ms;
+		p->renewer_at = clock_ms(CLOCK_MONOTONIC) + p->renewer_backoff_ms;
 		return;
 	}
 	p->backoff_ms = pool_backoff(p->backoff_ms, lived);
-	p->respawn_at = now_ms() + p->backoff_ms;
+	p->respawn_at = clock_ms(CLOCK_MONOTONIC) + p->backoff_ms;
 	if (WIFEXITED(wstatus) && WEXITSTATUS(wstatus) == WORKER_EXIT_FATAL &&
 	    !k.ready)
 		pool_start_failed(p);
@@ -467,7 +459,7 @@ pool_run(const struct config *cli, const struct config *cfg, int listen_fd)
 	log_msg(LOG_NOTICE, "serving store %s with %d workers", cfg->db,
 	    cfg->workers);
 	for (;;) {
-		now = now_ms();
+		now = clock_ms(CLOCK_MONOTONIC);
 		while (!p.stopping && !p.hold && now >= p.respawn_at &&
 		    pool_count(&p, p.gen, 0) < (size_t)p.cfg.workers)
 			if (pool_spawn(&p, ROLE_WORKER) != ZSQ_OK) {

@@ -11,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "errors.h"
 #include "log.h"
 #include "record.h"
@@ -168,15 +169,6 @@ table_put(struct table *t, const struct renew_msg *m)
 	return 0;
 }
 
-static int64_t
-mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /*
  * Write one batch in one write transaction; may wait for the lock.
  * Returns whether it waited (RENEW_BUSY_MS or longer) for it.
@@ -193,9 +185,9 @@ batch_write(struct renewer *r, struct table *t)
 		stats_add(r->stats, STATS_RENEW_DROPPED, t->n);
 		return 0;
 	}
-	t0 = mono_ms();
+	t0 = clock_ms(CLOCK_MONOTONIC);
 	rc = store_txn_begin(&r->st, 0, &txn);
-	waited = mono_ms() - t0 >= RENEW_BUSY_MS;
+	waited = clock_ms(CLOCK_MONOTONIC) - t0 >= RENEW_BUSY_MS;
 	for (i = 0; rc == ZSQ_OK && i < RENEW_TABLE_SLOTS; i++) {
 		if (!t->s[i].used)
 			continue;
@@ -215,8 +207,8 @@ batch_write(struct renewer *r, struct table *t)
 	}
 	stats_add(r->stats, STATS_RENEW_DROPPED, t->n);
 	if (r->logged_at == 0 ||
-	    mono_ms() - r->logged_at >= RENEW_LOG_EVERY_S * 1000) {
-		r->logged_at = mono_ms();
+	    clock_ms(CLOCK_MONOTONIC) - r->logged_at >= RENEW_LOG_EVERY_S * 1000) {
+		r->logged_at = clock_ms(CLOCK_MONOTONIC);
 		log_msg(LOG_WARNING, "%zu session renewals not written: %s",
 		    t->n, zsq_strerror(rc));
 	}

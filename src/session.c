@@ -2,6 +2,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "clock.h"
 #include "errors.h"
 #include "session.h"
 
@@ -90,8 +91,5 @@ session_extend(const struct store *st, MDB_txn *txn, const char *id,
 int64_t
 session_now_ms(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	return clock_ms(CLOCK_REALTIME);
 }

@@ -4,6 +4,7 @@
 #include <sys/mman.h>
 #include <time.h>
 
+#include "clock.h"
 #include "stats.h"
 
 _Static_assert(STATS_BODY_BUCKETS <= STATS_HIST_MAX, "stats_hist too small");
@@ -54,7 +55,6 @@ const uint64_t stats_body_le_bytes[STATS_BODY_BUCKETS] = {
 struct stats *
 stats_create(void)
 {
-	struct timespec ts;
 	struct stats *s;
 	void *p;
 
@@ -64,8 +64,7 @@ stats_create(void)
 	if (p == MAP_FAILED)
 		return NULL;
 	s = p;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	s->created_ms = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	s->created_ms = clock_ms(CLOCK_REALTIME);
 	return s;
 }
 

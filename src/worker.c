@@ -14,6 +14,7 @@
 #include <fcgiapp.h>
 
 #include "apierr.h"
+#include "clock.h"
 #include "errors.h"
 #include "log.h"
 #include "reply.h"
@@ -102,26 +103,6 @@ fcgx_write(void *ctx, const void *p, size_t n)
 	return ZSQ_OK;
 }
 
-/* A request's latency: a vDSO read, no system call. */
-static uint64_t
-mono_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000 + (uint64_t)ts.tv_nsec;
-}
-
-/* A clock for limits counted in seconds: a vDSO read, no system call. */
-static int64_t
-coarse_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /*
  * query.h's interrupt hook: past the deadline, stop (503 SYS.1001); and
  * every WORKER_POLL_EVERY_MS, look whether nginx closed the connection
@@ -134,7 +115,7 @@ worker_interrupt(void *arg)
 {
 	struct watch *w = arg;
 	struct pollfd pfd = { w->fd, POLLRDHUP, 0 };
-	int64_t now = coarse_ms();
+	int64_t now = clock_ms(CLOCK_MONOTONIC_COARSE);
 
 	if (now >= w->deadline_ms)
 		return ZSQ_ETIMEOUT;
@@ -166,7 +147,7 @@ worker_read_body(FCGX_Request *req, const struct watch *w)
 	while ((n = FCGX_GetStr(chunk, sizeof(chunk), req->in)) > 0) {
 		if ((total += (size_t)n) > WORKER_BODY_MAX)
 			return BODY_TOO_LARGE;
-		if (coarse_ms() >= w->deadline_ms)
+		if (clock_ms(CLOCK_MONOTONIC_COARSE) >= w->deadline_ms)
 			return BODY_TOO_SLOW;
 	}
 	return FCGX_GetError(req->in) != 0 ? BODY_BROKEN : BODY_OK;
@@ -200,7 +181,7 @@ worker_serve(const struct config *cfg, struct request_ctx *ctx,
 	struct watch w;
 
 	w.fd = req->ipcFd;
-	w.deadline_ms = coarse_ms() + (int64_t)cfg->max_request_time * 1000;
+	w.deadline_ms = clock_ms(CLOCK_MONOTONIC_COARSE) + (int64_t)cfg->max_request_time * 1000;
 	w.next_poll_ms = 0;
 	switch (worker_read_body(req, &w)) {
 	case BODY_OK:
@@ -250,7 +231,7 @@ worker_answer(const struct config *cfg, struct request_ctx *ctx,
 
 	if (FCGX_Accept_r(req) < 0)
 		return;
-	start = mono_ns();
+	start = clock_ns(CLOCK_MONOTONIC);
 	worker_serve(cfg, ctx, req);
 	if (last)
 		req->keepConnection = 0;
@@ -260,7 +241,7 @@ worker_answer(const struct config *cfg, struct request_ctx *ctx,
 		sr.status = ctx->status;
 		sr.error = ctx->error;
 		sr.body_bytes = ctx->body_bytes;
-		sr.duration_ns = mono_ns() - start;
+		sr.duration_ns = clock_ns(CLOCK_MONOTONIC) - start;
 		stats_request(ctx->stats, &sr);
 	}
 	request_finish(ctx);
@@ -440,11 +421,11 @@ worker_idle(int fd, int listen_fd, const sigset_t *waitmask, int timeout_s,
 {
 	struct pollfd pfd[2] = { { fd, POLLIN, 0 }, { listen_fd, POLLIN, 0 } };
 	struct timespec ts, yield = { 0, WORKER_YIELD_MS * 1000000L };
-	int64_t end = coarse_ms() + (int64_t)timeout_s * 1000, left;
+	int64_t end = clock_ms(CLOCK_MONOTONIC_COARSE) + (int64_t)timeout_s * 1000, left;
 	int rc;
 
 	for (;;) {
-		if ((left = end - coarse_ms()) <= 0)
+		if ((left = end - clock_ms(CLOCK_MONOTONIC_COARSE)) <= 0)
 			return IDLE_TIMEOUT;
 		ts.tv_sec = left / 1000;
 		ts.tv_nsec = (left % 1000) * 1000000L;

@@ -218,6 +218,26 @@ store_make() {
 	    --uuid "$SID_EXPIRED" >/dev/null || return 1
 }
 
+# store_snap FILE DIR: every database of the store DIR as text in FILE,
+# minus the feeds' status records in meta, which a feed writes on
+# failure too (on purpose); the rest must be as it was after a failure.
+store_snap() {
+	mdb_dump -a -p "$2" | python3 -c '
+import sys
+out, db, skip = [], None, False
+for line in sys.stdin:
+    if line.startswith("database="):
+        db = line
+    if skip:
+        skip = False
+        continue
+    if db == "database=meta\n" and line.startswith(" feed:"):
+        skip = True
+        continue
+    out.append(line)
+sys.stdout.write("".join(out))' >"$1"
+}
+
 # ---- the pool -----------------------------------------------------------------
 
 # pool_start TAG STORE SOCK [zsquery-fcgi options...]: the pool on its own

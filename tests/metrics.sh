@@ -69,20 +69,7 @@ for n in "$D/cert.pem" "127.0.0.1:$P443 ssl" "unix:$T/pool.sock;" \
 	grep -qF "$n" "$D/site.conf" ||
 	    t_hard "zsquery.conf changed: no '$n' after sed"
 done
-cat >"$D/nginx.conf" <<EOF
-$([ "$(id -u)" = 0 ] && echo "user www-data www-data;")
-pid $D/nginx.pid;
-error_log $D/error.log;
-events { }
-http {
-	client_body_temp_path $D/tmp/body;
-	fastcgi_temp_path $D/tmp/fastcgi;
-	proxy_temp_path $D/tmp/proxy;
-	uwsgi_temp_path $D/tmp/uwsgi;
-	scgi_temp_path $D/tmp/scgi;
-	include $D/site.conf;
-}
-EOF
+nginx_wrap "$D"
 t_spawn site nginx -p "$D" -c "$D/nginx.conf" -e "$D/error.log" \
     -g 'daemon off;'
 wait_until 300 test -s "$D/nginx.pid" || t_hard "nginx did not start"

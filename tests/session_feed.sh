@@ -56,22 +56,7 @@ expiry() {
 	"$ADMIN" -d "$DB" session list | awk -v s="$1" '$1 == s { print $3 }' |
 	    xargs -r -I{} date -u -d {} +%s
 }
-snap() {
-	mdb_dump -a -p "$DB" | python3 -c '
-import sys
-out, db, skip = [], None, False
-for line in sys.stdin:
-    if line.startswith("database="):
-        db = line
-    if skip:
-        skip = False
-        continue
-    if db == "database=meta\n" and line.startswith(" feed:"):
-        skip = True
-        continue
-    out.append(line)
-sys.stdout.write("".join(out))' >"$T/$1.dump"
-}
+snap() { store_snap "$T/$1.dump" "$DB"; }
 
 maria_start
 admin -d "$DB" init >/dev/null || t_hard init

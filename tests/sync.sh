@@ -99,22 +99,7 @@ one_line_err() {
 
 # snap NAME [DIR]: every database of the store as text, minus the feeds' status
 # records in meta (a failure is recorded there on purpose).
-snap() {
-	mdb_dump -a -p "${2:-$DB}" | python3 -c '
-import sys
-out, db, skip = [], None, False
-for line in sys.stdin:
-    if line.startswith("database="):
-        db = line
-    if skip:
-        skip = False
-        continue
-    if db == "database=meta\n" and line.startswith(" feed:"):
-        skip = True
-        continue
-    out.append(line)
-sys.stdout.write("".join(out))' >"$T/$1.dump"
-}
+snap() { store_snap "$T/$1.dump" "${2:-$DB}"; }
 same() {
 	cmp -s "$T/$1.dump" "$T/$2.dump" && ok || not_ok "store changed: $3"
 }

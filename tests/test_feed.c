@@ -6,31 +6,8 @@
 #include "errors.h"
 #include "feed.h"
 #include "t.h"
+#include "tstore.h"
 #include "store.h"
-
-static char dir[] = "/tmp/zsq-feed-XXXXXX";
-
-/* A fresh store in a temporary directory; exits when that fails. */
-static void
-store_fresh(struct store *s)
-{
-	if (mkdtemp(dir) == NULL ||
-	    store_open(s, dir, STORE_CREATE, (size_t)64 << 20) != ZSQ_OK) {
-		fprintf(stderr, "cannot create a store in %s\n", dir);
-		exit(99);
-	}
-}
-
-static void
-store_gone(struct store *s)
-{
-	char cmd[128];
-
-	store_close(s);
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	if (system(cmd) != 0)
-		fprintf(stderr, "cannot remove %s\n", dir);
-}
 
 static int
 success(struct store *st, enum feed_id f, int64_t start, int64_t end,
@@ -80,7 +57,7 @@ main(void)
 	CHECK(feed_count_name(FEED_SESSIONS, FEED_S_READ + 1) == NULL);
 	CHECK(feed_count_name(FEED_GROUPS, FEED_COUNTS) == NULL);
 
-	store_fresh(&st);
+	tstore_open(&st);
 	/* Never ran: not found, zeroed, no age. */
 	memset(&s, 0xff, sizeof(s));
 	CHECK(get(&st, FEED_GROUPS, &s) == ZSQ_ENOTFOUND);
@@ -135,6 +112,6 @@ main(void)
 	CHECK(get(&st, FEED_SESSIONS, &s) == ZSQ_OK && s.fails == 1);
 	CHECK(feed_failure(&st, FEED_NFEEDS, 7, "m") == ZSQ_EINVAL);
 
-	store_gone(&st);
+	tstore_close(&st);
 	return t_done();
 }

@@ -12,35 +12,12 @@
 #include "session.h"
 #include "session_feed.h"
 #include "t.h"
+#include "tstore.h"
 #include "store.h"
 
 #define A	"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa1"
 #define B	"bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb2"
 #define U	"dddddddddddddddddddddddddddddddd"
-
-static char dir[] = "/tmp/zsq-sfeed-XXXXXX";
-
-/* A fresh store in a temporary directory; exits when that fails. */
-static void
-store_fresh(struct store *s)
-{
-	if (mkdtemp(dir) == NULL ||
-	    store_open(s, dir, STORE_CREATE, (size_t)64 << 20) != ZSQ_OK) {
-		fprintf(stderr, "cannot create a store in %s\n", dir);
-		exit(99);
-	}
-}
-
-static void
-store_gone(struct store *s)
-{
-	char cmd[128];
-
-	store_close(s);
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	if (system(cmd) != 0)
-		fprintf(stderr, "cannot remove %s\n", dir);
-}
 
 static struct store st;
 static struct session_feed_stats stats;
@@ -114,7 +91,7 @@ main(void)
 	CHECK(!session_id_valid("") && !session_id_valid("a b"));
 	CHECK(!session_id_valid("tab\there") && !session_id_valid("\x7f"));
 
-	store_fresh(&st);
+	tstore_open(&st);
 
 	/* Both forms; NULLs; a fraction of a second; an empty line. */
 	CHECK(run("s1\t" A "\t" B "\t2000000000\t1700000000\n"
@@ -256,6 +233,6 @@ main(void)
 	CHECK(run("", 1) == ZSQ_OK && count() == 0 && stats.deleted == 2);
 
 	buf_free(&err);
-	store_gone(&st);
+	tstore_close(&st);
 	return t_done();
 }

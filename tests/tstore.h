@@ -19,7 +19,7 @@
 static char tstore_dir[64];
 
 /* Open a new store; exits on failure (nothing else could be tested). */
-static void
+static inline void
 tstore_open(struct store *st)
 {
 	strcpy(tstore_dir, "/tmp/zsq-test-XXXXXX");
@@ -31,7 +31,7 @@ tstore_open(struct store *st)
 	}
 }
 
-static void
+static inline void
 tstore_close(struct store *st)
 {
 	char cmd[128];
@@ -43,7 +43,7 @@ tstore_close(struct store *st)
 }
 
 /* Import text (groups, one per line, or any import.h form) for owner. */
-static int
+static inline int
 tstore_import(struct store *st, const char *text, const char *owner)
 {
 	struct import_opts o;
