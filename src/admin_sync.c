@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -110,8 +111,14 @@ sync_settings(struct admin *a, struct sync_opts *o, char *path, size_t n,
 	o->http.capath = PICK(capath, sync_capath);
 	if ((p = PICK(resource_type, sync_resource_type)) != NULL)
 		o->resource_type = p;
-	p = PICK(session_file, sync_session_file);
 #undef PICK
+	/* The session file: the command line's, else systemd's credential
+	 * (the unit's, even when the configuration file names one for runs
+	 * by hand), else the configuration file's. */
+	cred = getenv("CREDENTIALS_DIRECTORY");
+	p = a->session_file;
+	if (p == NULL && cred == NULL && c->sync_session_file[0] != '\0')
+		p = c->sync_session_file;
 	if (a->seen & OPT_BIT('X'))
 		o->max_delete = a->max_delete;
 	else if (c->sync_max_delete >= 0)
@@ -136,7 +143,6 @@ sync_settings(struct admin *a, struct sync_opts *o, char *path, size_t n,
 		    "'_' only", o->resource_type);
 		return -1;
 	}
-	cred = getenv("CREDENTIALS_DIRECTORY");
 	if (p == NULL && cred != NULL)
 		snprintf(path, n, "%s/%s", cred, CREDENTIAL_NAME);
 	else if (p != NULL)
@@ -170,6 +176,9 @@ cmd_sync(struct admin *a)
 
 	sid[0] = '\0';
 	start = session_now_ms();
+	/* No core dump and no ptrace by the pool's user: this process will
+	 * hold the upstream admin session (libcurl keeps copies of it). */
+	(void)prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 	/*
 	 * The store first: a bad setting is then a failure stat shows too.
 	 * Written through the map, as import does: a first sync of a large

@@ -118,8 +118,9 @@ renew_send(int wr, struct stats *stats, const char *id, size_t idlen,
 		rc = ZSQ_OK;
 	stats_add(stats, rc == ZSQ_OK ? STATS_RENEW_SENT : STATS_RENEW_DROPPED,
 	    1);
-	/* The id is a secret: do not leave it on the stack. */
-	memset(m.id, 0, sizeof(m.id));
+	/* The id is a secret: do not leave it on the stack (explicit_bzero:
+	 * a memset before the end of its scope may be optimised away). */
+	explicit_bzero(m.id, sizeof(m.id));
 	return rc;
 }
 
@@ -178,7 +179,7 @@ batch_write(struct renewer *r, struct table *t)
 {
 	MDB_txn *txn = NULL;
 	size_t i, done = 0;
-	int64_t t0;
+	int64_t t0, wall;
 	int rc, written, waited;
 
 	if (!r->writable) {
@@ -188,11 +189,19 @@ batch_write(struct renewer *r, struct table *t)
 	t0 = clock_ms(CLOCK_MONOTONIC);
 	rc = store_txn_begin(&r->st, 0, &txn);
 	waited = clock_ms(CLOCK_MONOTONIC) - t0 >= RENEW_BUSY_MS;
+	/*
+	 * Validity is judged now, under the write lock, not at the request's
+	 * time: a renewal that waited behind a long import must not revive
+	 * a session that expired meanwhile (and was refused meanwhile).  The
+	 * request's time still wins if the wall clock stepped back.
+	 */
+	wall = clock_ms(CLOCK_REALTIME);
 	for (i = 0; rc == ZSQ_OK && i < RENEW_TABLE_SLOTS; i++) {
 		if (!t->s[i].used)
 			continue;
 		rc = session_extend(&r->st, txn, t->s[i].m.id, t->s[i].m.idlen,
-		    t->s[i].m.now_ms, t->s[i].m.expires_ms, &written);
+		    wall > t->s[i].m.now_ms ? wall : t->s[i].m.now_ms,
+		    t->s[i].m.expires_ms, &written);
 		done += (size_t)written;
 	}
 	if (rc == ZSQ_OK) {
@@ -307,7 +316,7 @@ reader_loop(struct renewer *r, int rd)
 		    have - i * sizeof(msgs[0]));
 		have -= i * sizeof(msgs[0]);
 	}
-	memset(msgs, 0, sizeof(msgs));
+	explicit_bzero(msgs, sizeof(msgs));
 }
 
 static void

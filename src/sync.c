@@ -4,6 +4,7 @@
  * group's owner and tags are found by bisection while its page streams
  * through import_add().
  */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -62,7 +63,10 @@ sync_opts_init(struct sync_opts *o)
 	o->max_delete = IMPORT_MAX_DELETE_DEFAULT;
 }
 
-/* Room for one more element in *v (n used, *cap allocated). */
+/*
+ * Room for n + 1 elements of size bytes in *v (*cap allocated): one more
+ * after n used ones, or n at once (a group's tags, whatever their number).
+ */
 static int
 grow(void *v, size_t *cap, size_t n, size_t size)
 {
@@ -71,7 +75,9 @@ grow(void *v, size_t *cap, size_t n, size_t size)
 
 	if (n < *cap)
 		return ZSQ_OK;
-	c = *cap ? *cap * 2 : 64;
+	for (c = *cap ? *cap : 64; c <= n; c *= 2)
+		if (c > SIZE_MAX / 2 / size)
+			return ZSQ_ENOMEM;
 	if ((q = realloc(*p, c * size)) == NULL)
 		return ZSQ_ENOMEM;
 	*p = q;

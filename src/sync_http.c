@@ -18,6 +18,7 @@ struct http {
 	size_t			 base_len;
 	struct buf		*body;		/* the reply being received */
 	int			 too_big;
+	size_t			 max;		/* of this reply, bytes */
 	char			 code[HTTP_CODE_MAX];	/* of the last reply */
 	unsigned long		 requests;
 	unsigned long long	 bytes;
@@ -29,7 +30,7 @@ on_data(char *p, size_t size, size_t n, void *arg)
 	struct http *h = arg;
 
 	n *= size;
-	if (h->body->len + n > HTTP_REPLY_MAX) {
+	if (n > h->max - h->body->len) {
 		h->too_big = 1;
 		return 0;	/* libcurl stops with CURLE_WRITE_ERROR */
 	}
@@ -51,7 +52,9 @@ base_check(const char *base, struct buf *err)
 		return ZSQ_ENOMEM;
 	if (curl_url_set(u, CURLUPART_URL, base, 0) != CURLUE_OK ||
 	    curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK) {
-		(void)buf_printf(err, "--from '%s' is not a URL", base);
+		/* Not echoed: what it holds cannot be told apart from a
+		 * user and password. */
+		(void)buf_puts(err, "--from is not a URL");
 		goto out;
 	}
 	if (strcmp(scheme, "http") != 0 && strcmp(scheme, "https") != 0) {
@@ -113,6 +116,9 @@ http_open(const struct http_opts *o, struct http **out, struct buf *err)
 	curl_easy_setopt(h->curl, CURLOPT_ERRORBUFFER, h->errbuf);
 	curl_easy_setopt(h->curl, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(h->curl, CURLOPT_FOLLOWLOCATION, 0L);
+	/* No proxy from the environment (http_proxy, ALL_PROXY): the admin
+	 * session goes to the upstream named, and to nobody else. */
+	curl_easy_setopt(h->curl, CURLOPT_PROXY, "");
 #if LIBCURL_VERSION_NUM >= 0x075500
 	curl_easy_setopt(h->curl, CURLOPT_PROTOCOLS_STR, "http,https");
 #else
@@ -189,7 +195,8 @@ error_reply(struct buf *err, const struct buf *body, long status,
 }
 
 int
-http_get(struct http *h, const char *path, struct buf *body, struct buf *err)
+http_get(struct http *h, const char *path, size_t max, struct buf *body,
+    struct buf *err)
 {
 	CURLcode cc;
 	long status = 0;
@@ -202,6 +209,7 @@ http_get(struct http *h, const char *path, struct buf *body, struct buf *err)
 		return ZSQ_ENOMEM;
 	h->body = body;
 	h->too_big = 0;
+	h->max = max == 0 || max > HTTP_REPLY_MAX ? HTTP_REPLY_MAX : max;
 	h->errbuf[0] = '\0';
 	h->requests++;
 	curl_easy_setopt(h->curl, CURLOPT_URL, h->url.data);
@@ -235,7 +243,7 @@ http_get(struct http *h, const char *path, struct buf *body, struct buf *err)
 	case CURLE_WRITE_ERROR:
 		if (h->too_big) {
 			(void)buf_printf(err, "the reply is larger than %zu "
-			    "MiB", HTTP_REPLY_MAX >> 20);
+			    "KiB", h->max >> 10);
 			return ZSQ_EIO;
 		}
 		return ZSQ_ENOMEM;

@@ -12,7 +12,7 @@
  * Every failure comes back as one line in err, naming the request (the
  * path, never the session), and a code:
  *   ZSQ_EIO       unreachable, connection cut, TLS failure, a reply
- *                 larger than HTTP_REPLY_MAX
+ *                 larger than the caller's max (at most HTTP_REPLY_MAX)
  *   ZSQ_ETIMEOUT  the connect or the whole request ran past its limit
  *   ZSQ_EINVAL    a reply that is not 2xx: ZStack's error JSON is shown
  *                 ("HTTP 503: ID.1001 The session is invalid...: details")
@@ -44,8 +44,9 @@ struct http;
 int	http_open(const struct http_opts *o, struct http **out,
 	    struct buf *err);
 /* GET base + path (from '/', query included) into body (reset first). */
-int	http_get(struct http *h, const char *path, struct buf *body,
-	    struct buf *err);
+/* GET base + path into body, at most max bytes (0: HTTP_REPLY_MAX). */
+int	http_get(struct http *h, const char *path, size_t max,
+	    struct buf *body, struct buf *err);
 /* The error code of the last request's error reply, else "". */
 const char *http_error_code(const struct http *h);
 /* Requests made and reply bytes received so far. */

@@ -335,7 +335,8 @@ page_read_groups(struct http *h, const char *route, unsigned limit,
 			rc = ZSQ_ENOMEM;
 			break;
 		}
-		if ((rc = http_get(h, path.data, &body, err)) != ZSQ_OK)
+		if ((rc = http_get(h, path.data, HTTP_REPLY_MAX, &body,
+		    err)) != ZSQ_OK)
 			break;
 		(*pages)++;
 		rc = page_split_groups(body.data, body.len, last, &count, fn,
@@ -359,8 +360,9 @@ page_read_groups(struct http *h, const char *route, unsigned limit,
 
 /* One page of a list: rows to fn, order checked against prev. */
 static int
-list_page(json_t *reply, const char *sort_field, struct buf *prev,
-    size_t *n, size_t *got, page_row_fn fn, void *arg, struct buf *err)
+list_page(json_t *reply, const char *sort_field, unsigned limit,
+    struct buf *prev, size_t *n, size_t *got, page_row_fn fn, void *arg,
+    struct buf *err)
 {
 	json_t *inv = json_object_get(reply, "inventories"), *row;
 	const char *key;
@@ -373,7 +375,12 @@ list_page(json_t *reply, const char *sort_field, struct buf *prev,
 		    "the reply is not a JSON object");
 		return ZSQ_EINVAL;
 	}
-	*got = json_array_size(inv);
+	/* Before any row is used: a page is all right or not at all. */
+	if ((*got = json_array_size(inv)) > limit) {
+		(void)buf_printf(err, "the page holds %zu rows, more than "
+		    "limit=%u", *got, limit);
+		return ZSQ_EINVAL;
+	}
 	json_array_foreach(inv, i, row) {
 		key = json_string_value(json_object_get(row, sort_field));
 		if (key == NULL) {
@@ -419,7 +426,8 @@ page_read_list(struct http *h, const char *path, const char *query,
 			rc = ZSQ_ENOMEM;
 			break;
 		}
-		if ((rc = http_get(h, url.data, &body, err)) != ZSQ_OK)
+		if ((rc = http_get(h, url.data, (size_t)limit *
+		    PAGE_ROW_BYTES_MAX, &body, err)) != ZSQ_OK)
 			break;
 		reply = json_loadb(body.data ? body.data : "", body.len, 0,
 		    &je);
@@ -429,13 +437,8 @@ page_read_list(struct http *h, const char *path, const char *query,
 			    ", the end: truncated?" : "");
 			rc = ZSQ_EINVAL;
 		} else {
-			rc = list_page(reply, sort_field, &prev, &n, &got, fn,
-			    arg, err);
-			if (rc == ZSQ_OK && got > limit) {
-				(void)buf_printf(err, "the page holds %zu rows, "
-				    "more than limit=%u", got, limit);
-				rc = ZSQ_EINVAL;
-			}
+			rc = list_page(reply, sort_field, limit, &prev, &n,
+			    &got, fn, arg, err);
 			json_decref(reply);
 		}
 		if (rc != ZSQ_OK) {

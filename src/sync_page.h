@@ -38,6 +38,13 @@
 #include "sync_http.h"
 
 #define PAGE_ROWS_MAX	10000000UL	/* rows of one list, at most */
+/*
+ * Bytes of one list row, at most on average over a page: a page of limit
+ * rows may be limit times this long.  ZStack's rows (accounts, refs,
+ * shares, tags) are a few hundred bytes; the bound keeps what a hostile
+ * upstream can make the parser hold (jansson's tree of a page) bounded.
+ */
+#define PAGE_ROW_BYTES_MAX	16384
 
 /* One group: its bytes json[0..len) and its uuid (32 lowercase hex). */
 typedef int (*page_group_fn)(void *arg, const char *json, size_t len,

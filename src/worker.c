@@ -52,8 +52,11 @@ enum { BODY_OK, BODY_TOO_LARGE, BODY_TOO_SLOW, BODY_BROKEN };
 /* One request's limits, checked by the query's interrupt hook. */
 struct watch {
 	int		 fd;		/* the FastCGI connection */
-	int64_t		 deadline_ms;	/* CLOCK_MONOTONIC_COARSE */
+	FCGX_Stream	*out;		/* its reply */
+	int64_t		 deadline_ms;	/* the query's, CLOCK_MONOTONIC_COARSE */
+	int64_t		 write_by_ms;	/* the reply's, one limit later */
 	int64_t		 next_poll_ms;
+	int		 cut;		/* the reply passed write_by_ms */
 };
 
 static volatile sig_atomic_t worker_stopping;
@@ -87,15 +90,29 @@ worker_signals(void)
 	sigaction(SIGHUP, &sa, NULL);
 }
 
+/*
+ * The reply's sink.  Each write to nginx is bounded by SO_SNDTIMEO, but a
+ * large reply read slowly (nginx passes it on at the client's pace once
+ * its buffers are full) would hold the worker for as long as the client
+ * likes.  The reply gets one more max-request-time after the query's
+ * (so a query stopped at its limit still answers its 503); past that it
+ * stops (cut), and the connection is dropped rather than ended, so nginx
+ * and the client see a broken reply, never a short one that looks whole.
+ */
 static int
 fcgx_write(void *ctx, const void *p, size_t n)
 {
+	struct watch *w = ctx;
 	const char *s = p;
 	int chunk;
 
+	if (clock_ms(CLOCK_MONOTONIC_COARSE) >= w->write_by_ms) {
+		w->cut = 1;
+		return ZSQ_ETIMEOUT;
+	}
 	while (n > 0) {
 		chunk = n > INT_MAX ? INT_MAX : (int)n;
-		if (FCGX_PutStr(s, chunk, ctx) != chunk)
+		if (FCGX_PutStr(s, chunk, w->out) != chunk)
 			return ZSQ_EIO;
 		s += chunk;
 		n -= (size_t)chunk;
@@ -176,13 +193,17 @@ worker_serve(const struct config *cfg, struct request_ctx *ctx,
     FCGX_Request *req)
 {
 	struct request_in in;
-	struct out out = { fcgx_write, req->out };
-	struct apierr err = APIERR_INIT;
 	struct watch w;
+	struct out out = { fcgx_write, &w };
+	struct apierr err = APIERR_INIT;
 
 	w.fd = req->ipcFd;
-	w.deadline_ms = clock_ms(CLOCK_MONOTONIC_COARSE) + (int64_t)cfg->max_request_time * 1000;
+	w.out = req->out;
+	w.deadline_ms = clock_ms(CLOCK_MONOTONIC_COARSE) +
+	    (int64_t)cfg->max_request_time * 1000;
+	w.write_by_ms = w.deadline_ms + (int64_t)cfg->max_request_time * 1000;
 	w.next_poll_ms = 0;
+	w.cut = 0;
 	switch (worker_read_body(req, &w)) {
 	case BODY_OK:
 		break;
@@ -192,6 +213,7 @@ worker_serve(const struct config *cfg, struct request_ctx *ctx,
 		worker_refuse(ctx, req, &out, &err);
 		return;
 	case BODY_TOO_SLOW:
+		stats_add(ctx->stats, STATS_REQUEST_TIMEOUTS, 1);
 		(void)apierr_json(&err, APIERR_TIMEOUT, "the request body took "
 		    "longer than the limit of %d s (max-request-time)",
 		    cfg->max_request_time);
@@ -208,10 +230,20 @@ worker_serve(const struct config *cfg, struct request_ctx *ctx,
 	in.if_none_match = FCGX_GetParam("HTTP_IF_NONE_MATCH", req->envp);
 	in.interrupt = worker_interrupt;
 	in.interrupt_arg = &w;
-	if (request_handle(ctx, &in, &out) != ZSQ_OK) {
+	if (request_handle(ctx, &in, &out) == ZSQ_OK)
+		return;
+	req->keepConnection = 0;
+	if (!w.cut) {
 		log_msg(LOG_INFO, "client went away before the reply was sent");
-		req->keepConnection = 0;
+		return;
 	}
+	log_msg(LOG_WARNING, "reply cut after %d s (twice max-request-time): "
+	    "its client read it too slowly; connection dropped",
+	    2 * cfg->max_request_time);
+	stats_add(ctx->stats, STATS_REQUEST_TIMEOUTS, 1);
+	/* No FastCGI end: FCGX_Finish_r's writes now fail, and nginx sees
+	 * the connection end in the middle of the reply. */
+	(void)shutdown(req->ipcFd, SHUT_RDWR);
 }
 
 /*

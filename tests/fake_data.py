@@ -7,7 +7,7 @@ Usage:
   fake_data.py DIR owner UUID ACCOUNT     who owns the group (its ref)
   fake_data.py DIR share UUID ACCOUNT|public
   fake_data.py DIR unshare UUID ACCOUNT|public
-  fake_data.py DIR tag UUID system|user TAG
+  fake_data.py DIR tag UUID system|user TAG [N]   with N: TAG-1 ... TAG-N
   fake_data.py DIR delete UUID       the group, its ref, shares and tags
   fake_data.py DIR add-account UUID NAME
 
@@ -159,7 +159,11 @@ def main():
             s["resourceUuid"] == args[0] and
             (s["toPublic"] if pub else s["receiverAccountUuid"] == args[1]))]
     elif op == "tag":
-        d.tag(args[0], args[1], args[2])
+        if len(args) > 3:
+            for i in range(1, int(args[3]) + 1):
+                d.tag(args[0], args[1], "%s-%d" % (args[2], i))
+        else:
+            d.tag(args[0], args[1], args[2])
     elif op == "delete":
         d.groups = [g for g in d.groups if g["uuid"] != args[0]]
         for n in ("refs", "shares", "system-tags", "user-tags"):

@@ -42,6 +42,7 @@ Control (not ZStack's; plain HTTP on the same port, no session needed):
           cut       announce the full Content-Length, send half, close
           badjson   200 with a body that is not JSON
           empty     200 {"inventories":[]}
+          fat       200, the page with 1 MiB of spaces before its end
           disorder  groups: ignore q (the first page again, against the
                     keyset); lists: the page's rows reversed
   POST /_fake/reset           no more misbehaviour, forget the request log
@@ -250,6 +251,8 @@ class Handler(BaseHTTPRequestHandler):
         else:
             body = self.list_page(data, route, conds, qs, limit, start,
                                   mode == "disorder")
+        if mode == "fat":
+            body = body[:-1] + b" " * (1 << 20) + body[-1:]
         if mode == "cut":
             self.send_response(200)
             self.send_header("Content-Type",

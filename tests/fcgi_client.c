@@ -5,7 +5,7 @@
  *
  *   fcgi_client -s SOCKET [-u URI] [-m METHOD] [-a AUTHORIZATION]
  *       [-p NAME=VALUE]... [-n N] [-k] [-b BYTES] [-t SEC] [-i SEC]
- *       [-r FILE]
+ *       [-r FILE] [-w MS]
  *
  * Sends BEGIN_REQUEST (responder), PARAMS name-value pairs, an empty
  * PARAMS, STDIN (-b: a body of BYTES 'x's; none by default) ending in an
@@ -17,7 +17,8 @@
  * comes back until the server closes.  -t bounds each read (default 20 s).
  * -i SEC keeps the connection open and idle after the last reply, as a
  * web server's cached connection, for up to SEC seconds or until the
- * server closes it (which is printed to stderr).
+ * server closes it (which is printed to stderr).  -w MS waits MS
+ * milliseconds before reading each record: a slow client.
  *
  * Exit: 0 after N complete replies (or, with -r, when the server closed
  * the connection), 1 on a protocol error or a connection closed early,
@@ -191,6 +192,8 @@ request_build(struct pbuf *out, char **params, size_t nparams, int keep,
  * Print records until END_REQUEST: 0; 1 on EOF before it (or, when
  * eof_ok, 2 on EOF at a record boundary); -1 on errors.
  */
+static long slow_ms;	/* -w */
+
 static int
 response_read(int fd, int eof_ok)
 {
@@ -199,6 +202,8 @@ response_read(int fd, int eof_ok)
 	int eof;
 
 	for (;;) {
+		if (slow_ms > 0)
+			usleep((useconds_t)slow_ms * 1000);
 		if (read_all(fd, h, 8, &eof) != 0) {
 			if (eof && eof_ok)
 				return 2;
@@ -258,7 +263,7 @@ usage(void)
 {
 	fprintf(stderr, "usage: fcgi_client -s SOCKET [-u URI] [-m METHOD] "
 	    "[-a AUTH] [-p NAME=VALUE]... [-n N] [-k] [-b BYTES] [-t SEC] "
-	    "[-i SEC] [-r FILE]\n");
+	    "[-i SEC] [-r FILE] [-w MS]\n");
 	return 2;
 }
 
@@ -277,7 +282,7 @@ main(int argc, char **argv)
 	int ch, fd, keep = 0, rc = 0;
 	FILE *f;
 
-	while ((ch = getopt(argc, argv, "s:u:m:a:p:n:kt:r:b:i:")) != -1) {
+	while ((ch = getopt(argc, argv, "s:u:m:a:p:n:kt:r:b:i:w:")) != -1) {
 		switch (ch) {
 		case 's': path = optarg; break;
 		case 'u': uri = optarg; break;
@@ -295,6 +300,9 @@ main(int argc, char **argv)
 			break;
 		case 'i':
 			idle = strtol(optarg, NULL, 10);
+			break;
+		case 'w':
+			slow_ms = strtol(optarg, NULL, 10);
 			break;
 		case 'p':
 			if (nextra == MAX_PARAMS || strchr(optarg, '=') == NULL)

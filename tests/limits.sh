@@ -9,6 +9,9 @@
 #    2,000 groups whose names are 2 KiB long) ends with 503 SYS.1001
 #    naming the limit within 2.5 s of nginx's own time; a plain GET sent
 #    meanwhile to the other worker is answered first, at once.
+#  * a reply read too slowly (straight from the pool, one record every
+#    20 ms) is cut one max-request-time after the query's limit, the
+#    connection dropped without FastCGI's end of request.
 #  * a client that gives up: with --max-request-time 30, two such queries
 #    whose clients hang up after 1 s; both workers stop working for them
 #    (the log says so) and a plain GET is answered at once, not after the
@@ -124,6 +127,31 @@ rt=$(rt_of "$T/ngx" "$API/$G_A1 ")
 under "$rt" 1 && ok || not_ok "plain GET beside it: nginx took ${rt:-?} s"
 grep -q 'query stopped after 1 s (max-request-time)' "$T/pool.log" && ok ||
     not_ok "the pool log does not say the query was stopped"
+
+# ---- a reply read too slowly -----------------------------------------------
+# All 2,000 groups (over 4 MB) straight to the pool, to a client that
+# reads one FastCGI record every 20 ms (records of 8 KiB at most: over
+# 10 s to read it all): the reply stops one max-request-time after the
+# query's, and the connection is dropped without FastCGI's end of request
+# (the old code let the client hold the worker for as long as it read).
+"$top_builddir/tests/fcgi_client" -s "$T/pool.sock" -u "$API?limit=2000" \
+    -a "OAuth $SID_ADMIN" -w 20 -t 60 >"$T/slow.out" 2>"$T/slow.err"
+rc=$?
+if [ $rc = 1 ] && grep -q 'connection closed before END_REQUEST' "$T/slow.err"
+then
+	ok
+else
+	not_ok "a slow reader: exit $rc, $(head -c 300 "$T/slow.err")"
+fi
+head -n 1 "$T/slow.out" | grep -q '^Status: 200' && ok ||
+    not_ok "a slow reader's reply began with $(head -c 80 "$T/slow.out")"
+n=$(wc -c <"$T/slow.out")
+[ "$n" -gt 100000 ] && [ "$n" -lt 4000000 ] && ok ||
+    not_ok "a slow reader got $n bytes: not part of the reply"
+wait_until 100 grep -q 'reply cut after 2 s (twice max-request-time)' \
+    "$T/pool.log" && ok || not_ok "the pool log does not say the reply was cut"
+get "$SID_A" "$API/$G_A1"
+expect_golden "a plain GET after the cut" nginx_get_a1_utc.json
 
 # ---- a client that goes away -----------------------------------------------
 pool_start pool-gone "$T/store" "$T/gone.sock" -w 2 --max-request-time 30 ||

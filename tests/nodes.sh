@@ -134,10 +134,11 @@ sed -e "s|node1.example.com:443|${NODE1#https://}|" \
     -e '/listen.*\[::\]/d' \
     -e "s|listen\([[:space:]]*\)80;|listen\1127.0.0.1:$P80;|" \
     -e "s|listen\([[:space:]]*\)443 |listen\1127.0.0.1:$P443 |" \
-    -e 's|rate=20r/s|rate=100000r/s|' "$LB" >"$F/site.conf"
+    -e 's|rate=20r/s|rate=100000r/s|' \
+    -e 's|zsquery_lb_conn 4;|zsquery_lb_conn 1000;|' "$LB" >"$F/site.conf"
 for s in "${NODE1#https://} max_fails" "${NODE2#https://} max_fails" \
     "$T/front.pem" "$T/front.key" "$T/node.pem" "127.0.0.1:$P80;" \
-    "127.0.0.1:$P443 ssl" rate=100000r/s; do
+    "127.0.0.1:$P443 ssl" rate=100000r/s "zsquery_lb_conn 1000;"; do
 	grep -qF "$s" "$F/site.conf" || t_hard "zsquery-lb.conf changed: no '$s' after sed"
 done
 nginx_wrap "$F" 1 'worker_connections 1024;' \

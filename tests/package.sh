@@ -268,16 +268,21 @@ for pg in "${T_PGIDS[@]}"; do
 	wait_until 100 eval '! pg_alive $pg' || not_ok "process group $pg lives on"
 done
 
+# The feeds' secrets, as an administrator puts them there.
+(umask 077 && echo 0123456789abcdef0123456789abcdef >/etc/zsquery/zstack-session &&
+    printf '[client]\npassword=x\n' >/etc/zsquery/zstack-mysql.cnf) ||
+    not_ok "writing the feeds' secrets"
 apt remove zsquery >"$T/remove.log" 2>&1 ||
     { cat "$T/remove.log" >&2; not_ok "apt-get remove"; }
 has "remove keeps the store" test -s "$STORE/data.mdb"
 has "remove keeps the configuration" test -s /etc/zsquery/zsquery.conf
+has "remove keeps the feeds' secrets" test -s /etc/zsquery/zstack-session
 has "remove takes the program" test ! -e /usr/sbin/zsquery-fcgi
 apt purge zsquery >"$T/purge.log" 2>&1 ||
     { cat "$T/purge.log" >&2; not_ok "apt-get purge"; }
 INSTALLED=0
 has "purge deletes the store" test ! -e "$STORE"
-has "purge deletes /etc/zsquery" test ! -e /etc/zsquery
+has "purge deletes /etc/zsquery, secrets and all" test ! -e /etc/zsquery
 has "purge deletes the nginx site" \
     test ! -e /etc/nginx/sites-available/zsquery.conf
 has "purge disables the units" \

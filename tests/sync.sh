@@ -255,6 +255,9 @@ misbehave() {
 PAGED="--page-size 5"
 GROUPS_RE=instances/groups
 
+# A list page far larger than its rows can be: refused before parsing.
+misbehave fat "user-tags"
+refused "an oversized list page" "/zstack/v1/user-tags?q=resourceType%3DModelServiceInstanceGroupVO&limit=5&start=0&sort=uuid: the reply is larger than 80 KiB" $PAGED
 misbehave 500 "accounts?"
 refused "500 on accounts (after every group was read)" \
     "/zstack/v1/accounts?limit=1000&start=0&sort=uuid: HTTP 500: SYS.1000 An internal error happened in system: fake_zstack: injected failure"
@@ -343,9 +346,24 @@ mkdir -p "$T/cred"
 cp "$SID_FILE" "$T/cred/zstack-session"
 CREDENTIALS_DIRECTORY=$T/cred run 0 -d "$DB" sync --from "$FAKE_URL"
 counts_are "groups added 0, updated 0, unchanged 11, deleted 0; accounts 5, shares 2 (0 skipped), tags 11"
+# The configuration file's session file is for runs by hand: the unit's
+# credential wins over it, --session-file over both.
+printf 'sync-session-file = %s\n' "$T/nosuch" >"$T/sess.conf"
+CREDENTIALS_DIRECTORY=$T/cred run 0 -d "$DB" --config "$T/sess.conf" \
+    sync --from "$FAKE_URL"
+run 1 -d "$DB" --config "$T/sess.conf" sync --from "$FAKE_URL"
+err_has "session file $T/nosuch: No such file or directory"
+CREDENTIALS_DIRECTORY=$T/nosuch run 0 -d "$DB" --config "$T/sess.conf" \
+    sync --from "$FAKE_URL" --session-file "$SID_FILE"
 run 1 -d "$DB" sync --from "http://zstack:$SID@127.0.0.1:$FAKE_PORT" \
     --session-file "$SID_FILE"
 err_has "sync: --from: credentials in the URL are not allowed (the admin session comes from --session-file)"
+run 1 -d "$DB" sync --from "http://zstack:$SID@127.0.0.1:99999" \
+    --session-file "$SID_FILE"
+err_has "sync: --from is not a URL"
+# Proxies from the environment are not used: nothing listens on :1.
+http_proxy=http://127.0.0.1:1 ALL_PROXY=http://127.0.0.1:1 \
+    run 0 -d "$DB" sync --from "$FAKE_URL" --session-file "$SID_FILE"
 run 1 -d "$DB" sync --from "ftp://127.0.0.1/" --session-file "$SID_FILE"
 err_has "only http and https are spoken"
 run 2 -d "$DB" sync --from "$FAKE_URL" --session-file "$SID_FILE" --owner x
@@ -520,6 +538,17 @@ if pool_start pool-a "$DB" "$T/a.sock" -w 3 && nginx_start ngx-a "$T/a.sock"; th
 else
 	not_ok "chain: pool or nginx for node A did not start"
 fi
+
+# --- a group with more tags than any buffer starts with ------------------------
+up tag "$G_B1" user many 150
+up tag "$G_B1" system many::tag 100
+sync_db 0
+grep -q "updated 1," "$T/out" && ok || not_ok "many tags: $(cat "$T/out")"
+expect_seen "the 150th user tag" "$ACC_ADMIN" "$G_B1" 'q=__userTag__=many-150'
+expect_seen "the 100th system tag" "$ACC_ADMIN" "$G_B1" \
+    'q=__systemTag__=many::tag-100'
+expect_seen "a user tag is not a system tag" "$ACC_ADMIN" "" \
+    'q=__systemTag__=many-1'
 
 # --- secrets never show -------------------------------------------------------
 for s in "$SID" "$CHAIN_SID"; do
