@@ -292,7 +292,7 @@ front() {	# front NAME NODES...: the shipped zsquery-lb.conf over NODES
 	    -e "s|listen\([[:space:]]*\)80;|listen\1127.0.0.1:$p80;|" \
 	    -e "s|listen\([[:space:]]*\)443 |listen\1127.0.0.1:$p443 |" \
 	    -e 's|rate=20r/s|rate=1000000r/s|' \
-	    -e 's|zsquery_lb_conn 4;|zsquery_lb_conn 100000;|' \
+	    -e 's|zsquery_lb_conn 4;|zsquery_lb_conn 60000;|' \
 	    "$top/nginx/zsquery-lb.conf" >"$d/site.conf"
 	echo "	include $d/site.conf;" | ngx_conf "$d"
 	nginx -p "$d" -c "$d/nginx.conf" -e "$d/error.log" -g 'daemon off;' &

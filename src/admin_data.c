@@ -37,8 +37,8 @@ admin_map_guard(const struct admin *a)
 
 	n = snprintf(guard_msg, sizeof(guard_msg), "zsquery-admin: a write "
 	    "to the store's map at %s failed (SIGBUS): the disk holding it "
-	    "is full; nothing was committed, the store is as it was\n",
-	    a->dir);
+	    "is full; the transaction under way was not committed, the "
+	    "store holds what was last committed\n", a->dir);
 	guard_len = n < 0 ? 0 : (size_t)n < sizeof(guard_msg) ? (size_t)n :
 	    sizeof(guard_msg) - 1;
 	memset(&sa, 0, sizeof(sa));

@@ -238,7 +238,7 @@ admin_fail(const struct admin *a, int rc, const char *fmt, ...)
 		    "version of zsquery (schema %u, index format '%s'; this "
 		    "one needs schema %u, '%s'): run '%s -d %s upgrade' to "
 		    "rebuild it", a->dir, a->st.version, a->st.format,
-		    STORE_SCHEMA_VERSION, INDEX_FORMAT, PROG, a->dir);
+		    STORE_SCHEMA_VERSION, index_format(), PROG, a->dir);
 	case ENOSPC:
 		return admin_error("%s: the disk holding the store (%s) is "
 		    "full: nothing changed", what, a->dir);

@@ -306,9 +306,10 @@ upgrade_groups(struct admin *a, MDB_txn *txn, unsigned long *n)
 			break;
 		(*n)++;
 	}
-	if (rc == ZSQ_OK)
-		rc = index_batch_flush(&b);
-	if (rc != ZSQ_OK)
+	if (rc == ZSQ_OK && (rc = index_batch_flush(&b)) != ZSQ_OK)
+		admin_error("upgrade: the indexes: %s",
+		    zsq_strerror(store_err(rc)));
+	else if (rc != ZSQ_OK)
 		admin_error("upgrade: group %.32s: %s", uuids.data + i,
 		    msg.len > 0 ? msg.data : zsq_strerror(store_err(rc)));
 out:
@@ -366,7 +367,7 @@ cmd_upgrade(struct admin *a)
 	if (a->st.version > STORE_SCHEMA_VERSION)
 		return admin_fail(a, ZSQ_EVERSION, "upgrade");
 	if (a->st.version == STORE_SCHEMA_VERSION &&
-	    strcmp(a->st.format, INDEX_FORMAT) == 0) {
+	    strcmp(a->st.format, index_format()) == 0) {
 		printf("the store at %s is current (schema version %u)\n",
 		    a->dir, STORE_SCHEMA_VERSION);
 		return 0;

@@ -4,6 +4,7 @@
 
 #include "errors.h"
 #include "feed.h"
+#include "text.h"
 
 #define FEED_VERSION	1
 
@@ -134,7 +135,6 @@ feed_failure(const struct store *st, enum feed_id f, int64_t now_ms,
 {
 	struct feed_status s;
 	MDB_txn *txn = NULL;
-	size_t i;
 	int rc;
 
 	if ((unsigned)f >= FEED_NFEEDS)
@@ -147,10 +147,7 @@ feed_failure(const struct store *st, enum feed_id f, int64_t now_ms,
 	s.fails++;
 	snprintf(s.fail_msg, sizeof(s.fail_msg), "%s", msg);
 	/* One line, whatever the message held. */
-	for (i = 0; s.fail_msg[i] != '\0'; i++)
-		if ((unsigned char)s.fail_msg[i] < 0x20 ||
-		    s.fail_msg[i] == 0x7f)
-			s.fail_msg[i] = '?';
+	text_oneline(s.fail_msg, strlen(s.fail_msg));
 	if ((rc = feed_write(st, txn, f, &s)) != ZSQ_OK)
 		goto out;
 	rc = store_err(mdb_txn_commit(txn));

@@ -214,10 +214,25 @@ import_opts_init(struct import_opts *o)
 	o->max_delete = IMPORT_MAX_DELETE_DEFAULT;
 }
 
-static int
-account_arg(const char *s)
+/*
+ * Where the map is, and (written through it) a keeper that keeps its
+ * pages out of our memory.  Again after the write transaction begins:
+ * another writer may have grown the map, and LMDB then maps it anew,
+ * maybe elsewhere; the keeper must not go on dropping pages of the old
+ * range, where our own allocations may now live.
+ */
+static void
+map_watch(struct import *imp)
 {
-	return uuid_valid(s, strlen(s));
+	unsigned flags;
+
+	store_map_keeper_stop(imp->keeper);
+	imp->keeper = NULL;
+	if (mdb_env_get_flags(imp->st->env, &flags) == MDB_SUCCESS &&
+	    (flags & MDB_WRITEMAP))
+		imp->keeper = store_map_keeper_start(imp->st, KEEPER_MS);
+	if (store_map_addr(imp->st, &imp->map, &imp->maplen) != ZSQ_OK)
+		imp->map = NULL;
 }
 
 int
@@ -226,7 +241,6 @@ import_begin(struct store *st, const struct import_opts *o,
 {
 	struct import *imp;
 	char tz[STORE_TZ_MAX], path[4200];
-	unsigned flags;
 	int rc;
 
 	*out = NULL;
@@ -237,7 +251,7 @@ import_begin(struct store *st, const struct import_opts *o,
 		    st->tz, tz, st->tz);
 		return rc;
 	}
-	if (o->owner != NULL && !account_arg(o->owner)) {
+	if (o->owner != NULL && !uuid_valid(o->owner, strlen(o->owner))) {
 		(void)buf_printf(err, "owner '%s' is not an account uuid",
 		    o->owner);
 		return ZSQ_EINVAL;
@@ -257,14 +271,9 @@ import_begin(struct store *st, const struct import_opts *o,
 		free(imp);
 		return rc;
 	}
-	/* Written through the map: keep its pages out of our memory. */
-	if (mdb_env_get_flags(st->env, &flags) == MDB_SUCCESS &&
-	    (flags & MDB_WRITEMAP))
-		imp->keeper = store_map_keeper_start(st, KEEPER_MS);
 	snprintf(path, sizeof(path), "%s/data.mdb", st->dir);
 	imp->rfd = open(path, O_RDONLY | O_CLOEXEC);
-	if (store_map_addr(st, &imp->map, &imp->maplen) != ZSQ_OK)
-		imp->map = NULL;
+	map_watch(imp);
 	*out = imp;
 	return ZSQ_OK;
 }
@@ -493,7 +502,7 @@ import_add(struct import *imp, const char *json, size_t len,
 {
 	int rc;
 
-	if (owner != NULL && !account_arg(owner)) {
+	if (owner != NULL && !uuid_valid(owner, strlen(owner))) {
 		(void)buf_printf(err, "record %lu: owner '%s' is not an "
 		    "account uuid", imp->nrec + 1, owner);
 		return ZSQ_EINVAL;
@@ -900,7 +909,11 @@ import_commit(struct import *imp, const struct import_hooks *h,
 		imp->snap = NULL;
 	}
 	/* The write lock is taken only now, with everything validated. */
-	if ((rc = store_txn_begin(imp->st, 0, &txn)) != ZSQ_OK)
+	store_map_keeper_stop(imp->keeper);
+	imp->keeper = NULL;
+	rc = store_txn_begin(imp->st, 0, &txn);
+	map_watch(imp);
+	if (rc != ZSQ_OK)
 		return store_fail(imp->st, rc, err);
 	if ((rc = apply(imp, txn, h, stats, err)) == ZSQ_OK) {
 		rc = mdb_txn_commit(txn);

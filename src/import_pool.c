@@ -11,6 +11,7 @@
 #include "errors.h"
 #include "import_pool.h"
 #include "render.h"
+#include "text.h"
 
 #define MAX_THREADS	4
 #define RING		64	/* groups in flight */
@@ -80,7 +81,6 @@ render_job(struct import_job *j, const struct import_tags *tags)
 	struct buf rerr = BUF_INIT;
 	json_error_t je;
 	json_t *group;
-	char *c;
 
 	buf_reset(&j->err);
 	buf_reset(&j->rec);
@@ -91,9 +91,7 @@ render_job(struct import_job *j, const struct import_tags *tags)
 		 * jansson quotes the offending input ("near '...'"): keep
 		 * the promised one-line message one line.
 		 */
-		for (c = je.text; *c != '\0'; c++)
-			if ((unsigned char)*c < 0x20 || *c == 0x7f)
-				*c = '?';
+		text_oneline(je.text, strlen(je.text));
 		(void)buf_printf(&j->err, "record %lu: invalid JSON: %s (line "
 		    "%d, column %d of the record)", j->nrec, je.text, je.line,
 		    je.column);

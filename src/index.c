@@ -1,5 +1,6 @@
 /* index.c - secondary indexes over stored records; see index.h. */
 #define _GNU_SOURCE		/* qsort_r */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -23,6 +24,30 @@ static const char *const ordered_paths[] = {
 
 static unsigned char ordered[MAX_LEAF_IDS];
 static int ordered_ready;
+
+const char *
+index_format(void)
+{
+	static char fmt[STORE_FORMAT_MAX];
+	const struct leaf *l;
+	uint64_t h = RECORD_FNV_INIT;
+	unsigned char t;
+	unsigned i, n;
+
+	if (fmt[0] != '\0')
+		return fmt;
+	schema_init();
+	n = schema_nleaves();
+	for (i = 0; i < n; i++) {
+		l = schema_leaf(i);
+		t = (unsigned char)l->type;
+		h = record_fnv(h, l->path, strlen(l->path) + 1);
+		h = record_fnv(h, &t, 1);
+	}
+	snprintf(fmt, sizeof(fmt), "%sleaves:%u:%016llx", INDEX_FORMAT_BASE,
+	    n, (unsigned long long)h);
+	return fmt;
+}
 
 int
 index_is_ordered(unsigned leaf)
@@ -112,7 +137,9 @@ ord_key(unsigned char *key, unsigned leaf, const struct rec_val *v, int *cut)
 	switch (v->kind) {
 	case REC_STR:
 		len = v->len;
-		if (len > INDEX_STR_MAX) {
+		/* A bound of exactly INDEX_STR_MAX bytes is the key of longer
+		 * values too (theirs are cut to it): it stands for many. */
+		if (len >= INDEX_STR_MAX) {
 			len = INDEX_STR_MAX;
 			*cut = 1;
 		}

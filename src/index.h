@@ -52,8 +52,16 @@
 	X("instances.createDate") X("instances.vm.name") \
 	X("instances.vm.vmNics.ip") X("instances.vm.vmNics.usedIps.ip")
 #define INDEX_PATH_STR(p)	p ","
-#define INDEX_FORMAT \
+#define INDEX_FORMAT_BASE \
 	"eq1:xxh3-64-folded;ord1:" INDEX_ORDERED(INDEX_PATH_STR)
+
+/*
+ * The index format a store must have for this binary: INDEX_FORMAT_BASE
+ * and a digest of the schema's leaves (path and type, in id order), since
+ * records and index keys name leaves by id: a build whose schema numbers
+ * them otherwise must not read a store made by another.
+ */
+const char *index_format(void);
 
 enum index_db { INDEX_EQ, INDEX_ORD };
 

@@ -965,18 +965,30 @@ prefetch_head(const MDB_val *v)
 /*
  * Half a window later the head is in the cache: find where each
  * condition's leaf values are and prefetch them too.  Only a hint: a
- * damaged record is caught by record_open() when it is matched.
+ * damaged record is caught by record_open() when it is matched.  Only
+ * for a group the caller may see (the admin's, or a set bit): the
+ * conditions must not reach into another account's record, not even to
+ * warm a cache line.
  */
 static void
 prefetch_vals(const struct walk *w, const MDB_val *v)
 {
 	const char *p = v->mv_data;
 	struct rec_range table, vals;
+	struct rec_head h;
 	uint32_t off;
 	size_t i;
 
 	if (v->mv_size < sizeof(struct rec_head))
 		return;
+	if (w->vis != VIS_ALL) {
+		if (w->vis != VIS_BITMAP)
+			return;
+		memcpy(&h.ord, p + offsetof(struct rec_head, ord),
+		    sizeof(h.ord));
+		if (!visible(w, NULL, &h))
+			return;
+	}
 	memcpy(&table, p + offsetof(struct rec_head, table), sizeof(table));
 	memcpy(&vals, p + offsetof(struct rec_head, vals), sizeof(vals));
 	for (i = 0; i < w->q->nconds; i++) {

@@ -134,8 +134,7 @@ snippet(struct buf *err, const char *s, size_t n)
 
 	(void)buf_putc(err, '\'');
 	for (i = 0; i < n && i < SNIPPET_MAX; i++)
-		(void)buf_putc(err, (unsigned char)s[i] < 0x20 ||
-		    s[i] == 0x7f ? '?' : s[i]);
+		(void)buf_putc(err, text_printable(s[i]));
 	(void)buf_puts(err, i < n ? "...'" : "'");
 }
 

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
@@ -113,12 +114,12 @@ store_stamp(struct store *st, MDB_txn *txn)
 		rc = meta_put(st, txn, "next_ord", &next, sizeof(next));
 	if (rc != MDB_SUCCESS ||
 	    (rc = meta_put(st, txn, "version", &version, sizeof(version))) ||
-	    (rc = meta_put(st, txn, "format", INDEX_FORMAT,
-	    strlen(INDEX_FORMAT))) ||
+	    (rc = meta_put(st, txn, "format", index_format(),
+	    strlen(index_format()))) ||
 	    (rc = meta_put(st, txn, "seed", &seed, sizeof(seed))))
 		return store_err(rc);
 	st->version = version;
-	snprintf(st->format, sizeof(st->format), "%s", INDEX_FORMAT);
+	snprintf(st->format, sizeof(st->format), "%s", index_format());
 	st->seed = seed;
 	return ZSQ_OK;
 }
@@ -165,8 +166,36 @@ meta_read(struct store *st, MDB_txn *txn)
 	    v.mv_size == sizeof(st->seed))
 		memcpy(&st->seed, v.mv_data, sizeof(st->seed));
 	if (st->version != STORE_SCHEMA_VERSION ||
-	    strcmp(st->format, INDEX_FORMAT) != 0)
+	    strcmp(st->format, index_format()) != 0)
 		return ZSQ_EVERSION;
+	return ZSQ_OK;
+}
+
+/*
+ * One writer through the map at a time.  mdb_env_open() with MDB_WRITEMAP
+ * sets data.mdb's size to the opener's map size, without a lock: a second
+ * such writer opened with the committed (smaller) size would cut the
+ * file under a first one that grew its map (--map-size) and has not
+ * committed yet, which then dies of SIGBUS.  An flock on data.mdb itself
+ * (LMDB locks lock.mdb, with other calls) keeps them apart; readers and
+ * the renewer, which do not map for writing, never take it.
+ */
+static int
+writemap_lock(struct store *st, const char *path)
+{
+	int fd;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return errno;
+	while (flock(fd, LOCK_EX) != 0)
+		if (errno != EINTR) {
+			int e = errno;
+
+			close(fd);
+			return e;
+		}
+	st->wlock_fd = fd;
+	st->wlocked = 1;
 	return ZSQ_OK;
 }
 
@@ -192,6 +221,9 @@ store_open(struct store *st, const char *dir, unsigned flags, size_t mapsize)
 		return ZSQ_ESTORE;
 	if (fresh && mkdir(dir, 0750) != 0 && errno != EEXIST)
 		return errno;
+	if ((flags & STORE_WRITEMAP) && !fresh &&
+	    (rc = writemap_lock(st, path)) != ZSQ_OK)
+		return rc;
 
 	if ((rc = mdb_env_create(&st->env)) != MDB_SUCCESS)
 		goto fail;
@@ -246,9 +278,7 @@ store_open(struct store *st, const char *dir, unsigned flags, size_t mapsize)
 fail:
 	if (txn)
 		mdb_txn_abort(txn);
-	if (st->env)
-		mdb_env_close(st->env);
-	st->env = NULL;
+	store_close(st);
 	return store_err(rc);
 }
 
@@ -258,6 +288,9 @@ store_close(struct store *st)
 	if (st->env)
 		mdb_env_close(st->env);
 	st->env = NULL;
+	if (st->wlocked)
+		close(st->wlock_fd);	/* and so the flock goes */
+	st->wlocked = 0;
 }
 
 int

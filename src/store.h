@@ -2,7 +2,7 @@
  * store.h - the LMDB environment and its named databases.
  *
  *   meta      "version" -> u32 schema version (records, databases);
- *             "format" -> the index format (index.h INDEX_FORMAT) the
+ *             "format" -> the index format (index.h index_format()) the
  *             indexes were built with; "tz" -> zone name the records
  *             were rendered in; "gen" -> u64, bumped by every change to
  *             groups or shares (stat and backup report it); "next_ord"
@@ -72,7 +72,11 @@ enum {
 				   against mixing processes with and without
 				   it for durability's sake; on Linux the map
 				   and write() share one page cache, and each
-				   commit syncs the file, so it holds */
+				   commit syncs the file, so it holds.  Such
+				   writers run one at a time (flock on
+				   data.mdb, waited for at open): LMDB sizes
+				   the file to a WRITEMAP opener's map, which
+				   would cut a running one's larger map */
 };
 
 struct store {
@@ -84,6 +88,8 @@ struct store {
 	uint64_t seed;			/* meta "seed" */
 	char	 tz[STORE_TZ_MAX];	/* zone the records were rendered in */
 	char	 dir[4096];
+	int	 wlocked;		/* wlock_fd holds the WRITEMAP flock */
+	int	 wlock_fd;
 };
 
 /*

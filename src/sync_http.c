@@ -7,6 +7,7 @@
 
 #include "errors.h"
 #include "sync_http.h"
+#include "text.h"
 
 #define SHOW_MAX	200	/* bytes of a non-JSON error body shown */
 
@@ -154,8 +155,7 @@ show(struct buf *err, const char *p, size_t n)
 	size_t i;
 
 	for (i = 0; i < n && i < SHOW_MAX; i++)
-		(void)buf_putc(err, (unsigned char)p[i] < 0x20 ||
-		    p[i] == 0x7f ? '?' : p[i]);
+		(void)buf_putc(err, text_printable(p[i]));
 	if (n > SHOW_MAX)
 		(void)buf_puts(err, "...");
 }

@@ -311,10 +311,7 @@ reply_fail(struct buf *err, size_t mark, const char *what, int rc)
 	(void)buf_printf(err, "reply to GET %s: %s", what, tail.data);
 	buf_free(&tail);
 	/* jansson quotes the input it choked on: keep the message one line. */
-	for (; mark < err->len; mark++)
-		if ((unsigned char)err->data[mark] < 0x20 ||
-		    err->data[mark] == 0x7f)
-			err->data[mark] = '?';
+	text_oneline(err->data + mark, err->len - mark);
 	return rc;
 }
 
@@ -415,14 +412,16 @@ page_read_list(struct http *h, const char *path, const char *query,
 {
 	struct buf body = BUF_INIT, url = BUF_INIT, prev = BUF_INIT;
 	json_error_t je;
-	json_t *reply;
+	json_t *reply, *t;
+	json_int_t total = -1;
 	size_t n = 0, got, mark = err->len;
 	int rc;
 
 	for (;;) {
 		buf_reset(&url);
-		if (buf_printf(&url, "%s?%s%slimit=%u&start=%zu&sort=%s", path,
-		    query, *query ? "&" : "", limit, n, sort_field)) {
+		if (buf_printf(&url, "%s?%s%slimit=%u&start=%zu&sort=%s&"
+		    "replyWithCount=true", path, query, *query ? "&" : "", limit,
+		    n, sort_field)) {
 			rc = ZSQ_ENOMEM;
 			break;
 		}
@@ -437,16 +436,43 @@ page_read_list(struct http *h, const char *path, const char *query,
 			    ", the end: truncated?" : "");
 			rc = ZSQ_EINVAL;
 		} else {
-			rc = list_page(reply, sort_field, limit, &prev, &n,
-			    &got, fn, arg, err);
+			/*
+			 * Every page says how many rows the list holds: a
+			 * list that changes while it is read pages by start
+			 * unevenly (a row skipped or read twice), and the
+			 * sort key of refs and shares is not unique.  The
+			 * count must hold from page to page and be what was
+			 * read; else the next run reads it again.
+			 */
+			t = json_object_get(reply, "total");
+			if (json_is_integer(t) && total < 0)
+				total = json_integer_value(t);
+			if (json_is_integer(t) && json_integer_value(t) !=
+			    total) {
+				(void)buf_printf(err, "the list changed while "
+				    "it was read (total %" JSON_INTEGER_FORMAT
+				    ", then %" JSON_INTEGER_FORMAT ")", total,
+				    json_integer_value(t));
+				rc = ZSQ_EINVAL;
+			} else
+				rc = list_page(reply, sort_field, limit, &prev,
+				    &n, &got, fn, arg, err);
 			json_decref(reply);
 		}
 		if (rc != ZSQ_OK) {
 			reply_fail(err, mark, url.data, rc);
 			break;
 		}
-		if (got < limit)
+		if (got < limit) {
+			if (total >= 0 && (json_int_t)n != total) {
+				(void)buf_printf(err, "GET %s: %zu rows read of "
+				    "the %" JSON_INTEGER_FORMAT " the list "
+				    "said it held (it changed while it was "
+				    "read)", path, n, total);
+				rc = ZSQ_EINVAL;
+			}
 			break;
+		}
 	}
 	buf_free(&body);
 	buf_free(&url);

@@ -1,6 +1,7 @@
 /*
  * text.h - the small text rules every module shares, each written once:
- * what a uuid looks like and how ASCII case folds (API.md §10).
+ * what a uuid looks like, how ASCII case folds (API.md §10), and how a
+ * message stays on one line.
  */
 #ifndef ZSQ_TEXT_H
 #define ZSQ_TEXT_H
@@ -20,6 +21,27 @@ static inline unsigned char
 text_fold(unsigned char c)
 {
 	return c >= 'A' && c <= 'Z' ? (unsigned char)(c + ('a' - 'A')) : c;
+}
+
+/*
+ * c, or '?' for a control byte (below 0x20, and DEL): a message that
+ * quotes outside input (a reply, a record, jansson's "near '...'") stays
+ * one printable line, for stderr, the journal and stat.
+ */
+static inline char
+text_printable(char c)
+{
+	return (unsigned char)c < 0x20 || c == 0x7f ? '?' : c;
+}
+
+/* text_printable() over s[0..n), in place. */
+static inline void
+text_oneline(char *s, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		s[i] = text_printable(s[i]);
 }
 
 #endif

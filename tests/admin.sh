@@ -417,6 +417,32 @@ if [ -n "$NOPRIV" ]; then
 	chmod 700 "$DB"
 fi
 
+# --- writers through the map run one at a time --------------------------------
+# import and sync take an flock on data.mdb and wait for it (LMDB would
+# size the file to the second one's map under the first); other writers
+# do not.  The lock held here for 20 s: an import waits (timeout kills
+# it), an account add does not.
+FL=$T/flock-db
+run 0 -d "$FL" init
+flock "$FL/data.mdb" sleep 20 &
+holder=$!
+for i in $(seq 100); do
+	flock -n "$FL/data.mdb" true || break
+	sleep 0.1
+done
+! flock -n "$FL/data.mdb" true || fail "flock did not take data.mdb"
+set +e
+timeout 2 "$ADMIN" -d "$FL" import "$DATA/sample.json" >/dev/null 2>&1
+rc=$?
+set -e
+[ $rc = 124 ] ||
+	fail "an import beside a held flock exited $rc, want 124 (waiting)"
+run 0 -d "$FL" account add 99998888777766665555444433331111 --name flock-free
+kill "$holder" 2>/dev/null || :
+wait "$holder" 2>/dev/null || :
+run 0 -d "$FL" import "$DATA/sample.json"
+out_has "added 7"
+
 # --- a full disk: said so, nothing lost ------------------------------------
 # The store on a small tmpfs (root only: mount).  An import that does not
 # fit meets the full disk through the map (SIGBUS) or at commit (a short

@@ -43,6 +43,7 @@ Control (not ZStack's; plain HTTP on the same port, no session needed):
           badjson   200 with a body that is not JSON
           empty     200 {"inventories":[]}
           fat       200, the page with 1 MiB of spaces before its end
+          miscount  lists: "total" one more than the list holds
           disorder  groups: ignore q (the first page again, against the
                     keyset); lists: the page's rows reversed
   POST /_fake/reset           no more misbehaviour, forget the request log
@@ -250,7 +251,7 @@ class Handler(BaseHTTPRequestHandler):
             body = self.groups_page(data, conds, qs, limit, start)
         else:
             body = self.list_page(data, route, conds, qs, limit, start,
-                                  mode == "disorder")
+                                  mode == "disorder", mode == "miscount")
         if mode == "fat":
             body = body[:-1] + b" " * (1 << 20) + body[-1:]
         if mode == "cut":
@@ -291,7 +292,8 @@ class Handler(BaseHTTPRequestHandler):
         return head + b'"inventories":[' + \
             b",".join(g[1] for g in page) + b"]}"
 
-    def list_page(self, data, route, conds, qs, limit, start, reverse):
+    def list_page(self, data, route, conds, qs, limit, start, reverse,
+                  miscount):
         with data.lock:
             rows = data.lists[route]
         rows = [r for r in rows if all(match(r.get(f), op, v)
@@ -307,7 +309,7 @@ class Handler(BaseHTTPRequestHandler):
             page = page[::-1]
         out = {}
         if qs.get("replyWithCount", [""])[0] == "true":
-            out["total"] = len(rows)
+            out["total"] = len(rows) + miscount
         out["inventories"] = page
         return json.dumps(out).encode()
 

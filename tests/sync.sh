@@ -257,10 +257,10 @@ GROUPS_RE=instances/groups
 
 # A list page far larger than its rows can be: refused before parsing.
 misbehave fat "user-tags"
-refused "an oversized list page" "/zstack/v1/user-tags?q=resourceType%3DModelServiceInstanceGroupVO&limit=5&start=0&sort=uuid: the reply is larger than 80 KiB" $PAGED
+refused "an oversized list page" "/zstack/v1/user-tags?q=resourceType%3DModelServiceInstanceGroupVO&limit=5&start=0&sort=uuid&replyWithCount=true: the reply is larger than 80 KiB" $PAGED
 misbehave 500 "accounts?"
 refused "500 on accounts (after every group was read)" \
-    "/zstack/v1/accounts?limit=1000&start=0&sort=uuid: HTTP 500: SYS.1000 An internal error happened in system: fake_zstack: injected failure"
+    "/zstack/v1/accounts?limit=1000&start=0&sort=uuid&replyWithCount=true: HTTP 500: SYS.1000 An internal error happened in system: fake_zstack: injected failure"
 misbehave 500 refs
 refused "500 on refs" "HTTP 500: SYS.1000"
 misbehave id1001 $GROUPS_RE "after=1"
@@ -275,15 +275,20 @@ misbehave badjson $GROUPS_RE "after=2"
 refused "invalid JSON in groups" "reply to GET /zstack/v1/ai/model-services/instances/groups?limit=5&sort=uuid&q=uuid%3E" $PAGED
 err_has "group 1 of the page: not a JSON object (byte 16)"
 misbehave badjson "user-tags"
-refused "invalid JSON in a list" "reply to GET /zstack/v1/user-tags?q=resourceType%3DModelServiceInstanceGroupVO&limit=1000&start=0&sort=uuid: invalid JSON: "
+refused "invalid JSON in a list" "reply to GET /zstack/v1/user-tags?q=resourceType%3DModelServiceInstanceGroupVO&limit=1000&start=0&sort=uuid&replyWithCount=true: invalid JSON: "
 misbehave empty $GROUPS_RE
 refused "an empty group list" "replace would delete 11 of the 11 stored groups, more than 50%: nothing changed (a larger --max-delete allows it)"
 misbehave disorder $GROUPS_RE "after=1"
 refused "a page against the keyset order" "the keyset order is contradicted: group " $PAGED
 misbehave disorder "accounts?"
 refused "rows out of order" "rows out of order: row 2's uuid" 
+# A list whose count moves between pages, or is not what was read.
+misbehave miscount "system-tags" "after=1"
+refused "a list that changed while it was read" "the list changed while it was read (total 5, then 6)" $PAGED
+misbehave miscount "user-tags"
+refused "fewer rows than the list said" "GET /zstack/v1/user-tags: 6 rows read of the 7 the list said it held" 
 refused "upstream unreachable" "upstream unreachable: " --from "http://127.0.0.1:$(free_port)"
-refused "a wrong prefix" "/x/zstack/v1/accounts/resources/refs?q=resourceType%3DModelServiceInstanceGroupVO&limit=1000&start=0&sort=resourceUuid: HTTP 404: not found?" --from "$FAKE_URL/x"
+refused "a wrong prefix" "/x/zstack/v1/accounts/resources/refs?q=resourceType%3DModelServiceInstanceGroupVO&limit=1000&start=0&sort=resourceUuid&replyWithCount=true: HTTP 404: not found?" --from "$FAKE_URL/x"
 # A session the upstream does not know (no injected fault: the real check).
 printf 'not-the-session\n' >"$T/sid-wrong"
 chmod 600 "$T/sid-wrong"

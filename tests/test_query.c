@@ -472,6 +472,19 @@ test_long_values(void)
 	snprintf(json, sizeof(json), "q=name~=%.250sX%%25", name);
 	CHECK(run(ADMIN, json, NULL, ids, &total, NULL) == ZSQ_OK);
 	CHECK_STR(ids, "");
+	/*
+	 * A range bound exactly as long as the ordered index's cut: the
+	 * stored value (longer, cut to the same key) lies above it.  Upper
+	 * bound: the same 400 bytes with the last one raised.
+	 */
+	snprintf(json, sizeof(json), "q=name>%.400s&q=name<%.399s%c", name,
+	    name, name[399] + 1);
+	CHECK(run(ADMIN, json, NULL, ids, &total, NULL) == ZSQ_OK);
+	CHECK_STR(ids, "9");
+	snprintf(json, sizeof(json), "q=name<%.400s&q=name>%.399s", name,
+	    name);
+	CHECK(run(ADMIN, json, NULL, ids, &total, NULL) == ZSQ_OK);
+	CHECK_STR(ids, "");
 
 	/* The collision: "no such name" indexed for group 9. */
 	CHECK(mdb_txn_begin(st.env, NULL, 0, &txn) == 0);

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "errors.h"
+#include "index.h"
 #include "schema.h"
 #include "store.h"
 #include "t.h"
@@ -64,6 +65,27 @@ main(void)
 	store_close(&st);
 	CHECK(store_open(&st, dir, STORE_CREATE, 0) == ZSQ_OK);
 	CHECK_STR(st.tz, "Asia/Shanghai");
+
+	/*
+	 * The format names the schema's leaves (count and digest), so a
+	 * build that numbers them otherwise refuses the store; the store
+	 * holds the format it was made with.
+	 */
+	snprintf(cmd, sizeof(cmd), "%sleaves:%u:", INDEX_FORMAT_BASE,
+	    schema_nleaves());
+	CHECK(strncmp(index_format(), cmd, strlen(cmd)) == 0);
+	CHECK(strlen(index_format()) == strlen(cmd) + 16);
+	CHECK_STR(st.format, index_format());
+	snprintf(cmd, sizeof(cmd), "%sleaves:%u:0123456789abcdef",
+	    INDEX_FORMAT_BASE, schema_nleaves());
+	meta_set(&st, "format", cmd, strlen(cmd));
+	store_close(&st);
+	CHECK(store_open(&st, dir, 0, 0) == ZSQ_EVERSION);
+	CHECK_STR(st.format, cmd);
+	CHECK(store_open(&st, dir, STORE_UPGRADE, 0) == ZSQ_OK);
+	meta_set(&st, "format", index_format(), strlen(index_format()));
+	store_close(&st);
+	CHECK(store_open(&st, dir, 0, 0) == ZSQ_OK);
 
 	/* A store of a newer schema version is refused, not misread. */
 	meta_set(&st, "version", &newer, sizeof(newer));
