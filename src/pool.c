@@ -47,6 +47,7 @@ struct pool {
 	size_t		 nkids, capkids;
 	unsigned	 gen;		/* the generation that should serve */
 	unsigned	 lastgen;	/* the newest ever started */
+	unsigned	 prevgen;	/* the generation prev configures */
 	int		 stopping, killed, status;
 	int64_t		 deadline;
 	int64_t		 respawn_at;
@@ -222,10 +223,9 @@ pool_start_failed(struct pool *p)
 		return;
 	}
 	p->hold = 0;
-	for (i = 0; i < p->nkids; i++)
-		if (p->kids[i].role == ROLE_WORKER && p->kids[i].gen != p->gen &&
-		    p->kids[i].ready && !p->kids[i].told)
-			old = p->kids[i].gen;
+	/* Back only to the generation whose configuration prev holds. */
+	if (p->prevgen != p->gen && pool_count(p, p->prevgen, 1) > 0)
+		old = p->prevgen;
 	if (old == p->gen) {
 		log_msg(LOG_ERR, "workers cannot start; exiting");
 		pool_stop(p, 1);
@@ -326,7 +326,15 @@ pool_reload(struct pool *p)
 	/* The socket stays: a new one would be a new address for nginx. */
 	memcpy(c.listen, p->cfg.listen, sizeof(c.listen));
 	memcpy(c.listen_group, p->cfg.listen_group, sizeof(c.listen_group));
-	p->prev = p->cfg;
+	/*
+	 * prev: the configuration to fall back to, that of a generation
+	 * that serves.  A reload during a reload (the current generation
+	 * not serving yet) keeps the one before.
+	 */
+	if (pool_count(p, p->gen, 1) > 0) {
+		p->prev = p->cfg;
+		p->prevgen = p->gen;
+	}
 	p->cfg = c;
 	p->gen = ++p->lastgen;
 	p->backoff_ms = 0;

@@ -172,31 +172,66 @@ meta_read(struct store *st, MDB_txn *txn)
 }
 
 /*
- * One writer through the map at a time.  mdb_env_open() with MDB_WRITEMAP
- * sets data.mdb's size to the opener's map size, without a lock: a second
- * such writer opened with the committed (smaller) size would cut the
- * file under a first one that grew its map (--map-size) and has not
- * committed yet, which then dies of SIGBUS.  An flock on data.mdb itself
- * (LMDB locks lock.mdb, with other calls) keeps them apart; readers and
- * the renewer, which do not map for writing, never take it.
+ * mdb_env_open() and mdb_env_set_mapsize() with MDB_WRITEMAP set
+ * data.mdb's size to the map's, without a lock: a writer opened with the
+ * committed size (or a smaller --map-size) would cut the file under
+ * another that grew its map and has not committed yet, which then dies
+ * of SIGBUS.  So a writer through the map never asks for less than the
+ * file holds, and reads the size and sets the map under an flock on
+ * data.mdb (LMDB locks lock.mdb, with other calls), held only for that
+ * moment: writers do not wait for each other here, only for LMDB's write
+ * lock as always.  Readers and the renewer never map for writing and
+ * never take it.
  */
 static int
-writemap_lock(struct store *st, const char *path)
+writemap_lock(const char *dir, int *fd)
 {
-	int fd;
+	char path[4200];
 
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+	snprintf(path, sizeof(path), "%s/data.mdb", dir);
+	if ((*fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
 		return errno;
-	while (flock(fd, LOCK_EX) != 0)
+	while (flock(*fd, LOCK_EX) != 0)
 		if (errno != EINTR) {
 			int e = errno;
 
-			close(fd);
+			close(*fd);
+			*fd = -1;
 			return e;
 		}
-	st->wlock_fd = fd;
-	st->wlocked = 1;
 	return ZSQ_OK;
+}
+
+/*
+ * The map size a writer through the map asks for: want (0: the size the
+ * store committed, read by a probe that opens the environment without
+ * LMDB's lock file, so that closing it releases no lock of ours), and
+ * never below the file.
+ */
+static size_t
+writemap_size(const char *dir, int fd, size_t want)
+{
+	MDB_env *probe;
+	MDB_envinfo info;
+	struct stat sb;
+
+	if (want == 0 && mdb_env_create(&probe) == MDB_SUCCESS) {
+		if (mdb_env_open(probe, dir, MDB_RDONLY | MDB_NOLOCK |
+		    MDB_NOTLS, 0640) == MDB_SUCCESS &&
+		    mdb_env_info(probe, &info) == MDB_SUCCESS)
+			want = info.me_mapsize;
+		mdb_env_close(probe);
+	}
+	if (fstat(fd, &sb) == 0 && (size_t)sb.st_size > want)
+		return (size_t)sb.st_size;
+	return want;
+}
+
+static void
+writemap_unlock(int fd)
+{
+	if (fd >= 0)
+		close(fd);	/* and so the flock goes */
 }
 
 int
@@ -206,7 +241,7 @@ store_open(struct store *st, const char *dir, unsigned flags, size_t mapsize)
 	MDB_txn *txn = NULL;
 	MDB_val v;
 	unsigned envflags = MDB_NOTLS;
-	int rc, dead, fresh, upgrade = (flags & STORE_UPGRADE) != 0;
+	int rc, dead, fresh, upgrade = (flags & STORE_UPGRADE) != 0, wfd = -1;
 
 	schema_init();
 	memset(st, 0, sizeof(*st));
@@ -222,7 +257,7 @@ store_open(struct store *st, const char *dir, unsigned flags, size_t mapsize)
 	if (fresh && mkdir(dir, 0750) != 0 && errno != EEXIST)
 		return errno;
 	if ((flags & STORE_WRITEMAP) && !fresh &&
-	    (rc = writemap_lock(st, path)) != ZSQ_OK)
+	    (rc = writemap_lock(dir, &wfd)) != ZSQ_OK)
 		return rc;
 
 	if ((rc = mdb_env_create(&st->env)) != MDB_SUCCESS)
@@ -233,6 +268,8 @@ store_open(struct store *st, const char *dir, unsigned flags, size_t mapsize)
 		goto fail;
 	if (mapsize == 0 && fresh)
 		mapsize = STORE_DEFAULT_MAPSIZE;
+	if (wfd >= 0)
+		mapsize = writemap_size(dir, wfd, mapsize);
 	if (mapsize && (rc = mdb_env_set_mapsize(st->env, mapsize)))
 		goto fail;
 	/* NOTLS: one read txn handle per process is reset and renewed. */
@@ -240,7 +277,10 @@ store_open(struct store *st, const char *dir, unsigned flags, size_t mapsize)
 		envflags |= MDB_WRITEMAP;
 	if (flags & STORE_RDONLY)
 		envflags |= MDB_RDONLY;
-	if ((rc = mdb_env_open(st->env, dir, envflags, 0640)) != MDB_SUCCESS)
+	rc = mdb_env_open(st->env, dir, envflags, 0640);
+	writemap_unlock(wfd);
+	wfd = -1;
+	if (rc != MDB_SUCCESS)
 		goto fail;
 	(void)mdb_reader_check(st->env, &dead);
 
@@ -276,6 +316,7 @@ store_open(struct store *st, const char *dir, unsigned flags, size_t mapsize)
 	return ZSQ_OK;
 
 fail:
+	writemap_unlock(wfd);
 	if (txn)
 		mdb_txn_abort(txn);
 	store_close(st);
@@ -288,9 +329,26 @@ store_close(struct store *st)
 	if (st->env)
 		mdb_env_close(st->env);
 	st->env = NULL;
-	if (st->wlocked)
-		close(st->wlock_fd);	/* and so the flock goes */
-	st->wlocked = 0;
+}
+
+/*
+ * Another writer grew the map: adopt the size it committed (LMDB's 0),
+ * or, writing through the map, the file's if larger (see writemap_lock).
+ */
+static int
+map_adopt(struct store *st)
+{
+	unsigned flags = 0;
+	int fd = -1, rc;
+
+	(void)mdb_env_get_flags(st->env, &flags);
+	if (!(flags & MDB_WRITEMAP))
+		return mdb_env_set_mapsize(st->env, 0);
+	if ((rc = writemap_lock(st->dir, &fd)) != ZSQ_OK)
+		return rc;
+	rc = mdb_env_set_mapsize(st->env, writemap_size(st->dir, fd, 0));
+	writemap_unlock(fd);
+	return rc;
 }
 
 int
@@ -299,8 +357,7 @@ store_txn_begin(struct store *st, unsigned mdb_flags, MDB_txn **txn)
 	int rc;
 
 	rc = mdb_txn_begin(st->env, NULL, mdb_flags, txn);
-	if (rc == MDB_MAP_RESIZED &&
-	    (rc = mdb_env_set_mapsize(st->env, 0)) == MDB_SUCCESS)
+	if (rc == MDB_MAP_RESIZED && (rc = map_adopt(st)) == MDB_SUCCESS)
 		rc = mdb_txn_begin(st->env, NULL, mdb_flags, txn);
 	if (rc != MDB_SUCCESS)
 		*txn = NULL;

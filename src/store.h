@@ -72,11 +72,10 @@ enum {
 				   against mixing processes with and without
 				   it for durability's sake; on Linux the map
 				   and write() share one page cache, and each
-				   commit syncs the file, so it holds.  Such
-				   writers run one at a time (flock on
-				   data.mdb, waited for at open): LMDB sizes
-				   the file to a WRITEMAP opener's map, which
-				   would cut a running one's larger map */
+				   commit syncs the file, so it holds.  LMDB
+				   sizes the file to such a writer's map: it
+				   never asks for less than the file holds
+				   (store.c, writemap_lock) */
 };
 
 struct store {
@@ -88,8 +87,6 @@ struct store {
 	uint64_t seed;			/* meta "seed" */
 	char	 tz[STORE_TZ_MAX];	/* zone the records were rendered in */
 	char	 dir[4096];
-	int	 wlocked;		/* wlock_fd holds the WRITEMAP flock */
-	int	 wlock_fd;
 };
 
 /*
