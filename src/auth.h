@@ -2,9 +2,9 @@
  * auth.h - the Authorization header and the session behind it (API.md §2).
  *
  * auth_parse() runs the header checks in the order of API.md §2, before
- * the query string is parsed; auth_session() looks the id up inside the request's
- * read transaction, after it.  Trimming is Java's String.trim(): every
- * byte up to U+0020 at either end.
+ * the query string is parsed; auth_session() looks the id up inside the
+ * request's read transaction, after it.  Trimming is Java's
+ * String.trim(): every byte up to U+0020 at either end.
  *
  * The session id is a secret: nothing here logs it, and callers must not.
  */

@@ -280,7 +280,8 @@ pool_reaped(struct pool *p, size_t i, int wstatus)
 	if (k.role == ROLE_RENEWER) {
 		p->renewer_backoff_ms = pool_backoff(p->renewer_backoff_ms,
 		    lived);
-		p->renewer_at = clock_ms(CLOCK_MONOTONIC) + p->renewer_backoff_ms;
+		p->renewer_at = clock_ms(CLOCK_MONOTONIC) +
+		    p->renewer_backoff_ms;
 		return;
 	}
 	p->backoff_ms = pool_backoff(p->backoff_ms, lived);

@@ -215,8 +215,8 @@ batch_write(struct renewer *r, struct table *t)
 		return waited;
 	}
 	stats_add(r->stats, STATS_RENEW_DROPPED, t->n);
-	if (r->logged_at == 0 ||
-	    clock_ms(CLOCK_MONOTONIC) - r->logged_at >= RENEW_LOG_EVERY_S * 1000) {
+	if (r->logged_at == 0 || clock_ms(CLOCK_MONOTONIC) - r->logged_at >=
+	    RENEW_LOG_EVERY_S * 1000) {
 		r->logged_at = clock_ms(CLOCK_MONOTONIC);
 		log_msg(LOG_WARNING, "%zu session renewals not written: %s",
 		    t->n, zsq_strerror(rc));

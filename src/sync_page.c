@@ -420,8 +420,8 @@ page_read_list(struct http *h, const char *path, const char *query,
 	for (;;) {
 		buf_reset(&url);
 		if (buf_printf(&url, "%s?%s%slimit=%u&start=%zu&sort=%s&"
-		    "replyWithCount=true", path, query, *query ? "&" : "", limit,
-		    n, sort_field)) {
+		    "replyWithCount=true", path, query, *query ? "&" : "",
+		    limit, n, sort_field)) {
 			rc = ZSQ_ENOMEM;
 			break;
 		}
@@ -465,10 +465,10 @@ page_read_list(struct http *h, const char *path, const char *query,
 		}
 		if (got < limit) {
 			if (total >= 0 && (json_int_t)n != total) {
-				(void)buf_printf(err, "GET %s: %zu rows read of "
-				    "the %" JSON_INTEGER_FORMAT " the list "
-				    "said it held (it changed while it was "
-				    "read)", path, n, total);
+				(void)buf_printf(err, "GET %s: %zu rows "
+				    "read of the %" JSON_INTEGER_FORMAT " the "
+				    "list said it held (it changed while it "
+				    "was read)", path, n, total);
 				rc = ZSQ_EINVAL;
 			}
 			break;

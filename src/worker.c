@@ -453,9 +453,10 @@ worker_idle(int fd, int listen_fd, const sigset_t *waitmask, int timeout_s,
 {
 	struct pollfd pfd[2] = { { fd, POLLIN, 0 }, { listen_fd, POLLIN, 0 } };
 	struct timespec ts, yield = { 0, WORKER_YIELD_MS * 1000000L };
-	int64_t end = clock_ms(CLOCK_MONOTONIC_COARSE) + (int64_t)timeout_s * 1000, left;
+	int64_t end, left;
 	int rc;
 
+	end = clock_ms(CLOCK_MONOTONIC_COARSE) + (int64_t)timeout_s * 1000;
 	for (;;) {
 		if ((left = end - clock_ms(CLOCK_MONOTONIC_COARSE)) <= 0)
 			return IDLE_TIMEOUT;
