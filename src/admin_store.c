@@ -20,6 +20,7 @@
 #include "errors.h"
 #include "gson.h"
 #include "index.h"
+#include "map_keeper.h"
 #include "record.h"
 #include "render.h"
 #include "schema.h"
@@ -358,6 +359,7 @@ int
 cmd_upgrade(struct admin *a)
 {
 	MDB_txn *txn = NULL;
+	struct map_keeper *keeper = NULL;
 	unsigned long n = 0;
 	int rc, status = 1;
 
@@ -378,6 +380,8 @@ cmd_upgrade(struct admin *a)
 	admin_map_guard(a);
 	if (admin_begin(a, 0, &txn))
 		goto done;
+	/* Every record is written again: as an import, through a keeper. */
+	keeper = map_keeper_start(&a->st, MAP_KEEPER_MS);
 	if ((rc = upgrade_dbs(&a->st, txn)) != ZSQ_OK ||
 	    (rc = upgrade_groups(a, txn, &n)) != ZSQ_OK ||
 	    (rc = upgrade_shares(a, txn)) != ZSQ_OK ||
@@ -394,5 +398,6 @@ cmd_upgrade(struct admin *a)
 done:
 	if (txn)
 		mdb_txn_abort(txn);
+	map_keeper_stop(keeper);
 	return status;
 }

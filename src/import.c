@@ -21,9 +21,10 @@
  * Memory: one group at a time per thread, the uuids of the import (about
  * 40 bytes a group), and the index batch (INDEX_BATCH bytes).  The store
  * is written through its map (STORE_WRITEMAP): the pages a transaction
- * dirties are the file's, not the heap's, and the import lets go of the
- * map's pages as it goes, so its resident set stays bounded whatever the
- * input's size.
+ * dirties are the file's, not the heap's, and a keeper (map_keeper.h)
+ * lets go of the map's pages as the import goes, stopping it for a moment
+ * when LMDB maps them faster, so its resident set stays bounded whatever
+ * the input's size.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -42,6 +43,7 @@
 #include "import.h"
 #include "import_pool.h"
 #include "index.h"
+#include "map_keeper.h"
 #include "record.h"
 #include "render.h"
 #include "schema.h"
@@ -51,7 +53,6 @@
 
 #define INDEX_BATCH	((size_t)24 << 20)	/* index entries, bytes */
 #define SNAPSHOT_EVERY	4096	/* groups per read snapshot */
-#define KEEPER_MS	5	/* store_map_keeper_start() */
 
 /*
  * The uuids of this import (open addressing, 16 binary bytes each), to
@@ -203,7 +204,7 @@ struct import {
 	uint64_t	 gen;		/* of the first snapshot */
 	int		 have_gen;
 	struct import_pool *pool;	/* renders groups on threads */
-	struct store_map_keeper *keeper;
+	struct map_keeper *keeper;
 	struct buf	 rec, old;
 };
 
@@ -226,11 +227,11 @@ map_watch(struct import *imp)
 {
 	unsigned flags;
 
-	store_map_keeper_stop(imp->keeper);
+	map_keeper_stop(imp->keeper);
 	imp->keeper = NULL;
 	if (mdb_env_get_flags(imp->st->env, &flags) == MDB_SUCCESS &&
 	    (flags & MDB_WRITEMAP))
-		imp->keeper = store_map_keeper_start(imp->st, KEEPER_MS);
+		imp->keeper = map_keeper_start(imp->st, MAP_KEEPER_MS);
 	if (store_map_addr(imp->st, &imp->map, &imp->maplen) != ZSQ_OK)
 		imp->map = NULL;
 }
@@ -909,7 +910,7 @@ import_commit(struct import *imp, const struct import_hooks *h,
 		imp->snap = NULL;
 	}
 	/* The write lock is taken only now, with everything validated. */
-	store_map_keeper_stop(imp->keeper);
+	map_keeper_stop(imp->keeper);
 	imp->keeper = NULL;
 	rc = store_txn_begin(imp->st, 0, &txn);
 	map_watch(imp);
@@ -934,7 +935,7 @@ import_end(struct import *imp)
 	if (imp == NULL)
 		return;
 	import_pool_free(imp->pool);
-	store_map_keeper_stop(imp->keeper);
+	map_keeper_stop(imp->keeper);
 	if (imp->rfd >= 0)
 		close(imp->rfd);
 	if (imp->snap != NULL)

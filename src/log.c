@@ -1,13 +1,16 @@
 /* log.c - stderr logging with syslog priorities; see log.h. */
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "log.h"
 
 static const char *log_ident = "zsquery";
 static int log_level = LOG_INFO;
+static unsigned long log_dropped;	/* lines the log could not take */
 
 void
 log_init(const char *ident)
@@ -19,6 +22,34 @@ void
 log_set_level(int maxprio)
 {
 	log_level = maxprio;
+}
+
+/*
+ * One line to stderr.  Under systemd that is a stream socket to journald:
+ * a worker must not wait there when journald falls behind (a client that
+ * keeps going away makes a line a request), so the line is sent without
+ * waiting and dropped, and counted, when the socket is full.  Returns 0
+ * when the line was dropped (or cut: the rest goes out unwaited too, and
+ * journald may join it to the next line).  Other stderrs (a terminal, a
+ * file) are written as before.
+ */
+static int
+line_put(const char *p, size_t n)
+{
+	ssize_t w;
+
+	while (n > 0) {
+		w = send(STDERR_FILENO, p, n, MSG_DONTWAIT | MSG_NOSIGNAL);
+		if (w < 0 && errno == ENOTSOCK)
+			w = write(STDERR_FILENO, p, n);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return 0;
+		p += w;
+		n -= (size_t)w;
+	}
+	return 1;
 }
 
 void
@@ -44,5 +75,16 @@ log_msg(int prio, const char *fmt, ...)
 	if ((size_t)n > sizeof(line) - 2)
 		n = sizeof(line) - 2;
 	line[n++] = '\n';
-	(void)!write(STDERR_FILENO, line, (size_t)n);
+	if (log_dropped > 0) {
+		char note[128];
+		int k = snprintf(note, sizeof(note), "<%d>%s[%ld]: %lu log "
+		    "lines dropped: the log did not take them\n", LOG_WARNING,
+		    log_ident, (long)getpid(), log_dropped);
+
+		if (k > 0 && (size_t)k < sizeof(note) &&
+		    line_put(note, (size_t)k))
+			log_dropped = 0;
+	}
+	if (!line_put(line, (size_t)n))
+		log_dropped++;
 }

@@ -4,7 +4,10 @@
  * Each message is one line "<N>ident[pid]: text" where N is the syslog
  * priority (LOG_ERR = 3 ...), which journald and sd-daemon parsers read as
  * the message's level.  One write(2) per line so lines from several worker
- * processes never interleave.  Callers must never log a session id.
+ * processes never interleave.  When stderr is a socket (journald's), a
+ * line it cannot take at once is dropped rather than waited for, and the
+ * next line that goes through is preceded by a count of those dropped.
+ * Callers must never log a session id.
  */
 #ifndef ZSQ_LOG_H
 #define ZSQ_LOG_H

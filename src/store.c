@@ -1,12 +1,10 @@
 /* store.c - open and describe the LMDB environment; see store.h. */
 #include <errno.h>
 #include <fcntl.h>
-#include <pthread.h>
 #include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/file.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <time.h>
@@ -507,73 +505,4 @@ store_map_addr(const struct store *st, const char **base, size_t *len)
 		return ZSQ_ENOTFOUND;
 	*base = map;
 	return ZSQ_OK;
-}
-
-struct store_map_keeper {
-	pthread_t	 th;
-	pthread_mutex_t	 mu;
-	pthread_cond_t	 cv;
-	void		*map;
-	size_t		 len;
-	unsigned	 ms;
-	int		 stop;
-};
-
-static void *
-keeper_run(void *arg)
-{
-	struct store_map_keeper *k = arg;
-	struct timespec at;
-
-	pthread_mutex_lock(&k->mu);
-	while (!k->stop) {
-		(void)madvise(k->map, k->len, MADV_DONTNEED);
-		clock_gettime(CLOCK_REALTIME, &at);
-		at.tv_nsec += (long)k->ms * 1000000L;
-		at.tv_sec += at.tv_nsec / 1000000000L;
-		at.tv_nsec %= 1000000000L;
-		(void)pthread_cond_timedwait(&k->cv, &k->mu, &at);
-	}
-	pthread_mutex_unlock(&k->mu);
-	return NULL;
-}
-
-struct store_map_keeper *
-store_map_keeper_start(const struct store *st, unsigned interval_ms)
-{
-	struct store_map_keeper *k;
-
-	if ((k = calloc(1, sizeof(*k))) == NULL)
-		return NULL;
-	k->ms = interval_ms;
-	pthread_mutex_init(&k->mu, NULL);
-	pthread_cond_init(&k->cv, NULL);
-	/*
-	 * No readahead: a fault then brings in (and maps) single pages, not
-	 * the large folios a newer kernel would map whole on every touch.
-	 */
-	if (!map_find(st, &k->map, &k->len) ||
-	    madvise(k->map, k->len, MADV_RANDOM) != 0 ||
-	    pthread_create(&k->th, NULL, keeper_run, k) != 0) {
-		pthread_cond_destroy(&k->cv);
-		pthread_mutex_destroy(&k->mu);
-		free(k);
-		return NULL;
-	}
-	return k;
-}
-
-void
-store_map_keeper_stop(struct store_map_keeper *k)
-{
-	if (k == NULL)
-		return;
-	pthread_mutex_lock(&k->mu);
-	k->stop = 1;
-	pthread_cond_signal(&k->cv);
-	pthread_mutex_unlock(&k->mu);
-	pthread_join(k->th, NULL);
-	pthread_cond_destroy(&k->cv);
-	pthread_mutex_destroy(&k->mu);
-	free(k);
 }

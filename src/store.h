@@ -135,27 +135,11 @@ uint32_t store_ord_get(const unsigned char *p);
 int	store_stamp(struct store *st, MDB_txn *txn);
 
 /*
- * Keep the map's pages out of this process's resident set while a long
- * job (an import) runs: a thread lets go of them (madvise DONTNEED) every
- * interval_ms.  They stay in the page cache, dirty ones too, and come
- * back on the next touch; LMDB touches every dirty page when it commits
- * through the map (MDB_WRITEMAP), so only a keeper that runs during the
- * commit too bounds the resident set.  The map is also marked MADV_RANDOM:
- * without readahead a fault maps the page it needs, not a large folio
- * around it.  LMDB does not say where its map is: /proc/self/maps does.  A keeper that cannot start changes nothing
- * but memory use; store_map_keeper_stop(NULL) does nothing.
- */
-/*
  * Where data.mdb is mapped in this process (found in /proc/self/maps):
  * ZSQ_OK, or ZSQ_ENOTFOUND.  With it, bytes LMDB points at can be read
  * with pread() instead of through the map (import.c's unchanged check).
  */
 int	store_map_addr(const struct store *st, const char **base, size_t *len);
-
-struct store_map_keeper;
-struct store_map_keeper *store_map_keeper_start(const struct store *st,
-	    unsigned interval_ms);
-void	store_map_keeper_stop(struct store_map_keeper *k);
 
 /*
  * After a failed write: ENOSPC when the store's file system has no room

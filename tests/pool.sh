@@ -3,7 +3,8 @@
 # in-tree FastCGI client: routes and errors end to end, socket mode,
 # keep-alive, a stalled client, a crafted record, worker respawn, SIGHUP
 # reload and SIGTERM under load, a wrong time zone, a worker ready and
-# another failing in one wakeup of the master, spawn-fcgi (fd 0).
+# another failing in one wakeup of the master, a log nobody reads,
+# spawn-fcgi (fd 0).
 set -u
 B=${top_builddir:-.}
 S=${top_srcdir:-.}
@@ -485,6 +486,58 @@ check "long line: exit 2" [ $? = 2 ]
 check "long line: message" grep -q "bad.conf:1: line longer than 1024 bytes" "$T/badlog"
 "$FCGI" --config "$T/none.conf" 2>"$T/badlog"
 check "missing --config file: exit 2" [ $? = 2 ]
+
+# --- a log nobody reads does not stop the workers ----------------------------
+# stderr is a stream socket, as journald's is, whose reader never reads,
+# with the smallest send buffer.  Clients that send a request and go away
+# make a log line each ("client went away"), far more than the socket
+# holds; a worker that waited for the log would answer nobody after them.
+SOCK=$T/stuck.sock
+python3 - "$FCGI" "$SOCK" "$T/db" "$T/stuck.pid" <<'EOF' &
+import os, socket, sys
+fcgi, sock, db, pidf = sys.argv[1:]
+a, b = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+a.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 1)	# the kernel's least
+pid = os.fork()
+if pid == 0:
+    os.dup2(a.fileno(), 2)
+    os.execv(fcgi, [fcgi, '--listen', sock, '-d', db, '-w', '2'])
+with open(pidf + '.tmp', 'w') as f:
+    f.write(str(pid))
+os.rename(pidf + '.tmp', pidf)
+os.waitpid(pid, 0)	# b stays open, unread, while the pool lives
+EOF
+PIDS+=($!)
+for i in $(seq 100); do
+	[ -S "$SOCK" ] && [ -s "$T/stuck.pid" ] && break
+	sleep 0.05
+done
+MASTER=$(cat "$T/stuck.pid" 2>/dev/null)
+PIDS+=("$MASTER")
+python3 - "$SOCK" "$LIST" "OAuth $SID" <<'EOF'
+import socket, struct, sys
+sock, uri, auth = sys.argv[1:]
+def rec(t, body):
+    return struct.pack('>BBHHBx', 1, t, 1, len(body), 0) + body
+def pair(n, v):
+    n, v = n.encode(), v.encode()
+    return bytes([len(n), len(v)]) + n + v
+params = pair('REQUEST_METHOD', 'GET') + pair('REQUEST_URI', uri) + \
+    pair('HTTP_AUTHORIZATION', auth)
+msg = rec(1, struct.pack('>HB5x', 1, 0)) + rec(4, params) + rec(4, b'') + \
+    rec(5, b'')
+for i in range(400):
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    s.connect(sock)
+    s.sendall(msg)
+    s.close()
+EOF
+check "a log nobody reads: requests still answered" \
+    grep -q '^Status: 200' <<<"$(req -t 5 -u "$LIST" -a "OAuth $SID")"
+check "a log nobody reads: and again" \
+    grep -q '^Status: 200' <<<"$(req -t 5 -u "$LIST" -a "OAuth $SID")"
+kill -TERM "$MASTER" 2>/dev/null
+check "a log nobody reads: the pool stops" wait_gone "$MASTER" 10
 
 # --- spawn-fcgi -n: the socket on fd 0 -------------------------------------------
 if command -v spawn-fcgi >/dev/null; then
