@@ -462,6 +462,35 @@ check "unusable store on SIGHUP is logged" \
 check "unusable store on SIGHUP: still serving" \
     grep -q '^Status: 200' <<<"$(req -u "$LIST" -a "OAuth $SID")"
 check "unusable store on SIGHUP: master alive" kill -0 "$MASTER"
+# A reload during a reload: generation 4 still starting (its worker waits
+# in open(2) of a FIFO where data.mdb should be) when generation 5 fails.
+# The pool goes back to generation 3 with generation 3's configuration
+# (not 4's): a worker of it that dies is replaced by one that serves.
+printf 'workers = 1\ndb = %s\nrenew = no\n' "$T/db" >"$T/conf"
+kill -HUP "$MASTER"
+wait_log "\[$MASTER\]: reloading: starting generation 3" && wait_workers 1
+gen3=$(workers)
+check "reload in a reload: serving before" \
+    grep -q '^Status: 200' <<<"$(req -u "$LIST" -a "OAuth $SID")"
+mkdir "$T/fifo" && mkfifo "$T/fifo/data.mdb"
+printf 'workers = 1\ndb = %s\nrenew = no\n' "$T/fifo" >"$T/conf"
+kill -HUP "$MASTER"
+wait_log "\[$MASTER\]: reloading: starting generation 4" && wait_workers 2
+printf 'workers = 1\ndb = %s\nrenew = no\n' "$T/nosuchdb" >"$T/conf"
+kill -HUP "$MASTER"
+fellback() {
+	[ "$(grep -c 'cannot start workers; keeping the old ones' "$T/log")" = 2 ]
+}
+for i in $(seq 100); do
+	fellback && break
+	sleep 0.05
+done
+check "reload in a reload: falls back" fellback
+kill -KILL $gen3
+check "reload in a reload: the replacement serves" \
+    grep -q '^Status: 200' <<<"$(req -t 5 -u "$LIST" -a "OAuth $SID")"
+exec 7<>"$T/fifo/data.mdb"	# lets generation 4's worker fail
+exec 7>&-
 printf 'workers = 1\ndb = %s\n' "$T/db" >"$T/conf"
 kill -TERM "$MASTER"
 check "config pool stops" wait_gone "$MASTER" 10
