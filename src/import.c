@@ -28,6 +28,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <malloc.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -909,6 +910,13 @@ import_commit(struct import *imp, const struct import_hooks *h,
 		mdb_txn_abort(imp->snap);
 		imp->snap = NULL;
 	}
+	/*
+	 * The first phase's parse trees and buffers are freed, but malloc
+	 * keeps their pages (in the heap and the threads' arenas), and the
+	 * uuid set's earlier sizes lie between them: give them back, or the
+	 * second phase's peak counts them too.
+	 */
+	(void)malloc_trim(0);
 	/* The write lock is taken only now, with everything validated. */
 	map_keeper_stop(imp->keeper);
 	imp->keeper = NULL;

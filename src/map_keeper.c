@@ -261,8 +261,9 @@ map_keeper_start(const struct store *st, unsigned interval_ms)
 	page = sysconf(_SC_PAGESIZE);
 	k->page = page > 0 ? (size_t)page : 4096;
 	/*
-	 * No readahead: a fault then brings in (and maps) single pages, not
-	 * the large folios a newer kernel would map whole on every touch.
+	 * No readahead: a fault reads from disk the page it needs, not a
+	 * window around it (a fault still maps the cached pages around it,
+	 * 64 KiB: the kernel's fault-around, which no advice turns off).
 	 */
 	if (madvise(k->map, k->len, MADV_RANDOM) != 0 ||
 	    pipe2(k->resume, O_CLOEXEC) != 0)
