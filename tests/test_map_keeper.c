@@ -26,7 +26,7 @@
  * stopped and for the heap.  Without a keeper the peak grows by about
  * what the transaction wrote.
  */
-#define KEPT_MAX	((size_t)96 << 20)
+#define KEPT_MAX	((size_t)128 << 20)
 #define UNKEPT_MIN	((size_t)320 << 20)
 
 /* A field of /proc/self/status, in bytes (0 when absent). */
