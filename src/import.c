@@ -791,6 +791,13 @@ spool_read(struct import *imp, struct spool_ent *e, struct buf *rec,
 	return ZSQ_OK;
 }
 
+/* Between two writes: see map_keeper_tick(). */
+static void
+apply_tick(void *arg)
+{
+	map_keeper_tick(((struct import *)arg)->keeper);
+}
+
 /* Apply the spool inside txn. */
 static int
 apply(struct import *imp, MDB_txn *txn, const struct import_hooks *h,
@@ -810,6 +817,8 @@ apply(struct import *imp, MDB_txn *txn, const struct import_hooks *h,
 	a.txn = txn;
 	a.stats = stats;
 	index_batch_init(&a.batch, imp->st, txn, INDEX_BATCH);
+	a.batch.tick = apply_tick;
+	a.batch.tick_arg = imp;
 	memset(last, 0, sizeof(last));
 	if ((rc = store_gen_get(imp->st, txn, &gen)) != ZSQ_OK) {
 		rc = store_fail(imp->st, rc, err);
@@ -835,6 +844,7 @@ apply(struct import *imp, MDB_txn *txn, const struct import_hooks *h,
 		goto out;
 	}
 	for (i = 0; i < imp->nrec; i++) {
+		map_keeper_tick(imp->keeper);
 		if ((rc = spool_read(imp, &e, rec, err)) != ZSQ_OK)
 			goto out;
 		if (e.keep) {

@@ -429,12 +429,15 @@ index_batch_record(struct index_batch *b, uint32_t ord, const void *rec,
 
 /* Apply one entry through the database's cursor. */
 static int
-batch_apply(MDB_cursor *cur, const unsigned char *e, size_t klen, int put)
+batch_apply(struct index_batch *b, MDB_cursor *cur, const unsigned char *e,
+    size_t klen, int put)
 {
 	MDB_val k = { klen, (void *)(e + ENT_HEAD) },
 	    d = { 4, (void *)(e + ENT_HEAD + klen) };
 	int rc;
 
+	if (b->tick != NULL)
+		b->tick(b->tick_arg);
 	if (!put) {
 		rc = mdb_cursor_get(cur, &k, &d, MDB_GET_BOTH);
 		if (rc == MDB_SUCCESS)
@@ -473,7 +476,7 @@ eq_flush(struct index_batch *b, MDB_cursor *cur)
 		    b->eq[j].lo >> 16 == b->eq[i].lo >> 16; j++)
 			put |= (int)(b->eq[j].lo & 1);
 		eq_unpack(&b->eq[i], e + ENT_HEAD, e + ENT_HEAD + INDEX_EQ_KEY);
-		rc = batch_apply(cur, e, INDEX_EQ_KEY, put);
+		rc = batch_apply(b, cur, e, INDEX_EQ_KEY, put);
 	}
 	b->neq = 0;
 	return rc;
@@ -513,7 +516,7 @@ index_batch_flush(struct index_batch *b)
 				break;
 			put |= next[ENT_HEAD + nlen + 4];
 		}
-		rc = batch_apply(cur[e[2]], e, klen, put);
+		rc = batch_apply(b, cur[e[2]], e, klen, put);
 	}
 out:
 	if (cur[INDEX_EQ] != NULL)

@@ -119,6 +119,8 @@ struct index_batch {
 	size_t		 n, cap, limit;
 	uint32_t	 ord;		/* of the record being added */
 	int		 del;
+	void		(*tick)(void *);	/* before each write, if set */
+	void		*tick_arg;
 };
 void	index_batch_init(struct index_batch *b, const struct store *st,
 	    MDB_txn *txn, size_t limit);

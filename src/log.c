@@ -1,6 +1,7 @@
 /* log.c - stderr logging with syslog priorities; see log.h. */
 #include <errno.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -10,7 +11,7 @@
 
 static const char *log_ident = "zsquery";
 static int log_level = LOG_INFO;
-static unsigned long log_dropped;	/* lines the log could not take */
+static atomic_ulong log_dropped;	/* lines the log could not take */
 
 void
 log_init(const char *ident)
@@ -57,7 +58,8 @@ log_msg(int prio, const char *fmt, ...)
 {
 	char line[1024];
 	va_list ap;
-	int n, m;
+	unsigned long dropped;
+	int n, m, saved = errno;	/* callers log, then return errno */
 
 	if (prio > log_level)
 		return;
@@ -75,16 +77,17 @@ log_msg(int prio, const char *fmt, ...)
 	if ((size_t)n > sizeof(line) - 2)
 		n = sizeof(line) - 2;
 	line[n++] = '\n';
-	if (log_dropped > 0) {
+	if ((dropped = atomic_exchange(&log_dropped, 0)) > 0) {
 		char note[128];
 		int k = snprintf(note, sizeof(note), "<%d>%s[%ld]: %lu log "
 		    "lines dropped: the log did not take them\n", LOG_WARNING,
-		    log_ident, (long)getpid(), log_dropped);
+		    log_ident, (long)getpid(), dropped);
 
-		if (k > 0 && (size_t)k < sizeof(note) &&
-		    line_put(note, (size_t)k))
-			log_dropped = 0;
+		if (k <= 0 || (size_t)k >= sizeof(note) ||
+		    !line_put(note, (size_t)k))
+			atomic_fetch_add(&log_dropped, dropped);
 	}
 	if (!line_put(line, (size_t)n))
-		log_dropped++;
+		atomic_fetch_add(&log_dropped, 1);
+	errno = saved;
 }

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -17,6 +18,7 @@
 struct map_keeper {
 	pthread_t	 th;
 	pthread_t	 writer;
+	pid_t		 writer_tid;	/* to tell our signal from others */
 	pthread_mutex_t	 mu;
 	pthread_cond_t	 cv;
 	sem_t		 held;		/* the writer has stopped */
@@ -27,9 +29,12 @@ struct map_keeper {
 	size_t		 page;
 	int		 statm;		/* /proc/self/statm, or -1 */
 	int		 owns;		/* MAP_KEEPER_SIGNAL is ours */
-	int		 can_hold;	/* owns it, and no hold timed out */
+	int		 can_hold;	/* owns it, and no hold is pending */
+	int		 late;		/* a hold timed out, its post to come */
 	unsigned	 ms;
 	int		 stop;
+	atomic_size_t	 base;		/* mapped after the last pass */
+	unsigned	 ticks;		/* map_keeper_tick() calls */
 };
 
 /* The keeper that owns MAP_KEEPER_SIGNAL, for its handler. */
@@ -44,17 +49,22 @@ map_keeper_holds(void)
 
 /*
  * In the writer: say it has stopped, and wait until the keeper is done.
- * Only async-signal-safe calls (sem_post, read), and errno as it was.
+ * Only our keeper's signal to our writer counts: one sent by kill(1), or
+ * landing on another thread, would wait for a byte nobody writes.  Only
+ * async-signal-safe calls (sem_post, read, getpid, gettid), and errno as
+ * it was.
  */
 static void
-hold_handler(int sig)
+hold_handler(int sig, siginfo_t *si, void *uc)
 {
 	struct map_keeper *k = atomic_load(&holder);
 	int saved = errno;
 	char c;
 
 	(void)sig;
-	if (k != NULL) {
+	(void)uc;
+	if (k != NULL && si->si_code == SI_TKILL && si->si_pid == getpid() &&
+	    (pid_t)syscall(SYS_gettid) == k->writer_tid) {
 		sem_post(&k->held);
 		while (read(k->resume[0], &c, 1) < 0 && errno == EINTR)
 			;
@@ -71,10 +81,12 @@ hold_release(struct map_keeper *k)
 
 /*
  * In the keeper: wait until the writer has stopped, or HOLD_WAIT_MS (a
- * writer inside a long system call, or one that blocks the signal).  On
- * the timeout the byte that lets the writer go on is written at once, so
- * the handler, whenever it runs, does not wait, and this keeper stops no
- * writer again: its counts would be off by the late post.
+ * writer asleep in the kernel, in a long system call or throttled for
+ * dirty pages, or one that blocks the signal).  On the timeout the byte
+ * that lets the writer go on is written at once, so the handler,
+ * whenever it runs, does not wait; until its late post is seen
+ * (hold_late) this keeper stops no writer: a second signal would find the
+ * counts off by one.
  */
 #define HOLD_WAIT_MS	1000
 
@@ -83,17 +95,28 @@ hold_wait(struct map_keeper *k)
 {
 	struct timespec at;
 
-	clock_gettime(CLOCK_REALTIME, &at);
+	clock_gettime(CLOCK_MONOTONIC, &at);
 	at.tv_sec += HOLD_WAIT_MS / 1000;
 	for (;;) {
-		if (sem_timedwait(&k->held, &at) == 0)
+		if (sem_clockwait(&k->held, CLOCK_MONOTONIC, &at) == 0)
 			return 1;
 		if (errno != EINTR)
 			break;
 	}
 	hold_release(k);
 	k->can_hold = 0;
+	k->late = 1;
 	return 0;
+}
+
+/* The late handler has run (and taken its byte): holds may go on. */
+static void
+hold_late(struct map_keeper *k)
+{
+	if (k->late && sem_trywait(&k->held) == 0) {
+		k->late = 0;
+		k->can_hold = 1;
+	}
 }
 
 /*
@@ -144,12 +167,14 @@ keeper_run(void *arg)
 	(void)madvise(k->map, k->len, MADV_DONTNEED);
 	base = mapped_bytes(k);
 	while (!k->stop) {
+		atomic_store(&k->base, base);
 		/*
 		 * base is what stays mapped after a pass (the libraries'
 		 * pages); more than that is the store's.  An idle map costs
 		 * one statm read: madvise over an empty 64 GiB range would
 		 * walk its page tables every time.
 		 */
+		hold_late(k);
 		now = mapped_bytes(k);
 		if (k->statm >= 0 && now <= base + slack) {
 			if (now < base)
@@ -177,12 +202,29 @@ keeper_run(void *arg)
 			if (now < base)
 				base = now;
 			stale = 0;
-		} else
-			stale++;
+		} else if (++stale >= STALE_PASSES && !k->can_hold) {
+			/* No hold to measure it: take what stays. */
+			base = now;
+			stale = 0;
+		}
 		wait_ms(k);
 	}
 	pthread_mutex_unlock(&k->mu);
 	return NULL;
+}
+
+/*
+ * In the writer.  The keeper may not run in time (both processors busy):
+ * the writer then lets go of the map itself, before LMDB's next spill
+ * adds its own burst.  One statm read per MAP_KEEPER_TICKS calls.
+ */
+void
+map_keeper_tick(struct map_keeper *k)
+{
+	if (k == NULL || k->statm < 0 || ++k->ticks % MAP_KEEPER_TICKS != 0)
+		return;
+	if (mapped_bytes(k) > atomic_load(&k->base) + MAP_KEEPER_HOLD)
+		(void)madvise(k->map, k->len, MADV_DONTNEED);
 }
 
 /* Take MAP_KEEPER_SIGNAL for k, if no other keeper has it. */
@@ -199,9 +241,9 @@ hold_setup(struct map_keeper *k)
 	if (!atomic_compare_exchange_strong(&holder, &none, k))
 		return 0;
 	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = hold_handler;
+	sa.sa_sigaction = hold_handler;
 	sigemptyset(&sa.sa_mask);
-	sa.sa_flags = SA_RESTART;
+	sa.sa_flags = SA_RESTART | SA_SIGINFO;
 	if (sigaction(MAP_KEEPER_SIGNAL, &sa, &k->old) != 0) {
 		atomic_store(&holder, NULL);
 		return 0;
@@ -247,8 +289,10 @@ map_keeper_start(const struct store *st, unsigned interval_ms)
 {
 	struct map_keeper *k;
 	pthread_condattr_t ca;
+	sigset_t one, was;
 	const char *map;
 	long page;
+	int rc;
 
 	if ((k = calloc(1, sizeof(*k))) == NULL)
 		return NULL;
@@ -258,6 +302,7 @@ map_keeper_start(const struct store *st, unsigned interval_ms)
 	k->map = (void *)map;
 	k->ms = interval_ms;
 	k->writer = pthread_self();
+	k->writer_tid = (pid_t)syscall(SYS_gettid);
 	page = sysconf(_SC_PAGESIZE);
 	k->page = page > 0 ? (size_t)page : 4096;
 	/*
@@ -265,11 +310,10 @@ map_keeper_start(const struct store *st, unsigned interval_ms)
 	 * window around it (a fault still maps the cached pages around it,
 	 * 64 KiB: the kernel's fault-around, which no advice turns off).
 	 */
-	if (madvise(k->map, k->len, MADV_RANDOM) != 0 ||
-	    pipe2(k->resume, O_CLOEXEC) != 0)
+	if (madvise(k->map, k->len, MADV_RANDOM) != 0)
 		goto fail;
-	if (sem_init(&k->held, 0, 0) != 0)
-		goto fail;
+	if (pipe2(k->resume, O_CLOEXEC) != 0 || sem_init(&k->held, 0, 0) != 0)
+		goto fail_advice;
 	pthread_mutex_init(&k->mu, NULL);
 	pthread_condattr_init(&ca);
 	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
@@ -278,14 +322,22 @@ map_keeper_start(const struct store *st, unsigned interval_ms)
 	k->statm = open("/proc/self/statm", O_RDONLY | O_CLOEXEC);
 	k->can_hold = k->statm >= 0 && hold_setup(k);
 	k->owns = k->can_hold;
-	if (pthread_create(&k->th, NULL, keeper_run, k) != 0) {
+	/* The keeper thread never takes the signal: it is born blocking it. */
+	sigemptyset(&one);
+	sigaddset(&one, MAP_KEEPER_SIGNAL);
+	pthread_sigmask(SIG_BLOCK, &one, &was);
+	rc = pthread_create(&k->th, NULL, keeper_run, k);
+	pthread_sigmask(SIG_SETMASK, &was, NULL);
+	if (rc != 0) {
 		hold_end(k);
 		pthread_cond_destroy(&k->cv);
 		pthread_mutex_destroy(&k->mu);
 		sem_destroy(&k->held);
-		goto fail;
+		goto fail_advice;
 	}
 	return k;
+fail_advice:
+	(void)madvise(k->map, k->len, MADV_NORMAL);
 fail:
 	fds_close(k);
 	free(k);
@@ -303,6 +355,7 @@ map_keeper_stop(struct map_keeper *k)
 	pthread_mutex_unlock(&k->mu);
 	pthread_join(k->th, NULL);
 	hold_end(k);
+	(void)madvise(k->map, k->len, MADV_NORMAL);
 	pthread_cond_destroy(&k->cv);
 	pthread_mutex_destroy(&k->mu);
 	sem_destroy(&k->held);

@@ -18,7 +18,9 @@
  * MAP_KEEPER_HOLD bytes above what they were after its last pass, it
  * stops the writing thread (a signal whose handler waits) while it lets
  * go of the map.  The writer is stopped for the length of one madvise,
- * and only while LMDB runs such a loop.
+ * and only while LMDB runs such a loop.  When both processors are busy
+ * the keeper itself may run late: the writer then calls map_keeper_tick()
+ * between its writes, which lets go of the map in the writer.
  *
  * Contract:
  * - map_keeper_start() and map_keeper_stop() are called by the thread
@@ -30,6 +32,9 @@
  * - The signal is MAP_KEEPER_SIGNAL; map_keeper_stop() takes any still
  *   pending and restores its disposition.  The handler calls only
  *   sem_post and read.
+ * - The handler acts only on the keeper's own signal to the writer
+ *   (SI_TKILL from this process, to that thread); others are ignored.
+ * - Not across fork(): the child has no keeper thread.
  * - A keeper that cannot start changes nothing but memory use:
  *   map_keeper_start() then returns NULL, and map_keeper_stop(NULL) does
  *   nothing.
@@ -44,12 +49,18 @@
 #define MAP_KEEPER_SIGNAL	(SIGRTMIN + 3)
 #define MAP_KEEPER_HOLD		((size_t)16 << 20)
 #define MAP_KEEPER_MS		1	/* between looks at statm */
+#define MAP_KEEPER_TICKS	256	/* map_keeper_tick() calls a look */
 
 struct map_keeper;
 
 struct map_keeper *map_keeper_start(const struct store *st,
 	    unsigned interval_ms);
 void	map_keeper_stop(struct map_keeper *k);
+/*
+ * The writer between two of its writes: lets go of the map itself when
+ * the keeper has fallen behind (the machine busy).  k may be NULL.
+ */
+void	map_keeper_tick(struct map_keeper *k);
 
 /* Writers stopped so far by keepers of this process (for tests). */
 unsigned long map_keeper_holds(void);

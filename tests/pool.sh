@@ -467,9 +467,16 @@ check "unusable store on SIGHUP: master alive" kill -0 "$MASTER"
 # The pool goes back to generation 3 with generation 3's configuration
 # (not 4's): a worker of it that dies is replaced by one that serves.
 printf 'workers = 1\ndb = %s\nrenew = no\n' "$T/db" >"$T/conf"
+before=$(workers)
 kill -HUP "$MASTER"
-wait_log "\[$MASTER\]: reloading: starting generation 3" && wait_workers 1
-gen3=$(workers)
+# One worker, and not the one before: generation 3's.
+for i in $(seq 100); do
+	gen3=$(workers)
+	[ "$(wc -l <<<"$gen3")" = 1 ] && [ "$gen3" != "$before" ] && break
+	sleep 0.05
+done
+check "reload in a reload: generation 3 alone" \
+    [ "$(wc -l <<<"$gen3")" = 1 -a "$gen3" != "$before" ]
 check "reload in a reload: serving before" \
     grep -q '^Status: 200' <<<"$(req -u "$LIST" -a "OAuth $SID")"
 mkdir "$T/fifo" && mkfifo "$T/fifo/data.mdb"

@@ -121,6 +121,7 @@ run(int keep, size_t *grew, unsigned long *held)
 		store_ord_put(kb, i);
 		val.mv_data = v;
 		value_fill(v, i);
+		map_keeper_tick(k);	/* as an import does between writes */
 		if (mdb_put(txn, dbi, &key, &val, MDB_APPEND) != MDB_SUCCESS)
 			goto out;
 	}
