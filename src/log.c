@@ -37,11 +37,15 @@ log_set_level(int maxprio)
 static int
 line_put(const char *p, size_t n)
 {
+	static int plain;	/* stderr is no socket: learnt once */
 	ssize_t w;
 
 	while (n > 0) {
-		w = send(STDERR_FILENO, p, n, MSG_DONTWAIT | MSG_NOSIGNAL);
-		if (w < 0 && errno == ENOTSOCK)
+		w = -1;
+		if (!plain && (w = send(STDERR_FILENO, p, n, MSG_DONTWAIT |
+		    MSG_NOSIGNAL)) < 0 && errno == ENOTSOCK)
+			plain = 1;
+		if (plain)
 			w = write(STDERR_FILENO, p, n);
 		if (w < 0 && errno == EINTR)
 			continue;
