@@ -20,6 +20,7 @@
 #include "errors.h"
 #include "gson.h"
 #include "index.h"
+#include "index_build.h"
 #include "map_keeper.h"
 #include "record.h"
 #include "render.h"
@@ -249,9 +250,13 @@ upgrade_dbs(struct store *st, MDB_txn *txn)
 	return store_err(mdb_put(txn, st->meta, &k, &v, 0));
 }
 
-/* Render every group again from its stored JSON, tags and owner. */
+/*
+ * Render every group again from its stored JSON, tags and owner.  *said
+ * is set when the failure was said in full (the temporary file's: not
+ * the store's disk, whatever statvfs of it says).
+ */
 static int
-upgrade_groups(struct admin *a, MDB_txn *txn, unsigned long *n)
+upgrade_groups(struct admin *a, MDB_txn *txn, unsigned long *n, int *said)
 {
 	struct buf uuids = BUF_INIT, json = BUF_INIT, rec = BUF_INIT,
 	    msg = BUF_INIT;
@@ -264,9 +269,16 @@ upgrade_groups(struct admin *a, MDB_txn *txn, unsigned long *n)
 	json_error_t je;
 	uint32_t ord;
 	size_t i;
-	int rc;
+	int rc, ferr;
 
 	index_batch_init(&b, &a->st, txn, (size_t)48 << 20);
+	/* The indexes were dropped: build them (index_build.h). */
+	if ((rc = index_batch_build(&b, &msg)) != ZSQ_OK) {
+		admin_error("upgrade: the indexes: %s", msg.len > 0 ?
+		    msg.data : zsq_strerror(store_err(rc)));
+		*said = msg.len > 0;
+		goto out;
+	}
 	if ((rc = mdb_cursor_open(txn, a->st.groups, &cur)) != MDB_SUCCESS)
 		goto out;
 	while ((rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) == MDB_SUCCESS)
@@ -307,7 +319,13 @@ upgrade_groups(struct admin *a, MDB_txn *txn, unsigned long *n)
 			break;
 		(*n)++;
 	}
-	if (rc == ZSQ_OK && (rc = index_batch_flush(&b)) != ZSQ_OK)
+	if (rc == ZSQ_OK)
+		rc = index_batch_finish(&b);
+	if ((ferr = index_build_file_error(b.build)) != 0) {
+		admin_error("upgrade: temporary index build file: %s",
+		    strerror(ferr));
+		*said = 1;
+	} else if (rc != ZSQ_OK && i >= uuids.len)
 		admin_error("upgrade: the indexes: %s",
 		    zsq_strerror(store_err(rc)));
 	else if (rc != ZSQ_OK)
@@ -361,7 +379,7 @@ cmd_upgrade(struct admin *a)
 	MDB_txn *txn = NULL;
 	struct map_keeper *keeper = NULL;
 	unsigned long n = 0;
-	int rc, status = 1;
+	int rc, status = 1, said = 0;
 
 	if ((rc = store_open(&a->st, a->dir, STORE_UPGRADE | STORE_WRITEMAP,
 	    a->mapsize)) != ZSQ_OK)
@@ -383,11 +401,12 @@ cmd_upgrade(struct admin *a)
 	/* Every record is written again: as an import, through a keeper. */
 	keeper = map_keeper_start(&a->st, MAP_KEEPER_MS);
 	if ((rc = upgrade_dbs(&a->st, txn)) != ZSQ_OK ||
-	    (rc = upgrade_groups(a, txn, &n)) != ZSQ_OK ||
+	    (rc = upgrade_groups(a, txn, &n, &said)) != ZSQ_OK ||
 	    (rc = upgrade_shares(a, txn)) != ZSQ_OK ||
 	    (rc = store_stamp(&a->st, txn)) != ZSQ_OK ||
 	    (rc = store_gen_bump(&a->st, txn)) != ZSQ_OK) {
-		admin_fail(a, rc, "upgrade");
+		if (!said)
+			admin_fail(a, rc, "upgrade");
 		goto done;
 	}
 	status = admin_commit(a, txn);

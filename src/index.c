@@ -10,6 +10,7 @@
 #include "buf.h"
 #include "errors.h"
 #include "index.h"
+#include "index_build.h"
 #include "schema.h"
 #include "text.h"
 
@@ -427,24 +428,29 @@ index_batch_record(struct index_batch *b, uint32_t ord, const void *rec,
 	    index_batch_flush(b);
 }
 
-/* Apply one entry through the database's cursor. */
+/* Apply one entry through its database's cursor (or add it to the run). */
 static int
-batch_apply(struct index_batch *b, MDB_cursor *cur, const unsigned char *e,
-    size_t klen, int put)
+batch_apply(struct index_batch *b, MDB_cursor **cur, unsigned db,
+    const unsigned char *e, size_t klen, int put)
 {
 	MDB_val k = { klen, (void *)(e + ENT_HEAD) },
 	    d = { 4, (void *)(e + ENT_HEAD + klen) };
+	MDB_cursor *c = cur[db];
 	int rc;
 
+	/* A build only adds: the databases were empty (see index.h). */
+	if (b->build != NULL)
+		return put ? index_build_add(b->build, db, k.mv_data, klen,
+		    d.mv_data) : ZSQ_EINVAL;
 	if (b->tick != NULL)
 		b->tick(b->tick_arg);
 	if (!put) {
-		rc = mdb_cursor_get(cur, &k, &d, MDB_GET_BOTH);
+		rc = mdb_cursor_get(c, &k, &d, MDB_GET_BOTH);
 		if (rc == MDB_SUCCESS)
-			rc = mdb_cursor_del(cur, 0);
+			rc = mdb_cursor_del(c, 0);
 		return rc == MDB_NOTFOUND ? ZSQ_OK : store_err(rc);
 	}
-	rc = mdb_cursor_put(cur, &k, &d, MDB_NODUPDATA);
+	rc = mdb_cursor_put(c, &k, &d, MDB_NODUPDATA);
 	return rc == MDB_KEYEXIST ? ZSQ_OK : store_err(rc);
 }
 
@@ -463,7 +469,7 @@ eq_cmp(const void *x, const void *y)
  * when any record of the batch adds it, else deleted (see below).
  */
 static int
-eq_flush(struct index_batch *b, MDB_cursor *cur)
+eq_flush(struct index_batch *b, MDB_cursor **cur)
 {
 	unsigned char e[ENT_HEAD + INDEX_EQ_KEY + 5];
 	size_t i, j;
@@ -476,7 +482,7 @@ eq_flush(struct index_batch *b, MDB_cursor *cur)
 		    b->eq[j].lo >> 16 == b->eq[i].lo >> 16; j++)
 			put |= (int)(b->eq[j].lo & 1);
 		eq_unpack(&b->eq[i], e + ENT_HEAD, e + ENT_HEAD + INDEX_EQ_KEY);
-		rc = batch_apply(b, cur, e, INDEX_EQ_KEY, put);
+		rc = batch_apply(b, cur, INDEX_EQ, e, INDEX_EQ_KEY, put);
 	}
 	b->neq = 0;
 	return rc;
@@ -492,12 +498,13 @@ index_batch_flush(struct index_batch *b)
 
 	if (b->n == 0 && b->neq == 0)
 		return ZSQ_OK;
-	if ((rc = mdb_cursor_open(b->txn, b->st->eq, &cur[INDEX_EQ])) != 0 ||
-	    (rc = mdb_cursor_open(b->txn, b->st->ord, &cur[INDEX_ORD])) != 0) {
+	if (b->build == NULL && (
+	    (rc = mdb_cursor_open(b->txn, b->st->eq, &cur[INDEX_EQ])) != 0 ||
+	    (rc = mdb_cursor_open(b->txn, b->st->ord, &cur[INDEX_ORD])) != 0)) {
 		rc = store_err(rc);
 		goto out;
 	}
-	if ((rc = eq_flush(b, cur[INDEX_EQ])) != ZSQ_OK)
+	if ((rc = eq_flush(b, cur)) != ZSQ_OK)
 		goto out;
 	if (b->n > 1)
 		qsort_r(b->off, b->n, sizeof(*b->off), ent_cmp, b);
@@ -516,8 +523,10 @@ index_batch_flush(struct index_batch *b)
 				break;
 			put |= next[ENT_HEAD + nlen + 4];
 		}
-		rc = batch_apply(b, cur[e[2]], e, klen, put);
+		rc = batch_apply(b, cur, e[2], e, klen, put);
 	}
+	if (rc == ZSQ_OK && b->build != NULL)
+		rc = index_build_run_end(b->build);
 out:
 	if (cur[INDEX_EQ] != NULL)
 		mdb_cursor_close(cur[INDEX_EQ]);
@@ -529,9 +538,53 @@ out:
 	return rc;
 }
 
+int
+index_batch_build(struct index_batch *b, struct buf *err)
+{
+	MDB_stat eq, ord;
+	int rc;
+
+	if ((rc = mdb_stat(b->txn, b->st->eq, &eq)) != MDB_SUCCESS ||
+	    (rc = mdb_stat(b->txn, b->st->ord, &ord)) != MDB_SUCCESS)
+		return store_err(rc);
+	if (eq.ms_entries != 0 || ord.ms_entries != 0 || b->n != 0 ||
+	    b->neq != 0 || b->build != NULL)
+		return ZSQ_EEXIST;
+	/*
+	 * A large batch saves passes over an index; a run costs only a
+	 * reader in the merge, so runs stay small, and so does the sort's
+	 * memory (glibc's qsort takes a scratch copy as large).
+	 */
+	if (b->limit > INDEX_BUILD_RUN)
+		b->limit = INDEX_BUILD_RUN;
+	return index_build_open(&b->build, err);
+}
+
+int
+index_batch_finish(struct index_batch *b)
+{
+	int rc;
+
+	if ((rc = index_batch_flush(b)) != ZSQ_OK || b->build == NULL)
+		return rc;
+	/* The batch's memory is the merge's now. */
+	free(b->eq);
+	free(b->off);
+	buf_free(&b->ents);
+	b->eq = NULL;
+	b->off = NULL;
+	b->capeq = b->cap = 0;
+	if ((rc = index_build_merge(b->build, INDEX_EQ, b->txn, b->st->eq,
+	    b->tick, b->tick_arg)) != ZSQ_OK)
+		return rc;
+	return index_build_merge(b->build, INDEX_ORD, b->txn, b->st->ord,
+	    b->tick, b->tick_arg);
+}
+
 void
 index_batch_free(struct index_batch *b)
 {
+	index_build_free(b->build);
 	buf_free(&b->ents);
 	free(b->eq);
 	free(b->off);

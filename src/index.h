@@ -106,6 +106,7 @@ int	index_record_del(const struct store *st, MDB_txn *txn, uint32_t ord,
  * (del old, put new) keeps the entries both have.  The batch flushes
  * itself into txn when it holds `limit` bytes, so memory stays bounded.
  */
+struct index_build;
 struct index_eq_ent {
 	uint64_t	 hi, lo;	/* key, ordinal, op, as numbers */
 };
@@ -121,12 +122,25 @@ struct index_batch {
 	int		 del;
 	void		(*tick)(void *);	/* before each write, if set */
 	void		*tick_arg;
+	struct index_build *build;	/* build mode: see below */
 };
 void	index_batch_init(struct index_batch *b, const struct store *st,
 	    MDB_txn *txn, size_t limit);
 int	index_batch_record(struct index_batch *b, uint32_t ord,
 	    const void *rec, size_t len, int del);
 int	index_batch_flush(struct index_batch *b);
+/*
+ * Build mode (index_build.h), right after index_batch_init(): when both
+ * index databases are empty in txn and the batch will only ever add (a
+ * new store; `upgrade` after dropping the indexes), each flush becomes a
+ * sorted run on disk, and index_batch_finish() merges the runs into the
+ * databases in key order, each page written once.  ZSQ_EEXIST, nothing
+ * changed, when a database holds entries; a deletion given in build mode
+ * fails with ZSQ_EINVAL.  err says why a temporary file failed.
+ */
+int	index_batch_build(struct index_batch *b, struct buf *err);
+/* The last flush and, in build mode, the merge: once, at the end. */
+int	index_batch_finish(struct index_batch *b);
 void	index_batch_free(struct index_batch *b);
 
 /* A growable set of group ordinals. */

@@ -215,6 +215,11 @@ snap after
 same before after "by import with an unknown owner"
 run 1 -d "$DB" import --owner ALICE "$T/first3"
 err_has "owner 'ALICE'"
+# The spool goes to $TMPDIR (glibc's tmpfile(3) would ignore it).
+TMPDIR="$T/nosuchdir" run 1 -d "$DB" import "$T/first3"
+err_has "temporary spool file in $T/nosuchdir: No such file or directory"
+snap after
+same before after "by import with a missing TMPDIR"
 
 # --- shares -------------------------------------------------------------
 GEN=$(stat_of generation)

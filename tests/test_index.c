@@ -1,4 +1,5 @@
 /* test_index.c - secondary index entries and range collection. */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -6,6 +7,7 @@
 #include "buf.h"
 #include "errors.h"
 #include "index.h"
+#include "index_build.h"
 #include "record.h"
 #include "schema.h"
 #include "store.h"
@@ -111,6 +113,180 @@ eq(struct store *st, MDB_txn *txn, unsigned id, struct rec_val v,
 	CHECK(index_eq_collect(st, txn, key, &s) == ZSQ_OK);
 	CHECK(index_eq_count(st, txn, key, count) == ZSQ_OK);
 	return letters(&s);
+}
+
+/* Record i of the build test: values shared, repeated, long, cut. */
+static void
+build_rec(struct buf *rec, unsigned i)
+{
+	char name[600], ip1[32], ip2[32], tag[32];
+
+	/* Names past INDEX_STR_MAX share their cut ord key. */
+	if (i % 5 == 0) {
+		memset(name, 'x', 500);
+		snprintf(name + 500, 100, "-%u", i % 13);
+	} else
+		snprintf(name, sizeof(name), "n%u", i % 37);
+	/* One ip in most groups: thousands of ordinals, a sub-database. */
+	if (i % 4 != 3)
+		snprintf(ip1, sizeof(ip1), "10.0.0.1");
+	else
+		snprintf(ip1, sizeof(ip1), "10.%u.0.%u", i % 3, i % 7);
+	/* Every fourth group holds its ip twice: one entry. */
+	if (i % 4 == 0)
+		snprintf(ip2, sizeof(ip2), "%s", ip1);
+	else
+		snprintf(ip2, sizeof(ip2), "10.%u.1.%u", i % 3, i % 11);
+	snprintf(tag, sizeof(tag), "t::%u", i % 17);
+	make_rec(rec, name, (int64_t)(i % 29) * 1000, ip1, ip2,
+	    i % 2 ? tag : NULL);
+}
+
+/*
+ * Every (key, ordinal) of dbi in a and b, in order: equal, each found by
+ * a lookup from a's root with the same count of ordinals (a walk alone
+ * would not see wrong branch keys); how many, and the most under a key.
+ */
+static size_t
+db_same(MDB_txn *ta, MDB_dbi da, MDB_txn *tb, MDB_dbi db, size_t *most)
+{
+	MDB_cursor *ca, *cb, *look;
+	MDB_val ka, va, kb, vb;
+	size_t n = 0, na, nb;
+	int ra, rb, bad = 0;
+
+	*most = 0;
+	CHECK(mdb_cursor_open(ta, da, &ca) == 0);
+	CHECK(mdb_cursor_open(ta, da, &look) == 0);
+	CHECK(mdb_cursor_open(tb, db, &cb) == 0);
+	for (;;) {
+		ra = mdb_cursor_get(ca, &ka, &va, MDB_NEXT);
+		rb = mdb_cursor_get(cb, &kb, &vb, MDB_NEXT);
+		if (ra != 0 || rb != 0)
+			break;
+		if (ka.mv_size != kb.mv_size || va.mv_size != vb.mv_size ||
+		    memcmp(ka.mv_data, kb.mv_data, ka.mv_size) != 0 ||
+		    memcmp(va.mv_data, vb.mv_data, va.mv_size) != 0 ||
+		    mdb_cursor_get(look, &kb, &vb, MDB_GET_BOTH) != 0 ||
+		    mdb_cursor_count(look, &na) != 0 ||
+		    mdb_cursor_count(cb, &nb) != 0 || na != nb) {
+			bad = 1;
+			break;
+		}
+		if (na > *most)
+			*most = na;
+		n++;
+	}
+	CHECK(!bad && ra == MDB_NOTFOUND && rb == MDB_NOTFOUND);
+	mdb_cursor_close(ca);
+	mdb_cursor_close(look);
+	mdb_cursor_close(cb);
+	return n;
+}
+
+/*
+ * Build mode (index_build.h) writes exactly what the batch does: many
+ * small runs, read back through the smallest buffers, merged with pairs
+ * in several runs at once and keys cut to the same ord key.
+ */
+static void
+build_matches_batch(void)
+{
+	char da[] = "/tmp/zsq-build-XXXXXX", dbt[] = "/tmp/zsq-build-XXXXXX",
+	    cmd[100];
+	struct store a, b;
+	struct index_batch ba, bb;
+	struct buf rec = BUF_INIT, err = BUF_INIT;
+	MDB_txn *ta, *tb;
+	unsigned char key[2], ord[4];
+	unsigned i, n = 5000;
+	char *tmpdir;
+	size_t most;
+
+	CHECK(mkdtemp(da) != NULL && mkdtemp(dbt) != NULL);
+	CHECK(store_open(&a, da, STORE_CREATE, 1 << 26) == ZSQ_OK);
+	CHECK(store_open(&b, dbt, STORE_CREATE, 1 << 26) == ZSQ_OK);
+
+	/* A temporary file goes to TMPDIR, and says where it failed. */
+	CHECK(store_txn_begin(&a, 0, &ta) == ZSQ_OK);
+	index_batch_init(&ba, &a, ta, 4096);
+	if ((tmpdir = getenv("TMPDIR")) != NULL)
+		tmpdir = strdup(tmpdir);
+	setenv("TMPDIR", "/nonexistent-zsq", 1);
+	CHECK(index_batch_build(&ba, &err) == ENOENT);
+	CHECK_STR(err.data, "index build file in /nonexistent-zsq: "
+	    "No such file or directory");
+	if (tmpdir != NULL)
+		setenv("TMPDIR", tmpdir, 1);
+	else
+		unsetenv("TMPDIR");
+	free(tmpdir);
+	index_batch_free(&ba);
+	/* A build only adds. */
+	index_batch_init(&ba, &a, ta, 4096);
+	CHECK(index_batch_build(&ba, &err) == ZSQ_OK);
+	build_rec(&rec, 1);
+	CHECK(index_batch_record(&ba, 1, rec.data, rec.len, 1) == ZSQ_OK);
+	CHECK(index_batch_finish(&ba) == ZSQ_EINVAL);
+	index_batch_free(&ba);
+	mdb_txn_abort(ta);
+
+	CHECK(store_txn_begin(&a, 0, &ta) == ZSQ_OK);
+	CHECK(store_txn_begin(&b, 0, &tb) == ZSQ_OK);
+	index_batch_init(&ba, &a, ta, 4096);
+	index_batch_init(&bb, &b, tb, (size_t)64 << 20);
+	CHECK(index_batch_build(&ba, &err) == ZSQ_OK);
+	index_build_set_merge_mem(ba.build, 0);
+	for (i = 0; i < n; i++) {
+		build_rec(&rec, i);
+		CHECK(index_batch_record(&ba, i, rec.data, rec.len, 0) ==
+		    ZSQ_OK);
+		CHECK(index_batch_record(&bb, i, rec.data, rec.len, 0) ==
+		    ZSQ_OK);
+	}
+	CHECK(index_build_runs(ba.build, INDEX_EQ) > 50);
+	CHECK(index_build_runs(ba.build, INDEX_ORD) > 5);
+	CHECK(index_batch_finish(&ba) == ZSQ_OK);
+	CHECK(index_batch_finish(&bb) == ZSQ_OK);
+	CHECK(index_build_file_error(ba.build) == 0);
+	index_batch_free(&ba);
+	index_batch_free(&bb);
+	/* At least name, description, createDate and an ip a group. */
+	CHECK(db_same(ta, a.eq, tb, b.eq, &most) > 4 * (size_t)n);
+	CHECK(most >= 3 * (size_t)n / 4);
+	CHECK(db_same(ta, a.ord, tb, b.ord, &most) > 2 * (size_t)n);
+	CHECK(most >= 3 * (size_t)n / 4);
+	/* Not empty any more: no build. */
+	index_batch_init(&ba, &a, ta, 4096);
+	CHECK(index_batch_build(&ba, &err) == ZSQ_EEXIST);
+	CHECK(ba.build == NULL);
+	index_batch_free(&ba);
+	mdb_txn_abort(ta);
+	mdb_txn_abort(tb);
+
+	/* A run's pairs must come in order; a repeated pair is one. */
+	{
+		struct index_build *ib;
+
+		CHECK(index_build_open(&ib, &err) == ZSQ_OK);
+		memset(ord, 0, sizeof(ord));
+		key[0] = 'b';
+		CHECK(index_build_add(ib, INDEX_EQ, key, 1, ord) == ZSQ_OK);
+		CHECK(index_build_add(ib, INDEX_EQ, key, 1, ord) == ZSQ_OK);
+		key[0] = 'a';
+		CHECK(index_build_add(ib, INDEX_EQ, key, 1, ord) ==
+		    ZSQ_EINVAL);
+		CHECK(index_build_run_end(ib) == ZSQ_OK);
+		CHECK(index_build_add(ib, INDEX_EQ, key, 1, ord) == ZSQ_OK);
+		CHECK(index_build_runs(ib, INDEX_EQ) == 1);
+		index_build_free(ib);
+	}
+	store_close(&a);
+	store_close(&b);
+	buf_free(&rec);
+	buf_free(&err);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s %s", da, dbt);
+	CHECK(system(cmd) == 0);
 }
 
 int
@@ -255,6 +431,7 @@ main(void)
 	CHECK_STR(eq(&st, txn, leaf_id("name"), sval("alpha"), &n), "ac");
 	mdb_txn_abort(txn);
 	store_close(&st);
+	build_matches_batch();
 	for (i = 0; i < 4; i++)
 		buf_free(&rec[i]);
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", tmpl);
