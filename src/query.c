@@ -946,20 +946,35 @@ plan_collect(struct walk *w, const struct plan *p, struct ordset *set)
  * A scan is limited by memory latency: each record's head and values are
  * somewhere else in the map.  So the cursor runs AHEAD records in front
  * of the matching, and each record's head is prefetched when the cursor
- * reaches it: by the time it is matched, it is in the cache.
+ * reaches it: by the time it is matched, it is in the cache.  Only the
+ * lines the match reads: prefetching the whole leaf table (16 lines a
+ * record) kept the processor's miss buffers full, and the scans ran 10 %
+ * slower for it.
  */
 #define AHEAD	8
-#define PREFETCH_HEAD	1024	/* bytes: head and leaf table */
 
 static void
-prefetch_head(const MDB_val *v)
+prefetch_head(const struct walk *w, const MDB_val *v)
 {
 	const char *p = v->mv_data;
-	size_t i;
+	size_t i, at;
 
-	/* The head and the leaf table behind it. */
-	for (i = 0; i < PREFETCH_HEAD && i < v->mv_size; i += 64)
+	for (i = 0; i < sizeof(struct rec_head) && i < v->mv_size; i += 64)
 		__builtin_prefetch(p + i);
+	/*
+	 * The leaf table follows the head (record.h): the line of each
+	 * condition's leaf.  Its place does not depend on what the record
+	 * holds, so this is safe before visibility is known.
+	 */
+	for (i = 0; i < w->q->nconds; i++) {
+		const struct cond *c = &w->q->conds[i];
+
+		if (c->target != COND_LEAF)
+			continue;
+		at = sizeof(struct rec_head) + 4 * (size_t)c->leaf->id;
+		if (at < v->mv_size)
+			__builtin_prefetch(p + at);
+	}
 }
 
 /*
@@ -1029,7 +1044,7 @@ walk_all(struct walk *w)
 			    MDB_SUCCESS)
 				break;
 			op = next;
-			prefetch_head(&v[at]);
+			prefetch_head(w, &v[at]);
 			n++;
 		}
 		if (crc != MDB_SUCCESS && crc != MDB_NOTFOUND) {
