@@ -21,10 +21,10 @@
 #define ENT_HEAD	2	/* the key length */
 #define ENT_ORD		4
 
-struct run {
-	uint64_t	 off, end;
-};
-
+/*
+ * runs: the u64 offset where each ended run starts; it ends where the
+ * next one starts, the last one at start.
+ */
 struct run_file {
 	int		 fd;
 	uint64_t	 size;		/* written so far */
@@ -32,8 +32,7 @@ struct run_file {
 	struct buf	 w;		/* not yet written */
 	unsigned char	 last[ENT_HEAD + INDEX_KEY_MAX + ENT_ORD];
 	size_t		 lastlen;	/* 0: the run is empty */
-	struct run	*runs;
-	size_t		 n, cap;
+	struct buf	 runs;
 };
 
 struct index_build {
@@ -44,7 +43,6 @@ struct index_build {
 
 /* A run being merged: its unread bytes and its current entry. */
 struct reader {
-	int		 fd;
 	uint64_t	 off, end;	/* still in the file */
 	unsigned char	*buf;
 	size_t		 pos, len, cap;
@@ -105,7 +103,8 @@ index_build_file_error(const struct index_build *ib)
 size_t
 index_build_runs(const struct index_build *ib, unsigned db)
 {
-	return db < INDEX_BUILD_DBS ? ib->f[db].n : 0;
+	return db < INDEX_BUILD_DBS ? ib->f[db].runs.len / sizeof(uint64_t) :
+	    0;
 }
 
 /* Write all of p at off; an errno if not. */
@@ -178,9 +177,7 @@ int
 index_build_run_end(struct index_build *ib)
 {
 	struct run_file *f;
-	struct run *r;
 	unsigned i;
-	size_t cap;
 	int rc;
 
 	for (i = 0; i < INDEX_BUILD_DBS; i++) {
@@ -189,16 +186,9 @@ index_build_run_end(struct index_build *ib)
 			return rc;
 		if (f->size == f->start)
 			continue;
-		if (f->n == f->cap) {
-			cap = f->cap ? f->cap * 2 : 64;
-			if ((r = realloc(f->runs, cap * sizeof(*r))) == NULL)
-				return ZSQ_ENOMEM;
-			f->runs = r;
-			f->cap = cap;
-		}
-		f->runs[f->n].off = f->start;
-		f->runs[f->n].end = f->size;
-		f->n++;
+		if ((rc = buf_append(&f->runs, &f->start, sizeof(f->start))) !=
+		    ZSQ_OK)
+			return rc;
 		f->start = f->size;
 		f->lastlen = 0;
 	}
@@ -211,7 +201,7 @@ index_build_run_end(struct index_build *ib)
  * for a run cut short or garbled.
  */
 static int
-reader_next(struct reader *rd)
+reader_next(struct reader *rd, int fd)
 {
 	uint16_t n;
 	size_t have, want;
@@ -240,7 +230,7 @@ reader_next(struct reader *rd)
 		want = rd->cap - have;
 		if (want > rd->end - rd->off)
 			want = (size_t)(rd->end - rd->off);
-		got = pread(rd->fd, rd->buf + have, want, (off_t)rd->off);
+		got = pread(fd, rd->buf + have, want, (off_t)rd->off);
 		if (got < 0 && errno == EINTR)
 			continue;
 		if (got <= 0)
@@ -325,7 +315,7 @@ index_build_merge(struct index_build *ib, unsigned db, MDB_txn *txn,
 	if ((rc = index_build_run_end(ib)) != ZSQ_OK)
 		return rc;
 	f = &ib->f[db];
-	nruns = f->n;
+	nruns = index_build_runs(ib, db);
 	if ((rc = mdb_stat(txn, dbi, &ms)) != MDB_SUCCESS)
 		return store_err(rc);
 	if (ms.ms_entries != 0)
@@ -343,15 +333,19 @@ index_build_merge(struct index_build *ib, unsigned db, MDB_txn *txn,
 		goto out;
 	}
 	for (i = 0; i < nruns; i++) {
-		rds[i].fd = f->fd;
-		rds[i].off = f->runs[i].off;
-		rds[i].end = f->runs[i].end;
+		memcpy(&rds[i].off, f->runs.data + i * sizeof(uint64_t),
+		    sizeof(uint64_t));
+		if (i + 1 < nruns)
+			memcpy(&rds[i].end, f->runs.data + (i + 1) *
+			    sizeof(uint64_t), sizeof(uint64_t));
+		else
+			rds[i].end = f->start;
 		rds[i].cap = cap;
 		if ((rds[i].buf = malloc(cap)) == NULL) {
 			rc = ZSQ_ENOMEM;
 			goto out;
 		}
-		if ((rc = reader_next(&rds[i])) == ZSQ_ENOTFOUND)
+		if ((rc = reader_next(&rds[i], f->fd)) == ZSQ_ENOTFOUND)
 			continue;
 		if (rc != ZSQ_OK)
 			goto read_failed;
@@ -367,7 +361,7 @@ index_build_merge(struct index_build *ib, unsigned db, MDB_txn *txn,
 		if ((rc = append(cur, heap[0], prev, &prevlen, tick, arg)) !=
 		    ZSQ_OK)
 			goto out;
-		if ((rc = reader_next(heap[0])) == ZSQ_ENOTFOUND) {
+		if ((rc = reader_next(heap[0], f->fd)) == ZSQ_ENOTFOUND) {
 			heap[0] = heap[--n];
 			rc = ZSQ_OK;
 		} else if (rc != ZSQ_OK)
@@ -380,7 +374,7 @@ index_build_merge(struct index_build *ib, unsigned db, MDB_txn *txn,
 	 */
 	if (ftruncate(f->fd, 0) == 0)
 		f->size = f->start = 0;
-	f->n = 0;
+	buf_reset(&f->runs);
 	goto out;
 read_failed:
 	ib->ferr = rc == ZSQ_EIO ? EIO : rc;
@@ -407,7 +401,7 @@ index_build_free(struct index_build *ib)
 		if (ib->f[i].fd >= 0)
 			(void)close(ib->f[i].fd);
 		buf_free(&ib->f[i].w);
-		free(ib->f[i].runs);
+		buf_free(&ib->f[i].runs);
 	}
 	free(ib);
 }
