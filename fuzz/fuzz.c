@@ -7,13 +7,13 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "acl.h"
-#include "errors.h"
+#include "base/errors.h"
+#include "ingest/import.h"
+#include "query/reply.h"
+#include "store/acl.h"
+#include "store/record.h"
+#include "store/session.h"
 #include "fuzz.h"
-#include "import.h"
-#include "record.h"
-#include "reply.h"
-#include "session.h"
 
 #define FUZZ_MAPSIZE	((size_t)64 << 20)	/* sparse; inputs are small */
 

@@ -22,9 +22,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "apierr.h"
-#include "buf.h"
-#include "store.h"
+#include "base/buf.h"
+#include "query/apierr.h"
+#include "store/store.h"
 
 /* The sample store's accounts and sessions (fuzz_store()). */
 #define FUZZ_ACC_TENANT	"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa1"

@@ -15,10 +15,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "auth.h"
-#include "errors.h"
+#include "base/errors.h"
+#include "query/auth.h"
+#include "store/schema.h"
 #include "fuzz.h"
-#include "schema.h"
 
 static void
 trim(const char **p, size_t *n)

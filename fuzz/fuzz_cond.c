@@ -22,12 +22,12 @@
 #define _GNU_SOURCE	/* memmem */
 #include <string.h>
 
-#include "cond.h"
-#include "errors.h"
+#include "base/errors.h"
+#include "query/cond.h"
+#include "query/query.h"
+#include "query/reply.h"
+#include "store/schema.h"
 #include "fuzz.h"
-#include "schema.h"
-#include "query.h"
-#include "reply.h"
 
 /* API.md §5's operators in trial order, and API.md §10's QueryOp names. */
 static const char *const spec_ops[COND_NOPS] = {

@@ -17,10 +17,10 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "errors.h"
+#include "base/errors.h"
+#include "ingest/import.h"
+#include "store/record.h"
 #include "fuzz.h"
-#include "import.h"
-#include "record.h"
 
 static struct store st;
 static int	ready;

@@ -14,11 +14,11 @@
  */
 #include <string.h>
 
-#include "errors.h"
+#include "base/errors.h"
+#include "query/query.h"
+#include "query/reply.h"
+#include "store/schema.h"
 #include "fuzz.h"
-#include "query.h"
-#include "reply.h"
-#include "schema.h"
 
 #define INVALID_PARAM	"Invalid query parameter."
 

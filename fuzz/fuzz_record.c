@@ -12,10 +12,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cond.h"
-#include "errors.h"
+#include "base/errors.h"
+#include "query/cond.h"
+#include "store/record.h"
 #include "fuzz.h"
-#include "record.h"
 
 /* Conditions covering each value kind, tags, like and in. */
 static const char *const probes[] = {

@@ -19,12 +19,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "auth.h"
-#include "errors.h"
+#include "base/errors.h"
+#include "query/auth.h"
+#include "query/query.h"
+#include "query/route.h"
+#include "serve/request.h"
 #include "fuzz.h"
-#include "query.h"
-#include "request.h"
-#include "route.h"
 
 #define NFIELDS	4
 

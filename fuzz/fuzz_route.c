@@ -17,9 +17,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "errors.h"
+#include "base/errors.h"
+#include "query/route.h"
 #include "fuzz.h"
-#include "route.h"
 
 static int
 hexval(int c)

@@ -25,7 +25,7 @@
 
 #include <lmdb.h>
 
-#include "store.h"
+#include "store/store.h"
 
 static volatile sig_atomic_t stop;
 

@@ -2,13 +2,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "acl.h"
-#include "buf.h"
-#include "errors.h"
-#include "index.h"
-#include "record.h"
-#include "schema.h"
-#include "store.h"
+#include "base/buf.h"
+#include "base/errors.h"
+#include "store/acl.h"
+#include "store/index.h"
+#include "store/record.h"
+#include "store/schema.h"
+#include "store/store.h"
 #include "t.h"
 
 #define OWNER	"11111111111111111111111111111111"

@@ -6,11 +6,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "auth.h"
-#include "errors.h"
-#include "schema.h"
-#include "session.h"
-#include "store.h"
+#include "base/errors.h"
+#include "query/auth.h"
+#include "store/schema.h"
+#include "store/session.h"
+#include "store/store.h"
 #include "t.h"
 
 static struct apierr e = APIERR_INIT;

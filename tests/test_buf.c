@@ -1,8 +1,8 @@
 /* test_buf.c - the growable buffer. */
 #include <stdlib.h>
 
-#include "buf.h"
-#include "errors.h"
+#include "base/buf.h"
+#include "base/errors.h"
 #include "t.h"
 
 int

@@ -30,13 +30,13 @@
 #include <string.h>
 #include <time.h>
 
-#include "apierr.h"
-#include "errors.h"
-#include "query.h"
-#include "reply.h"
-#include "request.h"
-#include "schema.h"
-#include "session.h"
+#include "base/errors.h"
+#include "query/apierr.h"
+#include "query/query.h"
+#include "query/reply.h"
+#include "serve/request.h"
+#include "store/schema.h"
+#include "store/session.h"
 #include "t.h"
 #include "tstore.h"
 

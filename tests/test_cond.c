@@ -12,12 +12,12 @@
 #include <string.h>
 #include <time.h>
 
-#include "apierr.h"
-#include "buf.h"
-#include "cond.h"
-#include "errors.h"
-#include "record.h"
-#include "schema.h"
+#include "base/buf.h"
+#include "base/errors.h"
+#include "query/apierr.h"
+#include "query/cond.h"
+#include "store/record.h"
+#include "store/schema.h"
 #include "t.h"
 
 #define KVP(c, op)	"Invalid query parameter. The '" c "' in " \

@@ -3,11 +3,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "errors.h"
-#include "feed.h"
+#include "base/errors.h"
+#include "store/feed.h"
+#include "store/store.h"
 #include "t.h"
 #include "tstore.h"
-#include "store.h"
 
 static int
 success(struct store *st, enum feed_id f, int64_t start, int64_t end,

@@ -3,9 +3,9 @@
 #include <stdlib.h>
 #include <time.h>
 
-#include "buf.h"
-#include "errors.h"
-#include "gson.h"
+#include "base/buf.h"
+#include "base/errors.h"
+#include "base/gson.h"
 #include "t.h"
 
 static void

@@ -14,13 +14,13 @@
 
 #include <jansson.h>
 
-#include "acl.h"
-#include "buf.h"
-#include "errors.h"
-#include "import.h"
-#include "record.h"
-#include "schema.h"
-#include "store.h"
+#include "base/buf.h"
+#include "base/errors.h"
+#include "ingest/import.h"
+#include "store/acl.h"
+#include "store/record.h"
+#include "store/schema.h"
+#include "store/store.h"
 #include "t.h"
 
 #define OTHER	"0123456789abcdef0123456789abcdef"

@@ -4,13 +4,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "buf.h"
-#include "errors.h"
-#include "index.h"
-#include "index_build.h"
-#include "record.h"
-#include "schema.h"
-#include "store.h"
+#include "base/buf.h"
+#include "base/errors.h"
+#include "store/index.h"
+#include "store/index_build.h"
+#include "store/record.h"
+#include "store/schema.h"
+#include "store/store.h"
 #include "t.h"
 
 static unsigned

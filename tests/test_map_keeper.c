@@ -13,9 +13,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "errors.h"
-#include "map_keeper.h"
-#include "store.h"
+#include "base/errors.h"
+#include "store/map_keeper.h"
+#include "store/store.h"
 #include "t.h"
 
 #define VALUES		160000u	/* one 4,000-byte value a page: 640 MiB */

@@ -15,9 +15,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "feed.h"
-#include "metrics.h"
-#include "stats.h"
+#include "query/metrics.h"
+#include "query/stats.h"
+#include "store/feed.h"
 #include "tstore.h"
 #include "t.h"
 

@@ -5,12 +5,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "apierr.h"
-#include "cond.h"
-#include "errors.h"
-#include "params.h"
-#include "query.h"
-#include "schema.h"
+#include "base/errors.h"
+#include "query/apierr.h"
+#include "query/cond.h"
+#include "query/params.h"
+#include "query/query.h"
+#include "store/schema.h"
 #include "t.h"
 
 #define LIMIT_400	"Invalid query parameter. 'limit' must be an integer"

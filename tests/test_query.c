@@ -9,12 +9,12 @@
 #include <string.h>
 #include <time.h>
 
-#include "apierr.h"
-#include "errors.h"
-#include "index.h"
-#include "query.h"
-#include "record.h"
-#include "schema.h"
+#include "base/errors.h"
+#include "query/apierr.h"
+#include "query/query.h"
+#include "store/index.h"
+#include "store/record.h"
+#include "store/schema.h"
 #include "t.h"
 #include "tstore.h"
 

@@ -2,10 +2,10 @@
 #include <stdint.h>
 #include <stdlib.h>
 
-#include "buf.h"
-#include "errors.h"
-#include "record.h"
-#include "schema.h"
+#include "base/buf.h"
+#include "base/errors.h"
+#include "store/record.h"
+#include "store/schema.h"
 #include "t.h"
 
 /* A record of the given sections (record_assemble builds the table). */

@@ -12,11 +12,11 @@
 
 #include <jansson.h>
 
-#include "buf.h"
-#include "errors.h"
-#include "record.h"
-#include "render.h"
-#include "schema.h"
+#include "base/buf.h"
+#include "base/errors.h"
+#include "ingest/render.h"
+#include "store/record.h"
+#include "store/schema.h"
 #include "t.h"
 
 #define OWNER	"0123456789abcdef0123456789abcdef"

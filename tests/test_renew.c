@@ -21,12 +21,12 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "clock.h"
-#include "errors.h"
-#include "renew.h"
-#include "session.h"
-#include "stats.h"
-#include "store.h"
+#include "base/clock.h"
+#include "base/errors.h"
+#include "query/stats.h"
+#include "serve/renew.h"
+#include "store/session.h"
+#include "store/store.h"
 #include "t.h"
 
 #define NSESS	12

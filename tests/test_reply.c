@@ -9,11 +9,11 @@
 #include <string.h>
 #include <time.h>
 
-#include "apierr.h"
-#include "errors.h"
-#include "query.h"
-#include "reply.h"
-#include "schema.h"
+#include "base/errors.h"
+#include "query/apierr.h"
+#include "query/query.h"
+#include "query/reply.h"
+#include "store/schema.h"
 #include "t.h"
 #include "tstore.h"
 

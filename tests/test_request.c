@@ -16,15 +16,15 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "acl.h"
-#include "errors.h"
-#include "import.h"
-#include "metrics.h"
-#include "renew.h"
-#include "request.h"
-#include "schema.h"
-#include "session.h"
-#include "store.h"
+#include "base/errors.h"
+#include "ingest/import.h"
+#include "query/metrics.h"
+#include "serve/renew.h"
+#include "serve/request.h"
+#include "store/acl.h"
+#include "store/schema.h"
+#include "store/session.h"
+#include "store/store.h"
 #include "t.h"
 
 #define P	"/zstack/v1/ai/model-services/instances/groups"

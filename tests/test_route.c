@@ -4,8 +4,8 @@
  */
 #include <string.h>
 
-#include "errors.h"
-#include "route.h"
+#include "base/errors.h"
+#include "query/route.h"
 #include "t.h"
 
 #define P	"/zstack/v1/ai/model-services/instances/groups"

@@ -1,5 +1,5 @@
 /* test_schema.c - the API.md §8 tables and leaf lookup. */
-#include "schema.h"
+#include "store/schema.h"
 #include "t.h"
 
 static enum schema_lookup

@@ -3,9 +3,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "errors.h"
-#include "session.h"
-#include "store.h"
+#include "base/errors.h"
+#include "store/session.h"
+#include "store/store.h"
 #include "t.h"
 
 #define ID	"0123456789abcdef0123456789abcdef"

@@ -7,13 +7,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "errors.h"
-#include "feed.h"
-#include "session.h"
-#include "session_feed.h"
+#include "base/errors.h"
+#include "ingest/session_feed.h"
+#include "store/feed.h"
+#include "store/session.h"
+#include "store/store.h"
 #include "t.h"
 #include "tstore.h"
-#include "store.h"
 
 #define A	"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa1"
 #define B	"bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb2"

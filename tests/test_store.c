@@ -5,10 +5,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "errors.h"
-#include "index.h"
-#include "schema.h"
-#include "store.h"
+#include "base/errors.h"
+#include "store/index.h"
+#include "store/schema.h"
+#include "store/store.h"
 #include "t.h"
 
 static void

@@ -6,8 +6,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "errors.h"
-#include "sync_page.h"
+#include "base/errors.h"
+#include "upstream/sync_page.h"
 #include "t.h"
 
 #define U1	"11111111111111111111111111111111"

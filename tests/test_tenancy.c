@@ -39,14 +39,14 @@
 
 #include <jansson.h>
 
-#include "acl.h"
-#include "buf.h"
-#include "errors.h"
-#include "import.h"
-#include "request.h"
-#include "schema.h"
-#include "session.h"
-#include "store.h"
+#include "base/buf.h"
+#include "base/errors.h"
+#include "ingest/import.h"
+#include "serve/request.h"
+#include "store/acl.h"
+#include "store/schema.h"
+#include "store/session.h"
+#include "store/store.h"
 #include "t.h"
 #include "tstore.h"
 

@@ -10,11 +10,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "acl.h"
-#include "buf.h"
-#include "errors.h"
-#include "import.h"
-#include "store.h"
+#include "base/buf.h"
+#include "base/errors.h"
+#include "ingest/import.h"
+#include "store/acl.h"
+#include "store/store.h"
 
 static char tstore_dir[64];
 

@@ -1,0 +1,155 @@
+/*
+ * query.h - one list or get query (API.md §4, 5): parse, prepare, run.
+ *
+ * Three stages, because API.md §2/7 order the errors: the query string's 400s
+ * come before the session check, the 503s (unknown field, bad literal,
+ * filterName) after it.
+ *
+ *   query_parse()    decode the query string (API.md §4, 10): limit, start,
+ *                    count, replyWithCount, and split each q value at its
+ *                    operator (cond.h).  400 text errors only, the
+ *                    parse-time bounds among them: at most
+ *                    QUERY_CONDS_MAX q values, and cond.h's bounds on
+ *                    each.
+ *   query_set_get()  the get route instead (on a fresh query): the single
+ *                    condition uuid=X taken whole, every parameter
+ *                    ignored; an X that no group has simply matches nothing.
+ *   query_prepare()  resolve field names and nested paths (schema.h), parse
+ *                    typed literals, sort and fields.  503 errors only,
+ *                    the first found in this order: q values in order,
+ *                    sort, fields, filterName.
+ *   query_run()      inside a read transaction: match, apply tenancy, sort,
+ *                    page, count.  The result points into the LMDB map and
+ *                    is valid only until that transaction ends.
+ *
+ * The result holds one small reference per match, never a body: reply.c
+ * streams the stored bytes straight from the map.  In uuid order (the
+ * default, either direction) only the page is kept; another sort keeps
+ * the first start + limit matches in a bounded heap, so memory follows
+ * the page, not the result set.
+ *
+ * Tenancy (acl.h) is decided before any condition is evaluated: a group
+ * the account may not see is dropped the moment it is a candidate, for
+ * list, get, count and total alike, so neither the reply nor the work
+ * depends on what such a group holds.  The etag hashes the page's uuids
+ * and record hashes, the total and the reply's shape (count,
+ * replyWithCount, fields), so it changes whenever the body would.
+ *
+ * Where candidates come from (query.c):
+ *   - uuid= / uuid?=: the named groups, looked up one by one;
+ *   - the admin: the planner's pick among the indexes (index.h: equality
+ *     on any leaf or tag, ranges and like prefixes on the ordered leaves),
+ *     else every group;
+ *   - any other account: its visible set (acl_visible_set(): owned,
+ *     shared with it, public), read from the reverse entries; walked as
+ *     it is when small, else intersected with an equality's index entries,
+ *     else every group with the invisible ones dropped on a bit test.
+ *
+ * What a tenant can learn, by content or by time, about groups it may not
+ * see (API.md §3):
+ *   - nothing of their values through conditions, ranges or patterns: no
+ *     condition is ever evaluated on them, and a tenant's plan never walks
+ *     the ordered index (whose cost would follow every account's values);
+ *   - nothing by naming one: a uuid it may not see costs the same lookups
+ *     as a uuid no group has (even the share probes are made), and
+ *     answers the same bytes;
+ *   - when its visible set is small (at most VIS_SMALL groups, or 1/8 of
+ *     the store), no index is read at all: the cost follows its own groups;
+ *   - when its visible set is large, an equality's index entries are read
+ *     whole before the invisible ones are dropped (a few nanoseconds each,
+ *     none of them opened): the time then grows with how many groups of
+ *     the whole store hold that exact value, and the planner's choice
+ *     between two equalities follows those counts.  So such a tenant could
+ *     at best estimate, over very many requests, how common a value it
+ *     guesses exactly is across the store: never which group holds it,
+ *     nor any value it did not guess;
+ *   - the number of groups in the store (a scan's length, the choice
+ *     between walking its own groups and scanning) shows in the time, as
+ *     the store's size always would.
+ */
+#ifndef ZSQ_QUERY_H
+#define ZSQ_QUERY_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <lmdb.h>
+
+#include "query/apierr.h"
+#include "store/record.h"
+#include "store/store.h"
+
+struct cond;
+
+/* q values one query may hold (duplicates count: they are parsed too). */
+#define QUERY_CONDS_MAX	64
+
+struct query {
+	struct cond	*conds;		/* ANDed, duplicates collapsed */
+	size_t		 nconds;
+	size_t		 capconds;
+	int64_t		 limit;		/* default 1000 */
+	int64_t		 start;		/* default 0 */
+	int		 count;		/* count=true (any case): total only */
+	int		 reply_with_count;
+	char		*sort;		/* raw sort value, NULL: uuid asc */
+	char		*fields;	/* raw fields value, NULL: all */
+	char		*filter_name;	/* raw filterName value */
+	int		 sort_leaf;	/* prepared: leaf id, -1 = uuid */
+	int		 sort_desc;
+	uint32_t	 fields_mask;	/* prepared: bit i = group field i;
+					   0 = everything */
+	int		 get;		/* the get-by-uuid route */
+	int		 no_index;	/* tests only: walk every group, so a
+					   test can prove the planned paths
+					   give the walk's answers */
+	/*
+	 * Set by the caller to stop a query that runs too long or whose
+	 * client went away: query_run() calls it before each candidate
+	 * group (so it must be cheap: a coarse clock read, a poll now and
+	 * then), and a non-zero return (ZSQ_ETIMEOUT, ZSQ_ECANCELED) ends
+	 * query_run() with that code and err untouched.  NULL: never.
+	 */
+	int		(*interrupt)(void *arg);
+	void		*interrupt_arg;
+};
+
+struct query_match {
+	MDB_val		 rec;		/* the stored record (record.h) */
+	const char	*uuid;		/* its key: 32 bytes in the map */
+	uint64_t	 hash;		/* rec_head.hash, for the ETag */
+	struct rec_val	 key;		/* sort key; kind REC_NULL when null */
+};
+
+struct query_result {
+	struct query_match *m;		/* the page, in reply order */
+	size_t		 n;
+	size_t		 cap;
+	uint64_t	 total;		/* all matches, ignoring limit/start,
+					   when count or replyWithCount asks;
+					   else the walk may stop at a full
+					   page and total is a lower bound */
+	uint64_t	 etag;		/* hash of everything the reply shows */
+};
+
+void	query_init(struct query *q);
+void	query_free(struct query *q);
+/*
+ * ZSQ_OK, ZSQ_EINVAL with err set (400), ZSQ_ENOMEM.  With several bad
+ * parameters the first name to appear decides (API.md §10).
+ */
+int	query_parse(struct query *q, const char *qs, size_t len,
+	    struct apierr *err);
+int	query_set_get(struct query *q, const char *uuid, size_t len);
+/* ZSQ_OK, ZSQ_EINVAL with err set (503 SYS.1000/SYS.1007), ZSQ_ENOMEM. */
+int	query_prepare(struct query *q, struct apierr *err);
+/*
+ * account: the caller's 32-character account uuid.  Errors: ZSQ_ENOMEM,
+ * the interrupt's code (ZSQ_ETIMEOUT, ZSQ_ECANCELED; err not set), or a
+ * store failure with err set to 503 SYS.1000.
+ */
+int	query_run(const struct store *st, MDB_txn *txn, const char *account,
+	    const struct query *q, struct query_result *res,
+	    struct apierr *err);
+void	query_result_free(struct query_result *res);
+
+#endif

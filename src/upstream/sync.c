@@ -1,0 +1,473 @@
+/*
+ * sync.c - read ZStack, then apply it in one import transaction; see
+ * sync.h.  The lists are gathered in arrays sorted by resource uuid, so a
+ * group's owner and tags are found by bisection while its page streams
+ * through import_add().
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/errors.h"
+#include "base/text.h"
+#include "store/acl.h"
+#include "store/record.h"
+#include "store/schema.h"
+#include "upstream/sync.h"
+#include "upstream/sync_page.h"
+
+#define ACCOUNT_NAME_MAX	255	/* bytes kept of an account's name */
+
+struct ref {
+	char		 res[32];
+	char		 acct[32];
+	size_t		 seq;		/* upstream order */
+};
+
+enum { TAG_SYSTEM, TAG_USER };
+
+struct tag {
+	char		 res[32];
+	int		 kind;
+	size_t		 seq;		/* upstream order */
+	size_t		 off;		/* NUL-terminated, in ctx.tagstr */
+};
+
+struct ctx {
+	const struct sync_opts *o;
+	struct import	*imp;
+	struct sync_stats *stats;
+	struct ref	*refs;
+	size_t		 nrefs, caprefs;
+	struct tag	*tags;
+	size_t		 ntags, captags;
+	struct buf	 tagstr;
+	struct acl_grant *grants;
+	size_t		 ngrants, capgrants;
+	struct acl_account *accts;
+	size_t		 naccts, capaccts;
+	const char	**tagv;		/* one group's tags, system then user */
+	size_t		 captagv;
+	int		 tag_kind;	/* of the tag list being read */
+};
+
+void
+sync_opts_init(struct sync_opts *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->http.connect_timeout = SYNC_CONNECT_TIMEOUT;
+	o->http.timeout = SYNC_TIMEOUT;
+	o->resource_type = SYNC_RESOURCE_TYPE;
+	o->page_size = SYNC_PAGE_DEFAULT;
+	o->max_delete = IMPORT_MAX_DELETE_DEFAULT;
+}
+
+/*
+ * Room for n + 1 elements of size bytes in *v (*cap allocated): one more
+ * after n used ones, or n at once (a group's tags, whatever their number).
+ */
+static int
+grow(void *v, size_t *cap, size_t n, size_t size)
+{
+	void **p = v, *q;
+	size_t c;
+
+	if (n < *cap)
+		return ZSQ_OK;
+	for (c = *cap ? *cap : 64; c <= n; c *= 2)
+		if (c > SIZE_MAX / 2 / size)
+			return ZSQ_ENOMEM;
+	if ((q = realloc(*p, c * size)) == NULL)
+		return ZSQ_ENOMEM;
+	*p = q;
+	*cap = c;
+	return ZSQ_OK;
+}
+
+/* A 32-hex member of row, or NULL. */
+static const char *
+uuid_member(json_t *row, const char *key)
+{
+	json_t *v = json_object_get(row, key);
+	const char *s = json_string_value(v);
+
+	return s != NULL && uuid_valid(s, json_string_length(v)) ? s : NULL;
+}
+
+static int
+row_bad(struct buf *err, size_t n, const char *what)
+{
+	(void)buf_printf(err, "row %zu: %s", n + 1, what);
+	return ZSQ_EINVAL;
+}
+
+/* 1 when the row is about another resource type (and is skipped). */
+static int
+other_type(const struct ctx *c, json_t *row)
+{
+	const char *t = json_string_value(json_object_get(row,
+	    "resourceType"));
+
+	return t != NULL && strcmp(t, c->o->resource_type) != 0;
+}
+
+static int
+ref_row(void *arg, json_t *row, size_t n, struct buf *err)
+{
+	struct ctx *c = arg;
+	const char *acct, *res;
+	struct ref *r;
+
+	if (other_type(c, row))
+		return ZSQ_OK;
+	if ((acct = uuid_member(row, "accountUuid")) == NULL)
+		return row_bad(err, n, "'accountUuid' is not 32 lowercase hex "
+		    "characters");
+	if ((res = uuid_member(row, "resourceUuid")) == NULL)
+		return row_bad(err, n, "'resourceUuid' is not 32 lowercase hex "
+		    "characters");
+	if (grow(&c->refs, &c->caprefs, c->nrefs, sizeof(*c->refs)))
+		return ZSQ_ENOMEM;
+	r = &c->refs[c->nrefs++];
+	memcpy(r->res, res, 32);
+	memcpy(r->acct, acct, 32);
+	r->seq = n;
+	return ZSQ_OK;
+}
+
+static int
+grant_add(struct ctx *c, const char *group, const char *account)
+{
+	struct acl_grant *g;
+
+	if (grow(&c->grants, &c->capgrants, c->ngrants, sizeof(*c->grants)))
+		return ZSQ_ENOMEM;
+	g = &c->grants[c->ngrants++];
+	memcpy(g->group, group, 32);
+	memcpy(g->account, account, 32);
+	return ZSQ_OK;
+}
+
+static int
+share_row(void *arg, json_t *row, size_t n, struct buf *err)
+{
+	struct ctx *c = arg;
+	json_t *pub = json_object_get(row, "toPublic");
+	const char *res, *to;
+
+	if (other_type(c, row))
+		return ZSQ_OK;
+	if ((res = uuid_member(row, "resourceUuid")) == NULL)
+		return row_bad(err, n, "'resourceUuid' is not 32 lowercase hex "
+		    "characters");
+	if (pub != NULL && !json_is_boolean(pub))
+		return row_bad(err, n, "'toPublic' is not a boolean");
+	if (json_is_true(pub))
+		to = ACL_PUBLIC;
+	else if ((to = uuid_member(row, "receiverAccountUuid")) == NULL)
+		return row_bad(err, n, "neither 'toPublic' nor a "
+		    "'receiverAccountUuid' of 32 lowercase hex characters");
+	c->stats->shares++;
+	return grant_add(c, res, to);
+}
+
+static int
+tag_row(void *arg, json_t *row, size_t n, struct buf *err)
+{
+	struct ctx *c = arg;
+	const char *res, *s = json_string_value(json_object_get(row, "tag"));
+	struct tag *t;
+
+	if (other_type(c, row))
+		return ZSQ_OK;
+	if ((res = uuid_member(row, "resourceUuid")) == NULL)
+		return row_bad(err, n, "'resourceUuid' is not 32 lowercase hex "
+		    "characters");
+	/* Without JSON_ALLOW_NUL, jansson made s a C string. */
+	if (s == NULL)
+		return row_bad(err, n, "'tag' is not a string");
+	if (grow(&c->tags, &c->captags, c->ntags, sizeof(*c->tags)))
+		return ZSQ_ENOMEM;
+	t = &c->tags[c->ntags];
+	memcpy(t->res, res, 32);
+	t->kind = c->tag_kind;
+	t->seq = c->ntags;
+	t->off = c->tagstr.len;
+	if (buf_append(&c->tagstr, s, strlen(s) + 1) != ZSQ_OK)
+		return ZSQ_ENOMEM;
+	c->ntags++;
+	return ZSQ_OK;
+}
+
+static int
+account_row(void *arg, json_t *row, size_t n, struct buf *err)
+{
+	struct ctx *c = arg;
+	const char *uuid, *name;
+	struct acl_account *a;
+	size_t len;
+
+	if ((uuid = uuid_member(row, "uuid")) == NULL)
+		return row_bad(err, n, "'uuid' is not 32 lowercase hex "
+		    "characters");
+	name = json_string_value(json_object_get(row, "name"));
+	if (name == NULL)
+		name = "";
+	/* Keep at most 255 bytes, cut on a UTF-8 character boundary. */
+	len = strlen(name);
+	if (len > ACCOUNT_NAME_MAX) {
+		len = ACCOUNT_NAME_MAX;
+		while (len > 0 && ((unsigned char)name[len] & 0xc0) == 0x80)
+			len--;
+	}
+	if (grow(&c->accts, &c->capaccts, c->naccts, sizeof(*c->accts)))
+		return ZSQ_ENOMEM;
+	a = &c->accts[c->naccts++];
+	memcpy(a->uuid, uuid, 32);
+	memcpy(a->name, name, len);
+	a->name[len] = '\0';
+	return ZSQ_OK;
+}
+
+static int
+ref_cmp(const void *a, const void *b)
+{
+	const struct ref *x = a, *y = b;
+	int c = memcmp(x->res, y->res, 32);
+
+	return c ? c : (x->seq > y->seq) - (x->seq < y->seq);
+}
+
+static int
+tag_cmp(const void *a, const void *b)
+{
+	const struct tag *x = a, *y = b;
+	int c = memcmp(x->res, y->res, 32);
+
+	if (c == 0)
+		c = x->kind - y->kind;
+	return c ? c : (x->seq > y->seq) - (x->seq < y->seq);
+}
+
+/*
+ * Owners: the first ref of a resource owns it.  A ZStack that lists more
+ * than one ref for a resource (versions that record shares as refs too)
+ * gives every further account a share, so each keeps its access.
+ */
+static int
+refs_settle(struct ctx *c)
+{
+	size_t i;
+	int rc;
+
+	if (c->nrefs > 0)
+		qsort(c->refs, c->nrefs, sizeof(*c->refs), ref_cmp);
+	for (i = 1; i < c->nrefs; i++)
+		if (memcmp(c->refs[i].res, c->refs[i - 1].res, 32) == 0 &&
+		    (rc = grant_add(c, c->refs[i].res, c->refs[i].acct)) != ZSQ_OK)
+			return rc;
+	if (c->ntags > 0)
+		qsort(c->tags, c->ntags, sizeof(*c->tags), tag_cmp);
+	return ZSQ_OK;
+}
+
+/* Index of the first element whose res is >= uuid (elements of size). */
+static size_t
+lower_bound(const void *base, size_t n, size_t size, const char *uuid)
+{
+	size_t lo = 0, hi = n, mid;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		/* res is the first member of struct ref and struct tag. */
+		if (memcmp((const char *)base + mid * size, uuid, 32) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+static int
+group_add(void *arg, const char *json, size_t len, const char *uuid,
+    struct buf *err)
+{
+	struct ctx *c = arg;
+	struct import_tags t;
+	char owner[33];
+	size_t i, k, n;
+
+	if (c->o->groups_only)
+		return import_add(c->imp, json, len, NULL, NULL, err);
+	i = lower_bound(c->refs, c->nrefs, sizeof(*c->refs), uuid);
+	memcpy(owner, i < c->nrefs && memcmp(c->refs[i].res, uuid, 32) == 0 ?
+	    c->refs[i].acct : SCHEMA_ADMIN_ACCOUNT, 32);
+	owner[32] = '\0';
+	i = lower_bound(c->tags, c->ntags, sizeof(*c->tags), uuid);
+	for (n = 0; i + n < c->ntags && memcmp(c->tags[i + n].res, uuid, 32) ==
+	    0; n++)
+		;
+	if (grow(&c->tagv, &c->captagv, n, sizeof(*c->tagv)))
+		return ZSQ_ENOMEM;
+	memset(&t, 0, sizeof(t));
+	for (k = 0; k < n; k++) {
+		c->tagv[k] = c->tagstr.data + c->tags[i + k].off;
+		if (c->tags[i + k].kind == TAG_SYSTEM)
+			t.nsystem++;
+		else
+			t.nuser++;
+	}
+	t.system = c->tagv;
+	t.user = c->tagv + t.nsystem;
+	c->stats->tags += n;
+	return import_add(c->imp, json, len, owner, &t, err);
+}
+
+/* FNV-1a over every share: tells whether a replace changed them. */
+static int
+shares_digest(const struct store *st, MDB_txn *txn, uint64_t *h)
+{
+	MDB_cursor *cur;
+	MDB_val k, v;
+	int rc;
+
+	*h = RECORD_FNV_INIT;
+	if ((rc = mdb_cursor_open(txn, st->shares, &cur)) != MDB_SUCCESS)
+		return store_err(rc);
+	while ((rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) == MDB_SUCCESS) {
+		*h = record_fnv(*h, k.mv_data, k.mv_size);
+		*h = record_fnv(*h, v.mv_data, v.mv_size);
+	}
+	mdb_cursor_close(cur);
+	return rc == MDB_NOTFOUND ? ZSQ_OK : store_err(rc);
+}
+
+static int
+hook_fail(struct buf *err, const char *what, int rc)
+{
+	(void)buf_printf(err, "%s: %s", what, rc == ZSQ_EFULL ?
+	    "the store is full: raise --map-size" : zsq_strerror(rc));
+	return rc;
+}
+
+static int
+accounts_hook(void *arg, const struct store *st, MDB_txn *txn,
+    struct buf *err)
+{
+	struct ctx *c = arg;
+	int rc;
+
+	if ((rc = accounts_replace(st, txn, c->accts, c->naccts)) != ZSQ_OK)
+		return hook_fail(err, "replacing the accounts", rc);
+	return ZSQ_OK;
+}
+
+static int
+shares_hook(void *arg, const struct store *st, MDB_txn *txn, struct buf *err)
+{
+	struct ctx *c = arg;
+	uint64_t before, after;
+	size_t skipped = 0;
+	int rc;
+
+	if ((rc = shares_digest(st, txn, &before)) != ZSQ_OK ||
+	    (rc = acl_shares_replace(st, txn, c->grants, c->ngrants,
+	    &skipped)) != ZSQ_OK ||
+	    (rc = shares_digest(st, txn, &after)) != ZSQ_OK)
+		return hook_fail(err, "replacing the shares", rc);
+	c->stats->shares_skipped = skipped;
+	/* import bumps the generation for groups; shares are ours to do. */
+	if (before != after && (rc = store_gen_bump(st, txn)) != ZSQ_OK)
+		return hook_fail(err, "replacing the shares", rc);
+	return ZSQ_OK;
+}
+
+/* Steps 1-3: owners, shares and tags of the resource type. */
+static int
+tenancy_read(struct ctx *c, struct http *h, struct buf *err)
+{
+	struct buf q = BUF_INIT;
+	unsigned ps = c->o->page_size;
+	int rc;
+
+	if (buf_printf(&q, "q=resourceType%%3D%s", c->o->resource_type))
+		return ZSQ_ENOMEM;
+	if ((rc = page_read_list(h, "/zstack/v1/accounts/resources/refs",
+	    q.data, "resourceUuid", ps, ref_row, c, err)) != ZSQ_OK ||
+	    (rc = page_read_list(h, "/zstack/v1/accounts/resources", q.data,
+	    "resourceUuid", ps, share_row, c, err)) != ZSQ_OK)
+		goto out;
+	c->tag_kind = TAG_SYSTEM;
+	if ((rc = page_read_list(h, "/zstack/v1/system-tags", q.data, "uuid",
+	    ps, tag_row, c, err)) != ZSQ_OK)
+		goto out;
+	c->tag_kind = TAG_USER;
+	if ((rc = page_read_list(h, "/zstack/v1/user-tags", q.data, "uuid", ps,
+	    tag_row, c, err)) != ZSQ_OK)
+		goto out;
+	rc = refs_settle(c);
+out:
+	buf_free(&q);
+	return rc;
+}
+
+int
+sync_run(struct store *st, const struct sync_opts *o,
+    struct sync_stats *stats, struct buf *err)
+{
+	struct import_opts io;
+	struct import_hooks hooks;
+	struct http *h = NULL;
+	struct ctx c;
+	int rc;
+
+	memset(stats, 0, sizeof(*stats));
+	memset(&c, 0, sizeof(c));
+	c.o = o;
+	c.stats = stats;
+	if ((rc = http_open(&o->http, &h, err)) != ZSQ_OK)
+		goto out;
+	if (!o->groups_only && (rc = tenancy_read(&c, h, err)) != ZSQ_OK)
+		goto out;
+	import_opts_init(&io);
+	io.replace = 1;
+	/* An empty upstream is refused by max_delete unless it is 100. */
+	io.allow_empty = 1;
+	io.max_delete = o->max_delete;
+	io.progress = o->progress;
+	io.progress_arg = o->progress_arg;
+	if ((rc = import_begin(st, &io, &c.imp, err)) != ZSQ_OK ||
+	    (rc = page_read_groups(h, SYNC_GROUPS_ROUTE, o->page_size,
+	    group_add, &c, &stats->pages, err)) != ZSQ_OK)
+		goto out;
+	if (!o->groups_only && (rc = page_read_list(h, "/zstack/v1/accounts",
+	    "", "uuid", o->page_size, account_row, &c, err)) != ZSQ_OK)
+		goto out;
+	hooks.before = accounts_hook;
+	hooks.after = shares_hook;
+	hooks.arg = &c;
+	rc = import_commit(c.imp, o->groups_only ? NULL : &hooks,
+	    &stats->groups, err);
+	stats->accounts = c.naccts;
+out:
+	if (h != NULL) {
+		http_counts(h, &stats->requests, &stats->bytes);
+		if (rc != ZSQ_OK)
+			snprintf(stats->error_code, sizeof(stats->error_code),
+			    "%s", http_error_code(h));
+	}
+	import_end(c.imp);
+	http_close(h);
+	free(c.refs);
+	free(c.tags);
+	free(c.grants);
+	free(c.accts);
+	free(c.tagv);
+	buf_free(&c.tagstr);
+	if (rc != ZSQ_OK) {
+		memset(&stats->groups, 0, sizeof(stats->groups));
+		stats->shares_skipped = 0;
+	}
+	return rc;
+}
