@@ -99,30 +99,12 @@ else
 fi
 
 # import_store STORE FILE LABEL: prints "seconds peak_rss_kib
-# peak_anon_kib" of the import alone: ru_maxrss of the child (what
-# /usr/bin/time -v reports; it counts LMDB map pages the import touched)
-# and the highest RssAnon (its own heap) seen polling every 50 ms.
+# peak_anon_kib" of the import alone (measure.py).
 import_store() {
 	local store=$1 file=$2
 	"$admin" -d "$store" --map-size 64G init >/dev/null
-	python3 -c 'import resource, subprocess, sys, time
-t = time.monotonic()
-p = subprocess.Popen(sys.argv[2:], stdout=open(sys.argv[1], "w"))
-anon = 0
-while p.poll() is None:
-    try:
-        for line in open("/proc/%d/status" % p.pid):
-            if line.startswith("RssAnon:"):
-                anon = max(anon, int(line.split()[1]))
-    except OSError:
-        pass
-    time.sleep(0.05)
-t = time.monotonic() - t
-if p.returncode:
-    sys.exit("run.sh: import failed (%d), see %s" % (p.returncode, sys.argv[1]))
-print("%.2f %d %d" % (t, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss,
-    anon))
-' "$dir/import-$3.out" "$admin" -d "$store" import "$file"
+	python3 "$here/measure.py" "$dir/import-$3.out" -- \
+	    "$admin" -d "$store" import "$file"
 	"$admin" -d "$store" session create --account "$ADMIN_ACCOUNT" \
 	    --uuid "$SID" >/dev/null
 }
@@ -135,21 +117,15 @@ read -r imp1k_s imp1k_rss imp1k_anon <"$dir/import-1k.res"
 # refresh FILE LABEL: an import --replace of FILE into the N store, timed
 # like import_store (seconds peak_rss_kib peak_anon_kib).
 refresh() {
-	python3 -c 'import resource, subprocess, sys, time
-t = time.monotonic()
-r = subprocess.run(sys.argv[2:], stdout=open(sys.argv[1], "w"))
-t = time.monotonic() - t
-if r.returncode:
-    sys.exit("run.sh: refresh failed (%d), see %s" % (r.returncode, sys.argv[1]))
-print("%.2f %d" % (t, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss))
-' "$dir/refresh-$2.out" "$admin" -d "$dir/store" import --replace "$1"
+	python3 "$here/measure.py" "$dir/refresh-$2.out" -- \
+	    "$admin" -d "$dir/store" import --replace "$1"
 }
 say "refreshing: unchanged, then 1% changed"
 refresh "$dir/groups.json" same >"$dir/refresh-same.res"
 python3 "$here/gen.py" "$N" --change-every 100 >"$dir/groups-1pct.json"
 refresh "$dir/groups-1pct.json" 1pct >"$dir/refresh-1pct.res"
-read -r ref_same_s ref_same_rss <"$dir/refresh-same.res"
-read -r ref_1pct_s ref_1pct_rss <"$dir/refresh-1pct.res"
+read -r ref_same_s ref_same_rss _ <"$dir/refresh-same.res"
+read -r ref_1pct_s ref_1pct_rss _ <"$dir/refresh-1pct.res"
 # Back to the plain data, so the queries below see it.
 refresh "$dir/groups.json" back >/dev/null
 store_mib=$(du -sm "$dir/store" | cut -f1)
