@@ -21,6 +21,7 @@
 #include "base/log.h"
 #include "base/text.h"
 #include "query/cond.h"
+#include "query/like.h"
 #include "query/params.h"
 #include "query/query.h"
 #include "store/acl.h"
@@ -812,9 +813,7 @@ bounds_of(const struct plan *p, size_t i, struct bounds *b)
 		b->lop = NULL;
 		return 1;
 	case COND_LIKE:
-		for (n = 0; n < l->patlen && n < sizeof(b->prefix) &&
-		    l->pat[n] >= 0; n++)
-			b->prefix[n] = (char)l->pat[n];
+		n = like_head(&l->like, b->prefix, sizeof(b->prefix));
 		if (n == 0 || c->leaf->type != FT_STRING)
 			return 0;
 		b->lo.str = b->hi.str = b->prefix;
