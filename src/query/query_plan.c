@@ -88,7 +88,15 @@ uuidset_free(struct uuidset *s)
 	memset(s, 0, sizeof(*s));
 }
 
-/* Visit the groups of set (sorted, unique) in uuid order or reversed. */
+/*
+ * Visit the groups of set (sorted, unique) in uuid order, or reversed for
+ * a descending uuid sort.  A uuid no group has costs what a group the
+ * caller may not see does: under VIS_LOOKUP the same share lookups (which
+ * find nothing) as for a group it does not own, and an interrupt check as
+ * for any candidate, so not even the existence of another account's
+ * group shows in the time.  (Only a named uuid can be absent: an index's
+ * ordinals name stored groups, under VIS_ALL or VIS_KNOWN.)
+ */
 static int
 walk_set(struct walk *w, const struct uuidset *set)
 {
@@ -108,8 +116,13 @@ walk_set(struct walk *w, const struct uuidset *set)
 		rc = mdb_cursor_get(cur, &k, &d, MDB_SET_KEY);
 		if (rc == MDB_SUCCESS)
 			rc = walk_one(w, &k, &d);
-		else
-			rc = rc == MDB_NOTFOUND ? ZSQ_OK : store_err(rc);
+		else if (rc == MDB_NOTFOUND) {
+			if (w->vis == VIS_LOOKUP)
+				(void)acl_visible(w->shares, w->account,
+				    set->u[at], ACL_PUBLIC);
+			rc = walk_interrupted(w);
+		} else
+			rc = store_err(rc);
 	}
 	mdb_cursor_close(cur);
 	return rc;
@@ -158,21 +171,14 @@ uuid_cond(const struct query *q)
 	return NULL;
 }
 
-/*
- * The named groups.  For a tenant an absent uuid costs what an invisible
- * one does: the same share lookups (which find nothing) as for a group it
- * does not own, so not even the existence of another account's group
- * shows in the time.
- */
+/* The groups a uuid= or uuid?= condition names. */
 static int
 walk_uuids(struct walk *w, const struct cond *c)
 {
 	struct uuidset set = { NULL, 0, 0 };
 	char key[UUID_LEN];
-	MDB_cursor *cur = NULL;
-	MDB_val k, d;
-	size_t i, j, at;
-	int rc = ZSQ_OK, back = !w->sorted && w->q->sort_desc;
+	size_t i, j;
+	int rc = ZSQ_OK;
 
 	/* Keys are 32 lowercase characters: nothing else can match. */
 	for (i = 0; i < c->nlits && rc == ZSQ_OK; i++) {
@@ -183,32 +189,10 @@ walk_uuids(struct walk *w, const struct cond *c)
 			    c->lits[i].str[j]);
 		rc = uuidset_add(&set, key);
 	}
-	if (rc != ZSQ_OK)
-		goto out;
-	uuidset_sort_unique(&set);
-	if ((rc = mdb_cursor_open(w->txn, w->st->groups, &cur)) !=
-	    MDB_SUCCESS) {
-		rc = store_err(rc);
-		goto out;
+	if (rc == ZSQ_OK) {
+		uuidset_sort_unique(&set);
+		rc = walk_set(w, &set);
 	}
-	for (i = 0; i < set.n && rc == ZSQ_OK; i++) {
-		at = back ? set.n - 1 - i : i;
-		k.mv_size = UUID_LEN;
-		k.mv_data = set.u[at];
-		rc = mdb_cursor_get(cur, &k, &d, MDB_SET_KEY);
-		if (rc == MDB_SUCCESS)
-			rc = walk_one(w, &k, &d);
-		else if (rc == MDB_NOTFOUND) {
-			if (w->vis == VIS_LOOKUP)
-				(void)acl_visible(w->shares, w->account,
-				    set.u[at], ACL_PUBLIC);
-			rc = walk_interrupted(w);
-		} else
-			rc = store_err(rc);
-	}
-out:
-	if (cur != NULL)
-		mdb_cursor_close(cur);
 	uuidset_free(&set);
 	return rc;
 }
