@@ -266,9 +266,9 @@ struct bounds {
 /*
  * Fill b for literal i of p->c, a range or like on an ordered leaf; 0
  * when it cannot take its candidates from the ord index.  A like's range
- * is its literal head: the pattern up to the first % or _, already folded
- * and unescaped by cond_prepare().  A head longer than the index keeps is
- * cut, which only widens the range.
+ * is its literal head (like_head(): the pattern up to the first % or _,
+ * folded and unescaped).  A head longer than the index keeps is cut,
+ * which only widens the range.
  */
 static int
 bounds_of(const struct plan *p, size_t i, struct bounds *b)
@@ -343,7 +343,7 @@ upper_of(const struct query *q, const struct cond *c)
  * better than cap".  Equalities are one O(1) count per literal; a range
  * is counted by walking it, which the cap bounds, and only with ranges
  * allowed (the admin: a tenant's time must not follow other accounts'
- * values, see query.h).
+ * values, see docs/design/query.md).
  */
 static int
 plan_estimate(struct walk *w, const struct plan *p, int ranges, size_t cap,
@@ -578,7 +578,7 @@ run_admin(struct walk *w)
  * invisible group costs one comparison, whatever it holds), or every
  * group is walked and each invisible one dropped on a bit test.  Ranges
  * never use the ord index: walking it would take time that follows every
- * account's values.  See query.h for what a tenant can learn.
+ * account's values.  docs/design/query.md says what a tenant can learn.
  */
 static int
 run_tenant(struct walk *w)
