@@ -687,7 +687,7 @@ test_like_random(void)
 			CHECK(0);
 			break;
 		}
-		linear += c.lits[0].kmp != NULL;
+		linear += c.lits[0].like.kmp != NULL;
 		want = ref_like(pat, pl, str, sl);
 		if (cond_match(&c, rec.data, &h) != want ||
 		    cond_match(&nc, rec.data, &h) == want) {
@@ -734,7 +734,7 @@ test_like_linear(void)
 		buf_putc(&q, 'a');
 	buf_puts(&q, "b%");
 	CHECK(make(&c, q.data) == ZSQ_OK);
-	CHECK(c.lits[0].kmp != NULL);
+	CHECK(c.lits[0].like.kmp != NULL);
 	t0 = clock();
 	for (i = 0; i < 2000; i++)
 		hits += cond_match(&c, rec.data, &h);

@@ -2,7 +2,7 @@
  * test_query.c - query_prepare()'s 503s and query_run() against a real
  * LMDB store filled by import: tenancy in list/get/count/total, sorts with
  * nulls and ties, paging invariants, count, replyWithCount, fields, the
- * ETag and the index planner.
+ * ETag, the index planner, and named uuids as candidates (the interrupt).
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -176,6 +176,84 @@ test_tenancy(void)
 	check_get(ADMIN, "xyz", "");
 	check_get(ADMIN, "", "");
 	check_get(ADMIN, "11111111111111111111111111111111/", "");
+}
+
+/* An interrupt that counts its calls and fires at call number fire_at. */
+static int interrupt_calls, interrupt_fire_at;
+
+static int
+count_interrupt(void *arg)
+{
+	(void)arg;
+	return ++interrupt_calls == interrupt_fire_at ? ZSQ_ETIMEOUT : ZSQ_OK;
+}
+
+/* qs as account with count_interrupt: query_run()'s code, the page. */
+static int
+run_interrupted(const char *account, const char *qs, int fire_at, char *ids)
+{
+	struct query q;
+	struct query_result res;
+	struct apierr e = APIERR_INIT;
+	MDB_txn *txn;
+	size_t i;
+	int rc;
+
+	query_init(&q);
+	ids[0] = '\0';
+	CHECK(query_parse(&q, qs, strlen(qs), &e) == ZSQ_OK);
+	CHECK(query_prepare(&q, &e) == ZSQ_OK);
+	q.interrupt = count_interrupt;
+	interrupt_calls = 0;
+	interrupt_fire_at = fire_at;
+	CHECK(mdb_txn_begin(st.env, NULL, MDB_RDONLY, &txn) == 0);
+	rc = query_run(&st, txn, account, &q, &res, &e);
+	if (rc == ZSQ_OK) {
+		for (i = 0; i < res.n; i++)
+			ids[i] = res.m[i].uuid[0];
+		ids[res.n] = '\0';
+		query_result_free(&res);
+	}
+	mdb_txn_abort(txn);
+	query_free(&q);
+	apierr_free(&e);
+	return rc;
+}
+
+/*
+ * Named uuids are walked as one set: in uuid order either way, and each
+ * is a candidate whether it is visible, invisible or absent, so each asks
+ * the interrupt once, and an interrupt at an absent one ends the query.
+ */
+static void
+test_named(void)
+{
+	static const char *const accounts[] = { ADMIN, ACC_A };
+	const char *qs = "q=uuid?=" U("6") "," U("F") "," U("1") "," U("1");
+	char ids[16], qsd[160];
+	size_t i;
+
+	check_page(ADMIN, "q=uuid?=" U("5") "," U("1") "&sort=-uuid", "51", 2);
+	check_page(ACC_A, "q=uuid?=" U("5") "," U("1") "," U("6") "&sort=-uuid",
+	    "51", 2);
+	for (i = 0; i < 2; i++) {
+		CHECK(run_interrupted(accounts[i], qs, 0, ids) == ZSQ_OK);
+		CHECK_STR(ids, i == 0 ? "16" : "1");
+		/* Once each for 1, F, 6: the duplicate 1 is one candidate. */
+		CHECK(interrupt_calls == 3);
+		/* Ascending: 1, then the absent F, then 6. */
+		CHECK(run_interrupted(accounts[i], qs, 2, ids) ==
+		    ZSQ_ETIMEOUT);
+		CHECK(interrupt_calls == 2);
+		/* Descending: 6, F. */
+		snprintf(qsd, sizeof(qsd), "%s&sort=-uuid", qs);
+		CHECK(run_interrupted(accounts[i], qsd, 2, ids) ==
+		    ZSQ_ETIMEOUT);
+		CHECK(run_interrupted(accounts[i], qsd, 3, ids) ==
+		    ZSQ_ETIMEOUT);
+		CHECK(run_interrupted(accounts[i], qsd, 4, ids) == ZSQ_OK);
+		CHECK_STR(ids, i == 0 ? "61" : "1");
+	}
 }
 
 static void
@@ -526,6 +604,7 @@ main(void)
 	tstore_open(&st);
 	fill();
 	test_tenancy();
+	test_named();
 	test_conditions();
 	test_sort_paging();
 	test_prepare();

@@ -9,6 +9,7 @@
 #include "base/gson.h"
 #include "base/text.h"
 #include "query/cond.h"
+#include "query/like.h"
 #include "query/params.h"
 
 static const char *const op_text[COND_NOPS] = {
@@ -232,64 +233,6 @@ parse_int64(const char *s, size_t n, int64_t *out)
 	return ZSQ_OK;
 }
 
-/*
- * The KMP failure function of each %-free run of l->pat: kmp[i] is the
- * length of the longest proper prefix of the run up to element i that
- * is also a suffix of it.  Left NULL for a pattern with a _ (its own
- * matcher, like_backtrack()).
- */
-static int
-compile_kmp(struct cond_lit *l)
-{
-	size_t i, start = 0, k;
-
-	for (i = 0; i < l->patlen; i++)
-		if (l->pat[i] == COND_PAT_ONE)
-			return ZSQ_OK;
-	if ((l->kmp = calloc(l->patlen + 1, sizeof(*l->kmp))) == NULL)
-		return ZSQ_ENOMEM;
-	for (i = 0; i < l->patlen; i++) {
-		if (l->pat[i] == COND_PAT_ANY) {
-			start = i + 1;
-			continue;
-		}
-		if (i == start)
-			continue;	/* kmp[start] = 0 */
-		k = l->kmp[i - 1];
-		while (k > 0 && l->pat[start + k] != l->pat[i])
-			k = l->kmp[start + k - 1];
-		if (l->pat[start + k] == l->pat[i])
-			k++;
-		l->kmp[i] = (uint32_t)k;
-	}
-	return ZSQ_OK;
-}
-
-/* Compile a like pattern: \x is a literal x, a trailing \ a literal \. */
-static int
-compile_like(struct cond_lit *l)
-{
-	size_t i, n = 0;
-
-	if ((l->pat = malloc((l->len + 1) * sizeof(*l->pat))) == NULL)
-		return ZSQ_ENOMEM;
-	for (i = 0; i < l->len; i++) {
-		unsigned char ch = (unsigned char)l->str[i];
-
-		if (ch == '\\' && i + 1 < l->len)
-			l->pat[n++] = (short)text_fold(
-			    (unsigned char)l->str[++i]);
-		else if (ch == '%')
-			l->pat[n++] = COND_PAT_ANY;
-		else if (ch == '_')
-			l->pat[n++] = COND_PAT_ONE;
-		else
-			l->pat[n++] = (short)text_fold(ch);
-	}
-	l->patlen = n;
-	return compile_kmp(l);
-}
-
 static int
 parse_lit(struct cond *c, struct cond_lit *l, struct apierr *err)
 {
@@ -299,7 +242,7 @@ parse_lit(struct cond *c, struct cond_lit *l, struct apierr *err)
 
 	if (c->target != COND_LEAF || c->leaf->type == FT_STRING) {
 		if (c->op == COND_LIKE || c->op == COND_NOT_LIKE)
-			return compile_like(l);
+			return like_compile(&l->like, l->str, l->len);
 		return ZSQ_OK;
 	}
 	if (c->op == COND_LIKE || c->op == COND_NOT_LIKE)
@@ -395,159 +338,6 @@ cond_prepare(struct cond *c, struct apierr *err)
 	return ZSQ_OK;
 }
 
-/* Length of the UTF-8 sequence starting at s[0] (at least 1, bounded). */
-static size_t
-cp_len(const unsigned char *s, size_t n)
-{
-	size_t i = 1;
-
-	while (i < n && (s[i] & 0xc0) == 0x80)
-		i++;
-	return i;
-}
-
-/*
- * Wildcard matching with one backtrack point, the classic algorithm: on a
- * mismatch, the last % takes one more code point.  Linear space, no
- * recursion, so a hostile pattern cannot blow the stack; time up to the
- * product of the lengths.  This matcher defines like's semantics (API.md §5,
- * 10); like_linear() gives its answers faster where it can.
- */
-static int
-like_backtrack(const short *pat, size_t plen, const unsigned char *s,
-    size_t slen)
-{
-	size_t si = 0, pi = 0, star_p = 0, star_s = 0;
-	int star = 0;
-
-	while (si < slen) {
-		if (pi < plen && pat[pi] == COND_PAT_ANY) {
-			star = 1;
-			star_p = ++pi;
-			star_s = si;
-		} else if (pi < plen && pat[pi] == COND_PAT_ONE) {
-			si += cp_len(s + si, slen - si);
-			pi++;
-		} else if (pi < plen && pat[pi] == text_fold(s[si])) {
-			si++;
-			pi++;
-		} else if (star) {
-			star_s += cp_len(s + star_s, slen - star_s);
-			si = star_s;
-			pi = star_p;
-		} else
-			return 0;
-	}
-	while (pi < plen && pat[pi] == COND_PAT_ANY)
-		pi++;
-	return pi == plen;
-}
-
-/* The run pat[0..m) (no %) equals s[0..m), folded. */
-static int
-run_eq(const short *pat, const unsigned char *s, size_t m)
-{
-	size_t i;
-
-	for (i = 0; i < m; i++)
-		if (pat[i] != text_fold(s[i]))
-			return 0;
-	return 1;
-}
-
-/*
- * Where a % that starts at p may end: at p itself, at the end, or at any
- * later byte that starts a code point (the backtracking matcher moves a
- * % by whole code points: lead byte and the continuation bytes after it).
- */
-static int
-reachable(const unsigned char *s, size_t n, size_t p, size_t q)
-{
-	return q == p || q == n || (q > p && (s[q] & 0xc0) != 0x80);
-}
-
-#define NO_MATCH	((size_t)-1)
-
-/*
- * The leftmost q >= p, reachable from p, where the run pat[0..m) occurs
- * in s, found by Knuth-Morris-Pratt over folded bytes: one pass.
- */
-static size_t
-run_find(const short *pat, const uint32_t *kmp, size_t m,
-    const unsigned char *s, size_t n, size_t p)
-{
-	size_t i, k = 0, q;
-	int c;
-
-	for (i = p; i < n; i++) {
-		c = text_fold(s[i]);
-		while (k > 0 && pat[k] != c)
-			k = kmp[k - 1];
-		if (pat[k] == c)
-			k++;
-		if (k == m) {
-			q = i + 1 - m;
-			if (reachable(s, n, p, q))
-				return q;
-			k = kmp[k - 1];
-		}
-	}
-	return NO_MATCH;
-}
-
-/*
- * like_backtrack()'s answer for a pattern without _, in time linear in
- * the string: the head (before the first %) must match at the start, the
- * tail (after the last %) at the end, and each run between them is taken
- * at its leftmost reachable occurrence after the previous one, which is
- * where the backtracking matcher settles it too (it never moves an
- * earlier % once a later one is set).
- */
-static int
-like_linear(const struct cond_lit *l, const unsigned char *s, size_t n)
-{
-	const short *pat = l->pat;
-	size_t plen = l->patlen, pi, p, end, m, q;
-
-	for (end = 0; end < plen && pat[end] != COND_PAT_ANY; end++)
-		;
-	if (end == plen)
-		return n == plen && run_eq(pat, s, n);
-	if (end > n || !run_eq(pat, s, end))
-		return 0;
-	p = pi = end;
-	for (;;) {
-		while (pi < plen && pat[pi] == COND_PAT_ANY)
-			pi++;
-		if (pi == plen)
-			return 1;
-		for (end = pi; end < plen && pat[end] != COND_PAT_ANY; end++)
-			;
-		m = end - pi;
-		if (end == plen) {
-			if (m > n - p)
-				return 0;
-			q = n - m;
-			return reachable(s, n, p, q) && run_eq(pat + pi, s + q, m);
-		}
-		q = run_find(pat + pi, l->kmp + pi, m, s, n, p);
-		if (q == NO_MATCH)
-			return 0;
-		p = q + m;
-		pi = end;
-	}
-}
-
-static int
-like_match(const struct cond_lit *l, const char *str, size_t n)
-{
-	const unsigned char *s = (const unsigned char *)str;
-
-	if (l->kmp != NULL)
-		return like_linear(l, s, n);
-	return like_backtrack(l->pat, l->patlen, s, n);
-}
-
 static int
 lit_cmp(const struct cond_lit *l, const struct rec_val *v)
 {
@@ -583,8 +373,8 @@ value_match(const struct cond *c, const struct rec_val *v)
 		return c->op == COND_IN ? in : !in;
 	case COND_LIKE:
 	case COND_NOT_LIKE:
-		in = v->kind == REC_STR && like_match(&c->lits[0], v->str,
-		    v->len);
+		in = v->kind == REC_STR && like_match(&c->lits[0].like,
+		    v->str, v->len);
 		return c->op == COND_LIKE ? in : !in;
 	case COND_NOT_NULL:
 		return 1;
@@ -676,10 +466,8 @@ cond_free(struct cond *c)
 {
 	size_t i;
 
-	for (i = 0; i < c->nlits; i++) {
-		free(c->lits[i].pat);
-		free(c->lits[i].kmp);
-	}
+	for (i = 0; i < c->nlits; i++)
+		like_free(&c->lits[i].like);
 	free(c->lits);
 	free(c->text);
 	memset(c, 0, sizeof(*c));

@@ -13,11 +13,9 @@
  * Parse-time bounds (API.md §7: a request's cost is bounded when parsed):
  * a condition longer than COND_TEXT_MAX bytes, a like pattern longer than
  * COND_LIKE_MAX or an in list of more than COND_IN_MAX items is a 400
- * from cond_parse().  Like matching is linear in the string for patterns
- * without `_` (%x, x%, %x%, a%b%c: each literal run is found with a
- * folded Knuth-Morris-Pratt search, leftmost first); a pattern with `_`
- * keeps the classic one-backtrack-point matcher, whose cost the bounds
- * above and the request time limit keep finite.
+ * from cond_parse().  Like patterns, their semantics and their cost are
+ * like.h's; the bounds above and the request time limit keep the cost of
+ * a pattern with `_` finite.
  *
  * Semantics: a leaf condition matches when at least one value of the leaf
  * in the record satisfies it (nested lists: "some element"); a null value
@@ -31,6 +29,7 @@
 #include <stdint.h>
 
 #include "query/apierr.h"
+#include "query/like.h"
 #include "store/record.h"
 #include "store/schema.h"
 
@@ -47,19 +46,12 @@ enum cond_target { COND_LEAF, COND_SYSTEM_TAG, COND_USER_TAG };
 #define COND_LIKE_MAX	256	/* bytes of a like / not like pattern */
 #define COND_IN_MAX	1000	/* items of an in / not in list */
 
-/* A like pattern element: a folded byte, or one of these. */
-#define COND_PAT_ANY	(-1)	/* % */
-#define COND_PAT_ONE	(-2)	/* _ */
-
 struct cond_lit {
 	const char	*str;		/* String: points into cond.text */
 	size_t		 len;
 	int64_t		 num;		/* Integer/Long/Boolean/Timestamp */
-	short		*pat;		/* like / not like: compiled pattern */
-	size_t		 patlen;
-	uint32_t	*kmp;		/* per element: KMP failure function of
-					   its %-free run; NULL when the
-					   pattern holds a _ */
+	struct like	 like;		/* like / not like: the compiled
+					   pattern (like.h) */
 };
 
 struct cond {

@@ -1,5 +1,6 @@
 /*
  * query.h - one list or get query (API.md §4, 5): parse, prepare, run.
+ * How a query is planned and run, and why: docs/design/query.md.
  *
  * Three stages, because API.md §2/7 order the errors: the query string's 400s
  * come before the session check, the 503s (unknown field, bad literal,
@@ -22,50 +23,23 @@
  *                    page, count.  The result points into the LMDB map and
  *                    is valid only until that transaction ends.
  *
- * The result holds one small reference per match, never a body: reply.c
- * streams the stored bytes straight from the map.  In uuid order (the
- * default, either direction) only the page is kept; another sort keeps
- * the first start + limit matches in a bounded heap, so memory follows
- * the page, not the result set.
+ * Tenancy (acl.h): a group the account may not see is dropped before any
+ * condition is evaluated on it, for list, get, count and total alike, so
+ * neither the reply nor the work depends on what such a group holds.
  *
- * Tenancy (acl.h) is decided before any condition is evaluated: a group
- * the account may not see is dropped the moment it is a candidate, for
- * list, get, count and total alike, so neither the reply nor the work
- * depends on what such a group holds.  The etag hashes the page's uuids
- * and record hashes, the total and the reply's shape (count,
- * replyWithCount, fields), so it changes whenever the body would.
- *
- * Where candidates come from (query.c):
- *   - uuid= / uuid?=: the named groups, looked up one by one;
- *   - the admin: the planner's pick among the indexes (index.h: equality
- *     on any leaf or tag, ranges and like prefixes on the ordered leaves),
- *     else every group;
- *   - any other account: its visible set (acl_visible_set(): owned,
- *     shared with it, public), read from the reverse entries; walked as
- *     it is when small, else intersected with an equality's index entries,
- *     else every group with the invisible ones dropped on a bit test.
- *
- * What a tenant can learn, by content or by time, about groups it may not
- * see (API.md §3):
- *   - nothing of their values through conditions, ranges or patterns: no
- *     condition is ever evaluated on them, and a tenant's plan never walks
- *     the ordered index (whose cost would follow every account's values);
- *   - nothing by naming one: a uuid it may not see costs the same lookups
- *     as a uuid no group has (even the share probes are made), and
- *     answers the same bytes;
- *   - when its visible set is small (at most VIS_SMALL groups, or 1/8 of
- *     the store), no index is read at all: the cost follows its own groups;
- *   - when its visible set is large, an equality's index entries are read
- *     whole before the invisible ones are dropped (a few nanoseconds each,
- *     none of them opened): the time then grows with how many groups of
- *     the whole store hold that exact value, and the planner's choice
- *     between two equalities follows those counts.  So such a tenant could
- *     at best estimate, over very many requests, how common a value it
- *     guesses exactly is across the store: never which group holds it,
- *     nor any value it did not guess;
- *   - the number of groups in the store (a scan's length, the choice
- *     between walking its own groups and scanning) shows in the time, as
- *     the store's size always would.
+ * Memory: the result holds one small reference per kept match (struct
+ * query_match), never a body: reply.c streams the stored bytes straight
+ * from the map.  How many are kept is bounded by the parameters, not by
+ * the page: in uuid order (the default, either direction) at most limit,
+ * the page itself; for another sort at most start + limit, because the
+ * matches before start must be kept to know which come after them, so
+ * sort=name&start=2147483647 keeps every match the caller may see; with
+ * count=true or limit=0, none.  start and limit each go up to 2^31 - 1
+ * (API.md §4), past any store's size: in effect only the number of
+ * matches bounds what is kept.
+ * While it runs, query_run() also holds the ordinals and uuids (36 bytes
+ * a group) of its candidates when they come from an index or from the
+ * caller's visible groups, and a bit per group for a tenant's scan.
  */
 #ifndef ZSQ_QUERY_H
 #define ZSQ_QUERY_H
@@ -128,7 +102,11 @@ struct query_result {
 					   when count or replyWithCount asks;
 					   else the walk may stop at a full
 					   page and total is a lower bound */
-	uint64_t	 etag;		/* hash of everything the reply shows */
+	uint64_t	 etag;		/* hash of everything the reply shows:
+					   the page's uuids and record hashes,
+					   the total, count, replyWithCount
+					   and fields, so it changes whenever
+					   the body would */
 };
 
 void	query_init(struct query *q);
