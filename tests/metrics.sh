@@ -204,6 +204,9 @@ hit metrics 405 -X POST /zsquery/metrics
 for i in 1 2; do hit list 503 -H "Authorization: OAuth $SID_EXPIRED" "$API/"; done
 hit get 503 -H "Authorization: OAuth $SID_EXPIRED" "$API/$G_A1"
 hit list 503 "${A[@]}" "$API/?filterName=x"
+# ZStack's SYS.1000 for what does not exist: the client's, not the server's.
+hit list 503 "${A[@]}" "$API/?sort=nosuch"
+hit list 503 "${A[@]}" "$API/?fields=nosuch"
 
 # want_requests: the WANT lines of zsquery_requests_total for the mix so
 # far; the scrapes (metrics 200) are any number.
@@ -224,9 +227,11 @@ route_total() {
 }
 mapfile -t want < <(want_requests)
 expect_series "requests by route and status" zsquery_requests_total "${want[@]}"
-expect_series "JSON errors by code" zsquery_request_errors_total \
-    "error=ID.1001,route=list 2" "error=ID.1001,route=get 1" \
-    "error=SYS.1007,route=list 1"
+expect_series "JSON errors by code and cause" zsquery_request_errors_total \
+    "cause=client,error=ID.1001,route=list 2" \
+    "cause=client,error=ID.1001,route=get 1" \
+    "cause=client,error=SYS.1007,route=list 1" \
+    "cause=client,error=SYS.1000,route=list 2"
 expect_series "latency histogram counts" zsquery_request_duration_seconds_count \
     "route=list $(route_total list)" "route=get $(route_total get)" \
     "route=other $(route_total other)" "route=metrics *"
@@ -306,11 +311,13 @@ expect_series "the feed-age alert fires (feeds never ran)" \
 expect_series "the worker-death alert fires" \
     'ALERTS{alertname="ZsqueryWorkerDeaths"}' \
     "alertname=ZsqueryWorkerDeaths,alertstate=firing,severity=warning,signal=SIGKILL 1"
-# Evaluated over the mix, whose 503s are ID.1001 and SYS.1007 only.
+# Evaluated over the mix, whose 503s are all the clients' doing (ID.1001,
+# SYS.1007, and SYS.1000 for an unknown sort or field): quiet.
 expect_series "the server-error rule is quiet" \
     'count(ALERTS{alertname="ZsqueryServerErrors"}) or vector(0)' "- 0"
 expect_series "its expression sees no server errors" \
-    'sum(rate(zsquery_requests_total{code=~"5.."}[5m])) - sum(rate(zsquery_request_errors_total{error=~"ID.1001|SYS.1007"}[5m]))' \
-    "- 0"
+    'sum(rate(zsquery_request_errors_total{cause="server"}[5m]))' "- 0"
+expect_series "while it sees the clients' 503s" \
+    'sum(rate(zsquery_request_errors_total{cause="client"}[5m])) > 0' "- *"
 
 t_done

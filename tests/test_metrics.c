@@ -200,9 +200,12 @@ test_page(struct stats *s)
 	line("zsquery_requests_total{route=\"list\",code=\"599\"} 1");
 	no_line("zsquery_requests_total{route=\"list\",code=\"402\"}");
 	no_line("zsquery_requests_total{route=\"list\",code=\"99\"}");
-	line("zsquery_request_errors_total{route=\"get\",error=\"ID.1001\"} 1");
-	line("zsquery_request_errors_total{route=\"list\",error=\"SYS.1000\"} "
-	    "0");
+	line("zsquery_request_errors_total{route=\"get\",error=\"ID.1001\","
+	    "cause=\"client\"} 1");
+	line("zsquery_request_errors_total{route=\"list\",error=\"SYS.1000\","
+	    "cause=\"server\"} 0");
+	line("zsquery_request_errors_total{route=\"list\",error=\"SYS.1000\","
+	    "cause=\"client\"} 0");
 	no_line("zsquery_request_errors_total{route=\"other\"");
 
 	/* Buckets are cumulative and their bounds inclusive. */

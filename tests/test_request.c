@@ -399,8 +399,13 @@ test_counting(void)
 	counted("GET", P, NULL, NULL, STATS_ROUTE_LIST, 400, STATS_ERROR_NONE);
 	counted("GET", P, "OAuth " OLD_SID, NULL, STATS_ROUTE_LIST, 503,
 	    STATS_ERROR_SESSION);
+	/* ZStack's SYS.1000 for what does not exist: the client's doing. */
 	counted("GET", P "?sort=nosuch", a, NULL, STATS_ROUTE_LIST, 503,
-	    STATS_ERROR_INTERNAL);
+	    STATS_ERROR_QUERY);
+	counted("GET", P "?fields=nosuch", a, NULL, STATS_ROUTE_LIST, 503,
+	    STATS_ERROR_QUERY);
+	counted("GET", P "?q=nosuch=1", a, NULL, STATS_ROUTE_LIST, 503,
+	    STATS_ERROR_QUERY);
 	counted("GET", P "?filterName=x", a, NULL, STATS_ROUTE_LIST, 503,
 	    STATS_ERROR_ARGUMENT);
 	hook = hook_timeout;

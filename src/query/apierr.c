@@ -10,6 +10,7 @@ apierr_set(struct apierr *e, int status, const char *code, const char *fmt,
 {
 	e->status = status;
 	e->code = code;
+	e->client = 0;
 	buf_reset(&e->msg);
 	if (buf_vprintf(&e->msg, fmt, ap) != ZSQ_OK)
 		return ZSQ_ENOMEM;
@@ -40,6 +41,19 @@ apierr_json(struct apierr *e, const char *code, const char *fmt, ...)
 	return rc;
 }
 
+int
+apierr_query(struct apierr *e, const char *fmt, ...)
+{
+	va_list ap;
+	int rc;
+
+	va_start(ap, fmt);
+	rc = apierr_set(e, 503, APIERR_INTERNAL, fmt, ap);
+	va_end(ap);
+	e->client = 1;
+	return rc;
+}
+
 const char *
 apierr_description(const char *code)
 {
@@ -61,6 +75,7 @@ apierr_reset(struct apierr *e)
 {
 	e->status = 0;
 	e->code = NULL;
+	e->client = 0;
 	buf_reset(&e->msg);
 }
 
@@ -70,4 +85,5 @@ apierr_free(struct apierr *e)
 	buf_free(&e->msg);
 	e->status = 0;
 	e->code = NULL;
+	e->client = 0;
 }

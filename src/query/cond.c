@@ -296,14 +296,14 @@ resolve(struct cond *c, struct apierr *err)
 	case SCHEMA_FOUND:
 		return ZSQ_OK;
 	case SCHEMA_NOT_LEAF:
-		return apierr_json(err, APIERR_INTERNAL, "field '%.*s' is a "
+		return apierr_query(err, "field '%.*s' is a "
 		    "list, map or object and cannot be used in a condition",
 		    (int)n, name);
 	case SCHEMA_UNKNOWN:
 		break;
 	}
 	/* __tagUuid__ lands here too: tags have no uuids in this store. */
-	return apierr_json(err, APIERR_INTERNAL, "unknown field '%.*s' in "
+	return apierr_query(err, "unknown field '%.*s' in "
 	    "the query condition", (int)n, name);
 }
 

@@ -122,16 +122,18 @@ requests(struct page *p, const struct stats *s)
 			    status, v);
 		}
 	family(p, "zsquery_request_errors_total", "counter", "JSON error "
-	    "replies (status 503), by route and API error code: ID.1001 "
-	    "(session), SYS.1007 (argument), SYS.1000 (internal), SYS.1001 "
-	    "(time limit).");
+	    "replies (status 503), by route, API error code and cause: "
+	    "ID.1001 (session), SYS.1007 (argument) and SYS.1000 for an "
+	    "unknown field, sort or filter are the client's; SYS.1000 "
+	    "(store, memory) and SYS.1001 (time limit) the server's.");
 	for (r = 0; r < STATS_NROUTES; r++) {
 		if (r == STATS_ROUTE_OTHER)
 			continue;	/* a 404 path has no JSON error */
 		for (e = STATS_ERROR_NONE + 1; e < STATS_NERRORS; e++)
 			put(p, "zsquery_request_errors_total{route=\"%s\","
-			    "error=\"%s\"} %" PRIu64 "\n", stats_route_name(r),
-			    stats_error_name(e), stats_errors(s, r, e));
+			    "error=\"%s\",cause=\"%s\"} %" PRIu64 "\n",
+			    stats_route_name(r), stats_error_name(e),
+			    stats_error_cause(e), stats_errors(s, r, e));
 	}
 }
 

@@ -270,7 +270,7 @@ prepare_sort(struct query *q, struct apierr *err)
 		q->sort_leaf = query_leaf_is_uuid(l) ? -1 : (int)l->id;
 		return ZSQ_OK;
 	}
-	return apierr_json(err, APIERR_INTERNAL, "cannot sort by '%s': not "
+	return apierr_query(err, "cannot sort by '%s': not "
 	    "a scalar field of the group", s);
 }
 
@@ -288,7 +288,7 @@ prepare_fields(struct query *q, struct apierr *err)
 		params_trim(&item, &n);
 		fi = n == 0 ? -1 : schema_field_index(OC_GROUP, item, n);
 		if (fi < 0)
-			return apierr_json(err, APIERR_INTERNAL, "unknown "
+			return apierr_query(err, "unknown "
 			    "field '%.*s' in fields '%s'", (int)n, item,
 			    q->fields);
 		q->fields_mask |= (uint32_t)1 << fi;
@@ -316,7 +316,7 @@ query_prepare(struct query *q, struct apierr *err)
 	if (strchr(q->filter_name, ':') == NULL)
 		return apierr_json(err, APIERR_ARGUMENT, "filterName '%s' is "
 		    "not of the form type:condition", q->filter_name);
-	return apierr_json(err, APIERR_INTERNAL, "filterName '%s': no filter "
+	return apierr_query(err, "filterName '%s': no filter "
 	    "type '%.*s' exists", q->filter_name,
 	    (int)strcspn(q->filter_name, ":"), q->filter_name);
 }

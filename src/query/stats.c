@@ -25,7 +25,11 @@ static const char *const route_names[STATS_NROUTES] = {
 };
 
 static const char *const error_names[STATS_NERRORS] = {
-	"", "ID.1001", "SYS.1000", "SYS.1001", "SYS.1007"
+	"", "ID.1001", "SYS.1000", "SYS.1001", "SYS.1007", "SYS.1000"
+};
+
+static const char *const error_causes[STATS_NERRORS] = {
+	"", "client", "server", "server", "client", "client"
 };
 
 /*
@@ -213,4 +217,10 @@ const char *
 stats_error_name(enum stats_error e)
 {
 	return e < STATS_NERRORS ? error_names[e] : "";
+}
+
+const char *
+stats_error_cause(enum stats_error e)
+{
+	return e < STATS_NERRORS ? error_causes[e] : "";
 }

@@ -57,13 +57,19 @@ enum stats_route {
 	STATS_NROUTES
 };
 
-/* The API error code of a JSON error reply (apierr.h), or none. */
+/*
+ * The API error code of a JSON error reply (apierr.h), or none, and whose
+ * doing it is: the server's (the store, memory, the time limit) or the
+ * client's (its session, an argument, a field or sort that does not
+ * exist: ZStack's SYS.1000 for those is STATS_ERROR_QUERY here).
+ */
 enum stats_error {
 	STATS_ERROR_NONE,
-	STATS_ERROR_SESSION,	/* ID.1001 */
-	STATS_ERROR_INTERNAL,	/* SYS.1000 */
-	STATS_ERROR_TIMEOUT,	/* SYS.1001 */
-	STATS_ERROR_ARGUMENT,	/* SYS.1007 */
+	STATS_ERROR_SESSION,	/* ID.1001, client */
+	STATS_ERROR_INTERNAL,	/* SYS.1000, server */
+	STATS_ERROR_TIMEOUT,	/* SYS.1001, server */
+	STATS_ERROR_ARGUMENT,	/* SYS.1007, client */
+	STATS_ERROR_QUERY,	/* SYS.1000, client (apierr's client) */
 	STATS_NERRORS
 };
 
@@ -150,5 +156,7 @@ int64_t	stats_created_ms(const struct stats *s);
 const char *stats_route_name(enum stats_route r);
 /* "ID.1001", ...; "" for STATS_ERROR_NONE. */
 const char *stats_error_name(enum stats_error e);
+/* "client" or "server"; "" for STATS_ERROR_NONE. */
+const char *stats_error_cause(enum stats_error e);
 
 #endif

@@ -92,17 +92,17 @@ route_stats(enum route_kind k)
 }
 
 static enum stats_error
-error_stats(const char *code)
+error_stats(const struct apierr *e)
 {
-	if (code == NULL)
+	if (e->code == NULL)
 		return STATS_ERROR_NONE;
-	if (strcmp(code, APIERR_SESSION) == 0)
+	if (strcmp(e->code, APIERR_SESSION) == 0)
 		return STATS_ERROR_SESSION;
-	if (strcmp(code, APIERR_TIMEOUT) == 0)
+	if (strcmp(e->code, APIERR_TIMEOUT) == 0)
 		return STATS_ERROR_TIMEOUT;
-	if (strcmp(code, APIERR_ARGUMENT) == 0)
+	if (strcmp(e->code, APIERR_ARGUMENT) == 0)
 		return STATS_ERROR_ARGUMENT;
-	return STATS_ERROR_INTERNAL;
+	return e->client ? STATS_ERROR_QUERY : STATS_ERROR_INTERNAL;
 }
 
 /* An out that counts what goes through it: a reply body's bytes. */
@@ -142,7 +142,7 @@ reply_failure(struct request_ctx *c, struct out *out, const struct apierr *e)
 
 	(void)reply_error_body(&nowhere, e);
 	c->status = e->status;
-	c->error = error_stats(e->code);
+	c->error = error_stats(e);
 	c->body_bytes = n;
 	return reply_error(out, e);
 }
