@@ -593,6 +593,7 @@ class Ref:
             p = parse_params(args)
             conds = [prepare_cond(c, self.tz) for c in p["q"]]
             sort = prepare_sort(p["sort"])
+            prepare_window(p)
             only = prepare_fields(p["fields"])
             prepare_filter(p["filter"])
         except Err400 as e:
@@ -821,6 +822,17 @@ def prepare_sort(v):
     if f not in GROUP_SORTABLE:
         raise Err503("SYS.1000", f if f else "sort")
     return (f, desc)
+
+
+# API.md §4: start + limit of a sort other than uuid, at most.
+SORT_KEEP_MAX = 100000
+
+
+def prepare_window(p):
+    """A sort other than uuid keeps start + limit matches: bounded."""
+    if (prepare_sort(p["sort"])[0] != "uuid" and not p["count"]
+            and p["limit"] > 0 and p["start"] + p["limit"] > SORT_KEEP_MAX):
+        raise Err503("SYS.1007", "start + limit")
 
 
 def prepare_filter(v):
@@ -1120,8 +1132,12 @@ def error_sources(args, tz):
             prepare_cond(c, tz)
         except Err503:
             n += 1
-    for f, a in ((prepare_sort, p["sort"]), (prepare_fields, p["fields"]),
-            (prepare_filter, p["filter"])):
+    try:
+        prepare_sort(p["sort"])
+        prepare_window(p)
+    except Err503:
+        n += 1
+    for f, a in ((prepare_fields, p["fields"]), (prepare_filter, p["filter"])):
         try:
             f(a)
         except Err503:

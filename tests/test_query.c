@@ -301,7 +301,8 @@ test_sort_paging(void)
 	check_page(ADMIN, "start=2&limit=2", "34", 6);
 	check_page(ADMIN, "limit=0", "", 6);
 	check_page(ADMIN, "start=6", "", 6);
-	check_page(ADMIN, "start=2147483647&sort=name", "", 6);
+	check_page(ADMIN, "start=99999&sort=name&limit=1", "", 6);
+	check_page(ADMIN, "start=2147483647", "", 6);
 	check_page(ADMIN, "count=true&sort=name&limit=1", "", 6);
 
 	/* Pages of every size concatenate to the whole order. */
@@ -347,9 +348,16 @@ check_503(const char *qs, const char *code, const char *needle)
 static void
 test_prepare(void)
 {
+	static const char *const unbounded[] = {
+		"sort=name&start=99999&limit=1", "sort=name&limit=100000",
+		"sort=-uuid&start=2147483647&limit=2147483647",
+		"start=2147483647", "sort=name&start=2147483647&count=true",
+		"sort=name&start=2147483647&limit=0",
+	};
 	struct query q;
 	struct apierr e = APIERR_INIT;
 	const char *qs;
+	size_t i;
 
 	check_503("sort=foo", APIERR_INTERNAL, "'foo'");
 	check_503("sort=%2B-name", APIERR_INTERNAL, "'-name'");
@@ -378,6 +386,17 @@ test_prepare(void)
 	    "'worse'");
 	check_503("filterName=x&fields=bad", APIERR_INTERNAL, "'bad'");
 	check_503("filterName=x&count=true", APIERR_ARGUMENT, "'x'");
+	/* A sort keeps start + limit matches: bounded (query.h). */
+	check_503("sort=name&start=2147483647", APIERR_ARGUMENT,
+	    "start + limit is 2147484647 with sort=name; at most 100000");
+	check_503("sort=-createDate&limit=100001", APIERR_ARGUMENT,
+	    "at most 100000 are accepted for a sort other than uuid");
+	check_503("sort=name&start=99999&limit=2", APIERR_ARGUMENT,
+	    "100001");
+	/* After sort's own errors, before fields'. */
+	check_503("sort=nosuch&start=2147483647", APIERR_INTERNAL, "nosuch");
+	check_503("sort=name&start=2147483647&fields=bad", APIERR_ARGUMENT,
+	    "start + limit");
 
 	/* Good values. */
 	query_init(&q);
@@ -393,6 +412,16 @@ test_prepare(void)
 	CHECK(query_prepare(&q, &e) == ZSQ_OK);
 	CHECK(q.sort_desc == 1 && q.sort_leaf == -1);
 	query_free(&q);
+	/*
+	 * The sort bound's edges: exactly the bound; uuid order, count and
+	 * limit=0 keep no more than the page, so any start is fine there.
+	 */
+	for (i = 0; i < sizeof(unbounded) / sizeof(unbounded[0]); i++) {
+		qs = unbounded[i];
+		CHECK(query_parse(&q, qs, strlen(qs), &e) == ZSQ_OK);
+		CHECK(query_prepare(&q, &e) == ZSQ_OK);
+		query_free(&q);
+	}
 	apierr_free(&e);
 }
 

@@ -33,10 +33,10 @@
  * the page: in uuid order (the default, either direction) at most limit,
  * the page itself; for another sort at most start + limit, because the
  * matches before start must be kept to know which come after them, so
- * sort=name&start=2147483647 keeps every match the caller may see; with
- * count=true or limit=0, none.  start and limit each go up to 2^31 - 1
- * (API.md §4), past any store's size: in effect only the number of
- * matches bounds what is kept.
+ * so start + limit may be at most QUERY_SORT_KEEP_MAX there (a SYS.1007
+ * past it); with count=true or limit=0, none.  In uuid order limit is
+ * bounded only by the matches: the page is what the caller asked to be
+ * sent.
  * While it runs, query_run() also holds the ordinals and uuids (36 bytes
  * a group) of its candidates when they come from an index or from the
  * caller's visible groups, and a bit per group for a tenant's scan.
@@ -56,6 +56,12 @@ struct cond;
 
 /* q values one query may hold (duplicates count: they are parsed too). */
 #define QUERY_CONDS_MAX	64
+/*
+ * start + limit, at most, of a query sorted by anything but uuid: the
+ * matches kept to find that page (a few MiB), whatever the caller may see.
+ * Past it query_prepare() answers SYS.1007; uuid order keeps only the page.
+ */
+#define QUERY_SORT_KEEP_MAX	100000
 
 struct query {
 	struct cond	*conds;		/* ANDed, duplicates collapsed */

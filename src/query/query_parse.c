@@ -309,6 +309,17 @@ query_prepare(struct query *q, struct apierr *err)
 			return rc;
 	if (q->sort != NULL && (rc = prepare_sort(q, err)) != ZSQ_OK)
 		return rc;
+	/*
+	 * A sort other than uuid keeps start + limit matches (query.h):
+	 * bound it, or a caller who may see a million groups holds them all
+	 * with sort=name&start=2147483647.
+	 */
+	if (q->sort_leaf >= 0 && !q->count && q->limit > 0 &&
+	    q->start + q->limit > QUERY_SORT_KEEP_MAX)
+		return apierr_json(err, APIERR_ARGUMENT, "start + limit is "
+		    "%lld with sort=%s; at most %d are accepted for a sort "
+		    "other than uuid", (long long)(q->start + q->limit),
+		    q->sort, QUERY_SORT_KEEP_MAX);
 	if (q->fields != NULL && (rc = prepare_fields(q, err)) != ZSQ_OK)
 		return rc;
 	if (q->filter_name == NULL)
