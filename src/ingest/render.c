@@ -7,6 +7,7 @@
 
 #include "base/errors.h"
 #include "base/gson.h"
+#include "base/hash.h"
 #include "base/text.h"
 #include "ingest/render.h"
 #include "store/record.h"
@@ -65,7 +66,7 @@ static int leaf_ready;
 static size_t
 name_slot(unsigned oc, const char *key, size_t len)
 {
-	return (size_t)(record_fnv(RECORD_FNV_INIT + oc, key, len) %
+	return (size_t)(hash_fnv1a(HASH_FNV1A_INIT + oc, key, len) %
 	    NAME_SLOTS);
 }
 

@@ -9,6 +9,7 @@
 
 #include "base/buf.h"
 #include "base/errors.h"
+#include "base/hash.h"
 #include "base/text.h"
 #include "store/index.h"
 #include "store/index_build.h"
@@ -31,7 +32,7 @@ index_format(void)
 {
 	static char fmt[STORE_FORMAT_MAX];
 	const struct leaf *l;
-	uint64_t h = RECORD_FNV_INIT;
+	uint64_t h = HASH_FNV1A_INIT;
 	unsigned char t;
 	unsigned i, n;
 
@@ -42,8 +43,8 @@ index_format(void)
 	for (i = 0; i < n; i++) {
 		l = schema_leaf(i);
 		t = (unsigned char)l->type;
-		h = record_fnv(h, l->path, strlen(l->path) + 1);
-		h = record_fnv(h, &t, 1);
+		h = hash_fnv1a(h, l->path, strlen(l->path) + 1);
+		h = hash_fnv1a(h, &t, 1);
 	}
 	snprintf(fmt, sizeof(fmt), "%sleaves:%u:%016llx", INDEX_FORMAT_BASE,
 	    n, (unsigned long long)h);

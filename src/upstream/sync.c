@@ -10,9 +10,9 @@
 #include <string.h>
 
 #include "base/errors.h"
+#include "base/hash.h"
 #include "base/text.h"
 #include "store/acl.h"
-#include "store/record.h"
 #include "store/schema.h"
 #include "upstream/sync.h"
 #include "upstream/sync_page.h"
@@ -332,12 +332,12 @@ shares_digest(const struct store *st, MDB_txn *txn, uint64_t *h)
 	MDB_val k, v;
 	int rc;
 
-	*h = RECORD_FNV_INIT;
+	*h = HASH_FNV1A_INIT;
 	if ((rc = mdb_cursor_open(txn, st->shares, &cur)) != MDB_SUCCESS)
 		return store_err(rc);
 	while ((rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) == MDB_SUCCESS) {
-		*h = record_fnv(*h, k.mv_data, k.mv_size);
-		*h = record_fnv(*h, v.mv_data, v.mv_size);
+		*h = hash_fnv1a(*h, k.mv_data, k.mv_size);
+		*h = hash_fnv1a(*h, v.mv_data, v.mv_size);
 	}
 	mdb_cursor_close(cur);
 	return rc == MDB_NOTFOUND ? ZSQ_OK : store_err(rc);
