@@ -9,6 +9,7 @@
 #include "base/gson.h"
 #include "base/hash.h"
 #include "base/text.h"
+#include "base/vec.h"
 #include "ingest/render.h"
 #include "store/record.h"
 #include "store/schema.h"
@@ -167,14 +168,8 @@ val_add(struct rctx *c, int leaf, enum rec_kind kind, const char *str,
 		return ZSQ_OK;
 	if (len > UINT32_MAX)
 		return ZSQ_ETOOBIG;
-	if (c->nvals == c->capvals) {
-		size_t cap = c->capvals ? c->capvals * 2 : 64;
-
-		if ((v = realloc(c->vals, cap * sizeof(*v))) == NULL)
-			return ZSQ_ENOMEM;
-		c->vals = v;
-		c->capvals = cap;
-	}
+	if (VEC_GROW(&c->vals, &c->capvals, c->nvals + 1) != ZSQ_OK)
+		return ZSQ_ENOMEM;
 	v = &c->vals[c->nvals];
 	v->leaf = (unsigned)leaf;
 	v->seq = c->nvals++;
@@ -192,14 +187,8 @@ ent_add(struct rctx *c, unsigned top, enum oclass oc)
 
 	if (c->path.len > UINT16_MAX)
 		return ZSQ_ETOOBIG;
-	if (c->nents == c->capents) {
-		size_t cap = c->capents ? c->capents * 2 : 16;
-
-		if ((e = realloc(c->ents, cap * sizeof(*e))) == NULL)
-			return ZSQ_ENOMEM;
-		c->ents = e;
-		c->capents = cap;
-	}
+	if (VEC_GROW(&c->ents, &c->capents, c->nents + 1) != ZSQ_OK)
+		return ZSQ_ENOMEM;
 	e = &c->ents[c->nents++];
 	e->top = top;
 	e->oc = oc;

@@ -15,6 +15,7 @@
 
 #include "base/errors.h"
 #include "base/text.h"
+#include "base/vec.h"
 #include "ingest/session_feed.h"
 #include "store/feed.h"
 #include "store/session.h"
@@ -114,15 +115,9 @@ in_add(struct feed_in *in, const char *id, size_t len,
     const struct session_rec *rec, unsigned long line)
 {
 	struct sess *v;
-	size_t cap;
 
-	if (in->n == in->cap) {
-		cap = in->cap ? in->cap * 2 : 256;
-		if ((v = realloc(in->v, cap * sizeof(*v))) == NULL)
-			return ZSQ_ENOMEM;
-		in->v = v;
-		in->cap = cap;
-	}
+	if (VEC_GROW(&in->v, &in->cap, in->n + 1) != ZSQ_OK)
+		return ZSQ_ENOMEM;
 	v = &in->v[in->n];
 	v->off = in->ids.len;
 	v->len = len;

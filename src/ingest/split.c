@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "base/errors.h"
+#include "base/vec.h"
 #include "ingest/split.h"
 
 #define BLOCK		((size_t)1 << 20)
@@ -52,8 +53,7 @@ split_offset(const struct split *sp)
 static int
 sp_fill(struct split *sp)
 {
-	size_t keep = sp->mark != NO_MARK ? sp->mark : sp->pos, n, cap;
-	unsigned char *b;
+	size_t keep = sp->mark != NO_MARK ? sp->mark : sp->pos, n;
 
 	if (keep > 0) {
 		memmove(sp->buf, sp->buf + keep, sp->len - keep);
@@ -67,13 +67,13 @@ sp_fill(struct split *sp)
 		sp->toobig = 1;
 		return 0;
 	}
-	if (sp->cap - sp->len < BLOCK / 2) {
-		cap = sp->cap ? sp->cap * 2 : BLOCK;
-		if ((b = realloc(sp->buf, cap)) == NULL)
-			return 0;
-		sp->buf = b;
-		sp->cap = cap;
-	}
+	/*
+	 * Room for a block: BLOCK bytes at first, then doubled (vec.h) when
+	 * less than half a block is free, a large group being cut.
+	 */
+	if (sp->cap - sp->len < BLOCK / 2 &&
+	    vec_grow(&sp->buf, &sp->cap, sp->len + BLOCK, 1) != ZSQ_OK)
+		return 0;
 	n = fread(sp->buf + sp->len, 1, sp->cap - sp->len, sp->in);
 	sp->len += n;
 	return n > 0;

@@ -11,6 +11,7 @@
 #include "base/errors.h"
 #include "base/hash.h"
 #include "base/text.h"
+#include "base/vec.h"
 #include "store/index.h"
 #include "store/index_build.h"
 #include "store/schema.h"
@@ -382,26 +383,13 @@ batch_key(void *arg, enum index_db db, const unsigned char *key, size_t len)
 	int rc;
 
 	if (db == INDEX_EQ) {
-		if (b->neq == b->capeq) {
-			size_t cap = b->capeq ? b->capeq * 2 : 4096;
-			struct index_eq_ent *e;
-
-			if ((e = realloc(b->eq, cap * sizeof(*e))) == NULL)
-				return ZSQ_ENOMEM;
-			b->eq = e;
-			b->capeq = cap;
-		}
+		if ((rc = VEC_GROW(&b->eq, &b->capeq, b->neq + 1)) != ZSQ_OK)
+			return rc;
 		eq_pack(key, b->ord, !b->del, &b->eq[b->neq++]);
 		return ZSQ_OK;
 	}
-	if (b->n == b->cap) {
-		size_t cap = b->cap ? b->cap * 2 : 4096, *off;
-
-		if ((off = realloc(b->off, cap * sizeof(*off))) == NULL)
-			return ZSQ_ENOMEM;
-		b->off = off;
-		b->cap = cap;
-	}
+	if ((rc = VEC_GROW(&b->off, &b->cap, b->n + 1)) != ZSQ_OK)
+		return rc;
 	memcpy(head, &n, 2);
 	head[2] = (unsigned char)db;
 	store_ord_put(tail, b->ord);
