@@ -1,4 +1,5 @@
 /* gson.c - Gson's string escaping and date format; see gson.h. */
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -8,6 +9,7 @@
 #include "base/buf.h"
 #include "base/errors.h"
 #include "base/gson.h"
+#include "base/num.h"
 
 static const char months[12][4] = {
 	"Jan", "Feb", "Mar", "Apr", "May", "Jun",
@@ -378,6 +380,7 @@ gson_double(struct buf *b, double d)
 {
 	char tmp[40], digits[20];
 	int prec, exp, nd, i, rc;
+	int64_t e = 0;
 	const char *p;
 
 	if (d == 0)
@@ -395,7 +398,9 @@ gson_double(struct buf *b, double d)
 	for (nd = 0; *p != 'e' && nd < (int)sizeof(digits); p++)
 		if (*p != '.')
 			digits[nd++] = *p;
-	exp = atoi(p + 1);
+	/* printf's exponent: a sign and two or three digits. */
+	(void)num_parse_i64(p + 1, strlen(p + 1), INT_MIN, INT_MAX, &e);
+	exp = (int)e;
 	while (nd > 1 && digits[nd - 1] == '0')
 		nd--;
 	if (exp >= -3 && exp < 7) {
