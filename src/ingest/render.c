@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/date.h"
 #include "base/errors.h"
 #include "base/gson.h"
 #include "base/hash.h"
@@ -282,7 +283,7 @@ timestamp_value(struct rctx *c, const char *name, json_t *v, int64_t *secs)
 		return ZSQ_OK;
 	}
 	if (json_is_string(v)) {
-		if (gson_parse_date(json_string_value(v), json_string_length(v),
+		if (date_parse(json_string_value(v), json_string_length(v),
 		    secs) == ZSQ_OK)
 			return ZSQ_OK;
 		fail(c, name, "not a valid date: ");
