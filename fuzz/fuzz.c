@@ -8,10 +8,10 @@
 #include <unistd.h>
 
 #include "base/errors.h"
+#include "base/hash.h"
 #include "ingest/import.h"
 #include "query/reply.h"
 #include "store/acl.h"
-#include "store/record.h"
 #include "store/session.h"
 #include "fuzz.h"
 
@@ -171,10 +171,10 @@ db_digest(MDB_txn *txn, MDB_dbi dbi, uint64_t h)
 	FUZZ_CHECK(mdb_cursor_open(txn, dbi, &cur) == 0);
 	for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0;
 	    rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
-		h = record_fnv(h, &k.mv_size, sizeof(k.mv_size));
-		h = record_fnv(h, k.mv_data, k.mv_size);
-		h = record_fnv(h, &v.mv_size, sizeof(v.mv_size));
-		h = record_fnv(h, v.mv_data, v.mv_size);
+		h = hash_fnv1a(h, &k.mv_size, sizeof(k.mv_size));
+		h = hash_fnv1a(h, k.mv_data, k.mv_size);
+		h = hash_fnv1a(h, &v.mv_size, sizeof(v.mv_size));
+		h = hash_fnv1a(h, v.mv_data, v.mv_size);
 	}
 	FUZZ_CHECK(rc == MDB_NOTFOUND);
 	mdb_cursor_close(cur);
@@ -185,7 +185,7 @@ uint64_t
 fuzz_store_digest(struct store *st)
 {
 	MDB_txn *txn;
-	uint64_t h = RECORD_FNV_INIT;
+	uint64_t h = HASH_FNV1A_INIT;
 
 	FUZZ_CHECK(mdb_txn_begin(st->env, NULL, MDB_RDONLY, &txn) == 0);
 	h = db_digest(txn, st->meta, h);

@@ -33,6 +33,7 @@
 #include "base/buf.h"
 #include "base/errors.h"
 #include "base/text.h"
+#include "base/vec.h"
 #include "store/acl.h"
 #include "store/index.h"
 #include "store/record.h"
@@ -499,14 +500,8 @@ expect_key(void *arg, enum index_db db, const unsigned char *key, size_t len)
 
 	if (db != c->db)
 		return ZSQ_OK;
-	if (c->n == c->cap) {
-		size_t cap = c->cap ? c->cap * 2 : 1024, *off;
-
-		if ((off = realloc(c->off, cap * sizeof(*off))) == NULL)
-			return ZSQ_ENOMEM;
-		c->off = off;
-		c->cap = cap;
-	}
+	if ((rc = VEC_GROW(&c->off, &c->cap, c->n + 1)) != ZSQ_OK)
+		return rc;
 	c->off[c->n] = c->ents.len;
 	if ((rc = buf_append(&c->ents, &n, sizeof(n))) != ZSQ_OK ||
 	    (rc = buf_append(&c->ents, key, len)) != ZSQ_OK ||

@@ -1,16 +1,18 @@
 /*
  * gson.h - the bits of Gson's output format ZStack replies depend on
- * (API.md §6): string escaping and Java 8 date rendering, plus the date
- * forms the importer accepts (API.md §9).
+ * (API.md §6): string escaping, Java 8 date rendering and doubles.  The
+ * date forms the importer reads are date.h's.
  *
- * Dates are rendered and local times parsed in the service time zone, i.e.
- * whatever localtime_r()/mktime() use ($TZ or /etc/localtime, see tz.h).
+ * Dates are rendered in the service time zone, i.e. whatever
+ * localtime_r() uses ($TZ or /etc/localtime, see tz.h).
  */
 #ifndef ZSQ_GSON_H
 #define ZSQ_GSON_H
 
 #include <stddef.h>
 #include <stdint.h>
+
+#include "base/date.h"
 
 struct buf;
 
@@ -43,27 +45,13 @@ int	gson_date(struct buf *b, int64_t epoch_seconds);
 int	gson_double(struct buf *b, double d);
 
 /*
- * Parse a date of n bytes into seconds since the epoch.  Accepted:
- *   Nov 14, 2017 10:20:57 PM     Gson (Java 8); also with a comma after
- *                                the year, or U+202F before AM/PM (Java 9+)
- *   2017-11-14T22:20:57Z         ISO 8601; optional .fraction (dropped),
- *                                zone Z, +hh:mm, +hhmm or +hh, or none
- *   2017-11-14 22:20:57          service zone
- * Times without a zone are in the service zone (mktime, DST guessed).
- * The date must exist (no Feb 30) and fields be in range.
- * Returns ZSQ_OK or ZSQ_EINVAL.  Epoch milliseconds are JSON integers and
- * handled by the caller.
+ * gson_local_time() is date_mktime() (date.h), kept under its old name
+ * for query/cond.c until it includes base/date.h (issue #16).
  */
-int	gson_parse_date(const char *s, size_t n, int64_t *epoch_seconds);
-
-/*
- * A local date and time in the service zone (DST guessed as mktime does)
- * to seconds since the epoch, after checking that the date exists and
- * every field is in range: ZSQ_OK, or ZSQ_EINVAL (also when mktime cannot
- * represent it).  The one date check of both import and q literals.
- * Thread-safe; results are cached per day where the day has one offset.
- */
-int	gson_local_time(int y, int mon, int d, int h, int mi, int s,
-	    int64_t *out);
+static inline int
+gson_local_time(int y, int mon, int d, int h, int mi, int s, int64_t *out)
+{
+	return date_mktime(y, mon, d, h, mi, s, out);
+}
 
 #endif

@@ -1,8 +1,10 @@
 /* config.c - defaults, configuration file, command line; see config.h. */
+#include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +12,7 @@
 #include <syslog.h>
 
 #include "base/errors.h"
+#include "base/num.h"
 #include "conf/config.h"
 #include "store/session.h"
 #include "store/store.h"
@@ -35,17 +38,21 @@ config_defaults(struct config *c)
 	c->max_request_time = CONFIG_DEFAULT_MAX_REQUEST_TIME;
 }
 
+/*
+ * An integer from min to max.  Leading white space is allowed, as it
+ * always was (strtol's rule): a value from the command line is not
+ * trimmed, one from the file is.
+ */
 static int
 parse_long(const char *s, long min, long max, long *out)
 {
-	char *end;
-	long v;
+	int64_t v;
 
-	errno = 0;
-	v = strtol(s, &end, 10);
-	if (*s == '\0' || *end != '\0' || errno != 0 || v < min || v > max)
+	while (isspace((unsigned char)*s))
+		s++;
+	if (num_parse_i64(s, strlen(s), min, max, &v) != ZSQ_OK)
 		return ZSQ_EINVAL;
-	*out = v;
+	*out = (long)v;
 	return ZSQ_OK;
 }
 

@@ -5,9 +5,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/date.h"
 #include "base/errors.h"
 #include "base/gson.h"
+#include "base/hash.h"
 #include "base/text.h"
+#include "base/vec.h"
 #include "ingest/render.h"
 #include "store/record.h"
 #include "store/schema.h"
@@ -65,7 +68,7 @@ static int leaf_ready;
 static size_t
 name_slot(unsigned oc, const char *key, size_t len)
 {
-	return (size_t)(record_fnv(RECORD_FNV_INIT + oc, key, len) %
+	return (size_t)(hash_fnv1a(HASH_FNV1A_INIT + oc, key, len) %
 	    NAME_SLOTS);
 }
 
@@ -166,14 +169,8 @@ val_add(struct rctx *c, int leaf, enum rec_kind kind, const char *str,
 		return ZSQ_OK;
 	if (len > UINT32_MAX)
 		return ZSQ_ETOOBIG;
-	if (c->nvals == c->capvals) {
-		size_t cap = c->capvals ? c->capvals * 2 : 64;
-
-		if ((v = realloc(c->vals, cap * sizeof(*v))) == NULL)
-			return ZSQ_ENOMEM;
-		c->vals = v;
-		c->capvals = cap;
-	}
+	if (VEC_GROW(&c->vals, &c->capvals, c->nvals + 1) != ZSQ_OK)
+		return ZSQ_ENOMEM;
 	v = &c->vals[c->nvals];
 	v->leaf = (unsigned)leaf;
 	v->seq = c->nvals++;
@@ -191,14 +188,8 @@ ent_add(struct rctx *c, unsigned top, enum oclass oc)
 
 	if (c->path.len > UINT16_MAX)
 		return ZSQ_ETOOBIG;
-	if (c->nents == c->capents) {
-		size_t cap = c->capents ? c->capents * 2 : 16;
-
-		if ((e = realloc(c->ents, cap * sizeof(*e))) == NULL)
-			return ZSQ_ENOMEM;
-		c->ents = e;
-		c->capents = cap;
-	}
+	if (VEC_GROW(&c->ents, &c->capents, c->nents + 1) != ZSQ_OK)
+		return ZSQ_ENOMEM;
 	e = &c->ents[c->nents++];
 	e->top = top;
 	e->oc = oc;
@@ -292,7 +283,7 @@ timestamp_value(struct rctx *c, const char *name, json_t *v, int64_t *secs)
 		return ZSQ_OK;
 	}
 	if (json_is_string(v)) {
-		if (gson_parse_date(json_string_value(v), json_string_length(v),
+		if (date_parse(json_string_value(v), json_string_length(v),
 		    secs) == ZSQ_OK)
 			return ZSQ_OK;
 		fail(c, name, "not a valid date: ");

@@ -8,7 +8,7 @@
  * "field 'instances[0].vm.cpuNum': expected an integer"):
  *   - the group is an object with a "uuid" of 32 lowercase hex characters;
  *   - String fields are strings, Integer/Long JSON integers (Integer within
- *     32 bits), Boolean true/false, Timestamp a date string gson_parse_date()
+ *     32 bits), Boolean true/false, Timestamp a date string date_parse()
  *     accepts or an integer of epoch milliseconds (floored to seconds);
  *   - lists of objects are arrays of objects, vm an object, urlMaps an
  *     object of strings (null values are dropped, like Gson drops them),

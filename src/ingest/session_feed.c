@@ -14,7 +14,9 @@
 #include <jansson.h>
 
 #include "base/errors.h"
+#include "base/num.h"
 #include "base/text.h"
+#include "base/vec.h"
 #include "ingest/session_feed.h"
 #include "store/feed.h"
 #include "store/session.h"
@@ -61,28 +63,25 @@ bad(struct buf *err, unsigned long line, const char *what)
 static int
 seconds_parse(const char *s, int64_t *ms)
 {
-	int64_t sec = 0, frac = 0;
-	int digits = 0, fd = 0;
+	static const char digits[] = "0123456789";
+	uint64_t sec, frac = 0;
+	size_t n = strspn(s, digits), fd;
 
-	for (; *s >= '0' && *s <= '9'; s++, digits++) {
-		sec = sec * 10 + (*s - '0');
-		if (sec > SECONDS_MAX)
-			return -1;
-	}
-	if (digits == 0)
+	if (num_parse_u64(s, n, SECONDS_MAX, &sec) != ZSQ_OK)
 		return -1;
+	s += n;
 	if (*s == '.') {
-		for (s++; *s >= '0' && *s <= '9'; s++, fd++)
-			if (fd < 3)
-				frac = frac * 10 + (*s - '0');
-		if (fd == 0)
+		/* Milliseconds: the first three digits, the rest dropped. */
+		fd = strspn(++s, digits);
+		if (num_parse_u64(s, fd < 3 ? fd : 3, 999, &frac) != ZSQ_OK)
 			return -1;
-		for (; fd < 3; fd++)
+		for (n = fd; n < 3; n++)
 			frac *= 10;
+		s += fd;
 	}
 	if (*s != '\0')
 		return -1;
-	*ms = sec * 1000 + frac;
+	*ms = (int64_t)(sec * 1000 + frac);
 	return 0;
 }
 
@@ -114,15 +113,9 @@ in_add(struct feed_in *in, const char *id, size_t len,
     const struct session_rec *rec, unsigned long line)
 {
 	struct sess *v;
-	size_t cap;
 
-	if (in->n == in->cap) {
-		cap = in->cap ? in->cap * 2 : 256;
-		if ((v = realloc(in->v, cap * sizeof(*v))) == NULL)
-			return ZSQ_ENOMEM;
-		in->v = v;
-		in->cap = cap;
-	}
+	if (VEC_GROW(&in->v, &in->cap, in->n + 1) != ZSQ_OK)
+		return ZSQ_ENOMEM;
 	v = &in->v[in->n];
 	v->off = in->ids.len;
 	v->len = len;

@@ -4,6 +4,8 @@
 #include <string.h>
 
 #include "base/errors.h"
+#include "base/jscan.h"
+#include "base/vec.h"
 #include "ingest/split.h"
 
 #define BLOCK		((size_t)1 << 20)
@@ -52,8 +54,7 @@ split_offset(const struct split *sp)
 static int
 sp_fill(struct split *sp)
 {
-	size_t keep = sp->mark != NO_MARK ? sp->mark : sp->pos, n, cap;
-	unsigned char *b;
+	size_t keep = sp->mark != NO_MARK ? sp->mark : sp->pos, n;
 
 	if (keep > 0) {
 		memmove(sp->buf, sp->buf + keep, sp->len - keep);
@@ -67,13 +68,13 @@ sp_fill(struct split *sp)
 		sp->toobig = 1;
 		return 0;
 	}
-	if (sp->cap - sp->len < BLOCK / 2) {
-		cap = sp->cap ? sp->cap * 2 : BLOCK;
-		if ((b = realloc(sp->buf, cap)) == NULL)
-			return 0;
-		sp->buf = b;
-		sp->cap = cap;
-	}
+	/*
+	 * Room for a block: BLOCK bytes at first, then doubled (vec.h) when
+	 * less than half a block is free, a large group being cut.
+	 */
+	if (sp->cap - sp->len < BLOCK / 2 &&
+	    vec_grow(&sp->buf, &sp->cap, sp->len + BLOCK, 1) != ZSQ_OK)
+		return 0;
 	n = fread(sp->buf + sp->len, 1, sp->cap - sp->len, sp->in);
 	sp->len += n;
 	return n > 0;
@@ -116,77 +117,52 @@ sp_fail(struct split *sp, int in_record, const char *what)
 	return ZSQ_EINVAL;
 }
 
-/* Skip a string's bytes after its opening quote, the closing one too. */
+/*
+ * Skip the string, object or array whose first byte is at pos (jscan.h),
+ * reading on as far as it goes.
+ */
 static int
-scan_string(struct split *sp, int in_record)
+scan_nested(struct split *sp, int in_record)
 {
-	const unsigned char *p, *end;
+	struct jscan js;
+	int rc;
 
-	for (;;) {
-		p = sp->buf + sp->pos;
-		end = sp->buf + sp->len;
-		while (p < end && *p != '"' && *p != '\\')
-			p++;
-		sp->pos = (size_t)(p - sp->buf);
-		if (p < end) {
-			sp->pos++;
-			if (*p == '"')
-				return ZSQ_OK;
-			if (sp_get(sp) == EOF)
-				break;
-			continue;
-		}
+	jscan_init(&js, 0);
+	while ((rc = jscan_skip(&js, (const char *)sp->buf, sp->len,
+	    &sp->pos)) == 0)
 		if (!sp_fill(sp))
-			break;
-	}
-	return sp_fail(sp, in_record, "unexpected end of input in a string");
+			return sp_fail(sp, in_record, js.str != JSCAN_OUT ?
+			    "unexpected end of input in a string" :
+			    "unexpected end of input");
+	if (rc == 1)
+		return ZSQ_OK;
+	sp->pos++;	/* past the faulty byte, as if read (sp_get) */
+	return sp_fail(sp, in_record, js.fault == JSCAN_DEEP ?
+	    "nested too deeply" : "invalid JSON: mismatched brackets");
 }
 
 /*
  * Skip one JSON value whose first byte c was read; in_record says whether
- * it is a group being cut (for messages).  With open set, a '{' was read
- * already and its contents follow.  Only structure is checked here.
+ * it is a group being cut (for messages).  Only structure is checked here.
  */
 static int
-scan_value(struct split *sp, int c, int in_record, int open)
+scan_value(struct split *sp, int c, int in_record)
 {
-	char stack[SPLIT_MAX_DEPTH];
-	int depth = 0, rc;
-
-	if (open)
-		stack[depth++] = '}';
-	for (;;) {
-		if (c == EOF)
-			return sp_fail(sp, in_record,
-			    "unexpected end of input");
-		if (c == '"') {
-			if ((rc = scan_string(sp, in_record)) != ZSQ_OK)
-				return rc;
-		} else if (c == '{' || c == '[') {
-			if (depth == SPLIT_MAX_DEPTH)
-				return sp_fail(sp, in_record,
-				    "nested too deeply");
-			stack[depth++] = c == '{' ? '}' : ']';
-		} else if (c == '}' || c == ']') {
-			if (depth == 0 || stack[depth - 1] != c)
-				return sp_fail(sp, in_record,
-				    "invalid JSON: mismatched brackets");
-			depth--;
-		} else if (depth == 0) {
-			/* A scalar at the top: up to the next delimiter. */
-			while ((c = sp_get(sp)) != EOF && c != ',' &&
-			    c != ']' && c != '}' && c != ' ' && c != '\t' &&
-			    c != '\n' && c != '\r')
-				;
-			if (c != EOF)
-				sp->pos--;
-			else if (sp->toobig)
-				return sp_fail(sp, in_record, "");
-		}
-		if (depth == 0)
-			return ZSQ_OK;
-		c = sp_get(sp);
+	if (c == EOF)
+		return sp_fail(sp, in_record, "unexpected end of input");
+	if (c == '"' || c == '{' || c == '[' || c == '}' || c == ']') {
+		sp->pos--;	/* c is buf[pos - 1]: scanned from there */
+		return scan_nested(sp, in_record);
 	}
+	/* A scalar at the top: up to the next delimiter. */
+	while ((c = sp_get(sp)) != EOF && c != ',' && c != ']' && c != '}' &&
+	    c != ' ' && c != '\t' && c != '\n' && c != '\r')
+		;
+	if (c != EOF)
+		sp->pos--;
+	else if (sp->toobig)
+		return sp_fail(sp, in_record, "");
+	return ZSQ_OK;
 }
 
 /* Read a key string (opening quote consumed) into key, at most KEY_MAX. */
@@ -232,7 +208,7 @@ reply_value(struct split *sp, const char *key, size_t klen)
 	c = sp_ws(sp);
 	if (!key_is(key, klen, "inventories")) {
 		sp->phase = PH_REPLY_REST;
-		return scan_value(sp, c, 0, 0);
+		return scan_value(sp, c, 0);
 	}
 	if (sp->inventories)
 		return sp_fail(sp, 0, "'inventories' given twice");
@@ -260,10 +236,11 @@ split_object(struct split *sp, int *got)
 			sp->reply = 1;
 			return reply_value(sp, key, klen);
 		}
-		c = sp_get(sp);
 	}
 	sp->phase = PH_LINES;
-	if ((rc = scan_value(sp, c, 1, 1)) != ZSQ_OK)
+	/* The group from its '{' on (kept from mark), the first key again. */
+	sp->pos = sp->mark;
+	if ((rc = scan_nested(sp, 1)) != ZSQ_OK)
 		return rc;
 	*got = 1;
 	return ZSQ_OK;
@@ -276,7 +253,7 @@ cut_value(struct split *sp, int c, int *got)
 	int rc;
 
 	sp->mark = sp->pos - (c != EOF);
-	if ((rc = scan_value(sp, c, 1, 0)) != ZSQ_OK)
+	if ((rc = scan_value(sp, c, 1)) != ZSQ_OK)
 		return rc;
 	*got = 1;
 	return ZSQ_OK;

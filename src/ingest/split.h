@@ -3,9 +3,10 @@
  * (the forms of import.h: a ZStack reply, an array, one group per line).
  *
  * The splitter reads the input in large blocks and only balances brackets
- * and strings: jansson checks everything else, per group.  It reads
- * untrusted bytes, so it bounds nesting (SPLIT_MAX_DEPTH) and a group's
- * size (SPLIT_MAX_ELEM).  Memory is one block plus the largest group.
+ * and strings (base/jscan.h): jansson checks everything else, per group.
+ * It reads untrusted bytes, so it bounds nesting (JSCAN_DEPTH_MAX) and a
+ * group's size (SPLIT_MAX_ELEM).  Memory is one block plus the largest
+ * group.
  *
  * Error messages are one line: "record N: what (byte B)" inside a group,
  * "input: what (byte B)" outside one.
@@ -19,7 +20,6 @@
 
 #include "base/buf.h"
 
-#define SPLIT_MAX_DEPTH	64		/* a group nests about 10 deep */
 #define SPLIT_MAX_ELEM	((size_t)64 << 20)
 
 struct split {

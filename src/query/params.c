@@ -1,8 +1,10 @@
 /* params.c - query-string decoding; see params.h. */
+#include <stdint.h>
 #include <string.h>
 #include <strings.h>
 
 #include "base/errors.h"
+#include "base/num.h"
 #include "query/params.h"
 
 void
@@ -105,28 +107,12 @@ params_next(struct params_iter *it, struct buf *name, struct buf *value)
 int
 params_count_value(const char *s, size_t n, int64_t *out)
 {
-	int64_t v = 0;
-	int neg = 0;
-	size_t i = 0;
-
-	if (n > 0 && (s[0] == '+' || s[0] == '-')) {
-		neg = s[0] == '-';
-		i = 1;
-	}
-	if (i == n)
-		return ZSQ_EINVAL;
-	for (; i < n; i++) {
-		if (s[i] < '0' || s[i] > '9')
-			return ZSQ_EINVAL;
-		v = v * 10 + (s[i] - '0');
-		/* 2^31 itself only fits negated, and negatives are refused. */
-		if (v > (neg ? INT64_C(2147483648) : INT64_C(2147483647)))
-			return ZSQ_EINVAL;
-	}
-	if (neg && v != 0)
-		return ZSQ_EINVAL;
-	*out = v;
-	return ZSQ_OK;
+	/*
+	 * Integer.parseInt's text (one sign, ASCII digits, leading zeros),
+	 * then not negative: "-0" is 0, "-1" and "-2147483648" are ints and
+	 * refused all the same.
+	 */
+	return num_parse_i64(s, n, 0, INT32_MAX, out);
 }
 
 int

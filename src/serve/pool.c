@@ -16,6 +16,7 @@
 #include "base/clock.h"
 #include "base/errors.h"
 #include "base/log.h"
+#include "base/vec.h"
 #include "query/stats.h"
 #include "serve/pool.h"
 #include "serve/renew.h"
@@ -120,14 +121,8 @@ pool_spawn(struct pool *p, enum role role)
 	struct child *k;
 	pid_t pid;
 
-	if (p->nkids == p->capkids) {
-		size_t cap = p->capkids ? p->capkids * 2 : 16;
-
-		if ((k = realloc(p->kids, cap * sizeof(*k))) == NULL)
-			return ZSQ_ENOMEM;
-		p->kids = k;
-		p->capkids = cap;
-	}
+	if (VEC_GROW(&p->kids, &p->capkids, p->nkids + 1) != ZSQ_OK)
+		return ZSQ_ENOMEM;
 	if ((pid = fork()) < 0) {
 		log_msg(LOG_ERR, "fork: %s", strerror(errno));
 		return errno;

@@ -13,9 +13,9 @@
 
 #include "base/clock.h"
 #include "base/errors.h"
+#include "base/hash.h"
 #include "base/log.h"
 #include "serve/renew.h"
-#include "store/record.h"
 #include "store/session.h"
 #include "store/store.h"
 
@@ -150,7 +150,7 @@ table_put(struct table *t, const struct renew_msg *m)
 	size_t i;
 	struct slot *s;
 
-	i = (size_t)record_fnv(RECORD_FNV_INIT, m->id, m->idlen);
+	i = (size_t)hash_fnv1a(HASH_FNV1A_INIT, m->id, m->idlen);
 	for (;; i++) {
 		s = &t->s[i & (RENEW_TABLE_SLOTS - 1)];
 		if (!s->used)

@@ -9,7 +9,9 @@
 
 #include "base/buf.h"
 #include "base/errors.h"
+#include "base/hash.h"
 #include "base/text.h"
+#include "base/vec.h"
 #include "store/index.h"
 #include "store/index_build.h"
 #include "store/schema.h"
@@ -31,7 +33,7 @@ index_format(void)
 {
 	static char fmt[STORE_FORMAT_MAX];
 	const struct leaf *l;
-	uint64_t h = RECORD_FNV_INIT;
+	uint64_t h = HASH_FNV1A_INIT;
 	unsigned char t;
 	unsigned i, n;
 
@@ -42,8 +44,8 @@ index_format(void)
 	for (i = 0; i < n; i++) {
 		l = schema_leaf(i);
 		t = (unsigned char)l->type;
-		h = record_fnv(h, l->path, strlen(l->path) + 1);
-		h = record_fnv(h, &t, 1);
+		h = hash_fnv1a(h, l->path, strlen(l->path) + 1);
+		h = hash_fnv1a(h, &t, 1);
 	}
 	snprintf(fmt, sizeof(fmt), "%sleaves:%u:%016llx", INDEX_FORMAT_BASE,
 	    n, (unsigned long long)h);
@@ -381,26 +383,13 @@ batch_key(void *arg, enum index_db db, const unsigned char *key, size_t len)
 	int rc;
 
 	if (db == INDEX_EQ) {
-		if (b->neq == b->capeq) {
-			size_t cap = b->capeq ? b->capeq * 2 : 4096;
-			struct index_eq_ent *e;
-
-			if ((e = realloc(b->eq, cap * sizeof(*e))) == NULL)
-				return ZSQ_ENOMEM;
-			b->eq = e;
-			b->capeq = cap;
-		}
+		if ((rc = VEC_GROW(&b->eq, &b->capeq, b->neq + 1)) != ZSQ_OK)
+			return rc;
 		eq_pack(key, b->ord, !b->del, &b->eq[b->neq++]);
 		return ZSQ_OK;
 	}
-	if (b->n == b->cap) {
-		size_t cap = b->cap ? b->cap * 2 : 4096, *off;
-
-		if ((off = realloc(b->off, cap * sizeof(*off))) == NULL)
-			return ZSQ_ENOMEM;
-		b->off = off;
-		b->cap = cap;
-	}
+	if ((rc = VEC_GROW(&b->off, &b->cap, b->n + 1)) != ZSQ_OK)
+		return rc;
 	memcpy(head, &n, 2);
 	head[2] = (unsigned char)db;
 	store_ord_put(tail, b->ord);

@@ -5,6 +5,7 @@
 
 #include "base/buf.h"
 #include "base/errors.h"
+#include "base/hash.h"
 #include "store/record.h"
 
 static int
@@ -314,10 +315,10 @@ record_assemble(const struct rec_parts *p, struct buf *rec)
 		h.extra.off = h.json.off + p->extra.off;
 		h.extra.len = p->extra.len;
 	}
-	h.hash = record_fnv(RECORD_FNV_INIT, p->json ? p->json->data : NULL,
+	h.hash = hash_fnv1a(HASH_FNV1A_INIT, p->json ? p->json->data : NULL,
 	    p->json ? p->json->len : 0);
 	if (p->tags != NULL && p->tags->len > 0)
-		h.hash = record_fnv(h.hash, p->tags->data, p->tags->len);
+		h.hash = hash_fnv1a(h.hash, p->tags->data, p->tags->len);
 	memcpy(rec->data, &h, sizeof(h));
 out:
 	buf_free(&table);
@@ -340,16 +341,4 @@ void
 record_set_src(void *rec, const unsigned char *src)
 {
 	memcpy((char *)rec + offsetof(struct rec_head, src), src, REC_SRC_LEN);
-}
-
-uint64_t
-record_fnv(uint64_t h, const void *p, size_t n)
-{
-	const unsigned char *s = p;
-
-	while (n--) {
-		h ^= *s++;
-		h *= 0x100000001b3ULL;
-	}
-	return h;
 }

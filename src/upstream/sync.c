@@ -10,9 +10,10 @@
 #include <string.h>
 
 #include "base/errors.h"
+#include "base/hash.h"
 #include "base/text.h"
+#include "base/vec.h"
 #include "store/acl.h"
-#include "store/record.h"
 #include "store/schema.h"
 #include "upstream/sync.h"
 #include "upstream/sync_page.h"
@@ -63,28 +64,6 @@ sync_opts_init(struct sync_opts *o)
 	o->max_delete = IMPORT_MAX_DELETE_DEFAULT;
 }
 
-/*
- * Room for n + 1 elements of size bytes in *v (*cap allocated): one more
- * after n used ones, or n at once (a group's tags, whatever their number).
- */
-static int
-grow(void *v, size_t *cap, size_t n, size_t size)
-{
-	void **p = v, *q;
-	size_t c;
-
-	if (n < *cap)
-		return ZSQ_OK;
-	for (c = *cap ? *cap : 64; c <= n; c *= 2)
-		if (c > SIZE_MAX / 2 / size)
-			return ZSQ_ENOMEM;
-	if ((q = realloc(*p, c * size)) == NULL)
-		return ZSQ_ENOMEM;
-	*p = q;
-	*cap = c;
-	return ZSQ_OK;
-}
-
 /* A 32-hex member of row, or NULL. */
 static const char *
 uuid_member(json_t *row, const char *key)
@@ -127,7 +106,7 @@ ref_row(void *arg, json_t *row, size_t n, struct buf *err)
 	if ((res = uuid_member(row, "resourceUuid")) == NULL)
 		return row_bad(err, n, "'resourceUuid' is not 32 lowercase hex "
 		    "characters");
-	if (grow(&c->refs, &c->caprefs, c->nrefs, sizeof(*c->refs)))
+	if (VEC_GROW(&c->refs, &c->caprefs, c->nrefs + 1))
 		return ZSQ_ENOMEM;
 	r = &c->refs[c->nrefs++];
 	memcpy(r->res, res, 32);
@@ -141,7 +120,7 @@ grant_add(struct ctx *c, const char *group, const char *account)
 {
 	struct acl_grant *g;
 
-	if (grow(&c->grants, &c->capgrants, c->ngrants, sizeof(*c->grants)))
+	if (VEC_GROW(&c->grants, &c->capgrants, c->ngrants + 1))
 		return ZSQ_ENOMEM;
 	g = &c->grants[c->ngrants++];
 	memcpy(g->group, group, 32);
@@ -187,7 +166,7 @@ tag_row(void *arg, json_t *row, size_t n, struct buf *err)
 	/* Without JSON_ALLOW_NUL, jansson made s a C string. */
 	if (s == NULL)
 		return row_bad(err, n, "'tag' is not a string");
-	if (grow(&c->tags, &c->captags, c->ntags, sizeof(*c->tags)))
+	if (VEC_GROW(&c->tags, &c->captags, c->ntags + 1))
 		return ZSQ_ENOMEM;
 	t = &c->tags[c->ntags];
 	memcpy(t->res, res, 32);
@@ -221,7 +200,7 @@ account_row(void *arg, json_t *row, size_t n, struct buf *err)
 		while (len > 0 && ((unsigned char)name[len] & 0xc0) == 0x80)
 			len--;
 	}
-	if (grow(&c->accts, &c->capaccts, c->naccts, sizeof(*c->accts)))
+	if (VEC_GROW(&c->accts, &c->capaccts, c->naccts + 1))
 		return ZSQ_ENOMEM;
 	a = &c->accts[c->naccts++];
 	memcpy(a->uuid, uuid, 32);
@@ -308,7 +287,8 @@ group_add(void *arg, const char *json, size_t len, const char *uuid,
 	for (n = 0; i + n < c->ntags && memcmp(c->tags[i + n].res, uuid, 32) ==
 	    0; n++)
 		;
-	if (grow(&c->tagv, &c->captagv, n, sizeof(*c->tagv)))
+	/* The group's n tags at once; + 1: never a NULL array, even for 0. */
+	if (VEC_GROW(&c->tagv, &c->captagv, n + 1))
 		return ZSQ_ENOMEM;
 	memset(&t, 0, sizeof(t));
 	for (k = 0; k < n; k++) {
@@ -332,12 +312,12 @@ shares_digest(const struct store *st, MDB_txn *txn, uint64_t *h)
 	MDB_val k, v;
 	int rc;
 
-	*h = RECORD_FNV_INIT;
+	*h = HASH_FNV1A_INIT;
 	if ((rc = mdb_cursor_open(txn, st->shares, &cur)) != MDB_SUCCESS)
 		return store_err(rc);
 	while ((rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) == MDB_SUCCESS) {
-		*h = record_fnv(*h, k.mv_data, k.mv_size);
-		*h = record_fnv(*h, v.mv_data, v.mv_size);
+		*h = hash_fnv1a(*h, k.mv_data, k.mv_size);
+		*h = hash_fnv1a(*h, v.mv_data, v.mv_size);
 	}
 	mdb_cursor_close(cur);
 	return rc == MDB_NOTFOUND ? ZSQ_OK : store_err(rc);
