@@ -92,18 +92,6 @@ test_render_dates(void)
 	date(1704067200, "Dec 31, 2023 7:00:00 PM");
 }
 
-/* gson_local_time(), the old name of date_mktime(), for query/cond.c. */
-static void
-test_local_time(void)
-{
-	int64_t t = -42;
-
-	zone("UTC");
-	CHECK(gson_local_time(2024, 2, 29, 12, 0, 0, &t) == ZSQ_OK &&
-	    t == 1709208000);
-	CHECK(gson_local_time(2023, 2, 29, 12, 0, 0, &t) == ZSQ_EINVAL);
-}
-
 /* Doubles as Java's Double.toString writes them. */
 static void
 test_doubles(void)
@@ -134,6 +122,5 @@ main(void)
 	test_doubles();
 	test_escape();
 	test_render_dates();
-	test_local_time();
 	return t_done();
 }

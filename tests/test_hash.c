@@ -6,7 +6,6 @@
 #include <string.h>
 
 #include "base/hash.h"
-#include "store/record.h"
 #include "t.h"
 
 static uint64_t
@@ -31,8 +30,5 @@ main(void)
 	h = hash_fnv1a(HASH_FNV1A_INIT, "foo", 3);
 	h = hash_fnv1a(h, "", 0);
 	CHECK(hash_fnv1a(h, "bar", 3) == fnv("foobar"));
-	/* record_fnv (store/record.h), until query.c calls hash_fnv1a. */
-	CHECK(RECORD_FNV_INIT == HASH_FNV1A_INIT);
-	CHECK(record_fnv(RECORD_FNV_INIT, "foobar", 6) == fnv("foobar"));
 	return t_done();
 }

@@ -4,6 +4,7 @@
 
 #include "base/buf.h"
 #include "base/errors.h"
+#include "base/hash.h"
 #include "store/record.h"
 #include "store/schema.h"
 #include "t.h"
@@ -150,8 +151,8 @@ main(void)
 	record_vals_begin(rec.data, &h, &it);
 	CHECK(record_vals_next(&it, &v) == -1);
 
-	CHECK(record_fnv(RECORD_FNV_INIT, "", 0) == RECORD_FNV_INIT);
-	CHECK(record_fnv(RECORD_FNV_INIT, "a", 1) == 0xaf63dc4c8601ec8cULL);
+	CHECK(hash_fnv1a(HASH_FNV1A_INIT, "", 0) == HASH_FNV1A_INIT);
+	CHECK(hash_fnv1a(HASH_FNV1A_INIT, "a", 1) == 0xaf63dc4c8601ec8cULL);
 	buf_free(&vals);
 	buf_free(&schema);
 	buf_free(&tags);

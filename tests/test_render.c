@@ -14,6 +14,7 @@
 
 #include "base/buf.h"
 #include "base/errors.h"
+#include "base/hash.h"
 #include "ingest/render.h"
 #include "store/record.h"
 #include "store/schema.h"
@@ -153,7 +154,7 @@ check_layout(const struct buf *rec)
 		last = v.leaf;
 	}
 	CHECK(r == 0);
-	CHECK(h.hash == record_fnv(record_fnv(RECORD_FNV_INIT,
+	CHECK(h.hash == hash_fnv1a(hash_fnv1a(HASH_FNV1A_INIT,
 	    rec->data + h.json.off, h.json.len), rec->data + h.tags.off,
 	    h.tags.len));
 	buf_free(&join);

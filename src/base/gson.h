@@ -12,7 +12,6 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "base/date.h"
 
 struct buf;
 
@@ -43,15 +42,5 @@ int	gson_date(struct buf *b, int64_t epoch_seconds);
  * has no NaN or infinity, so d is finite.
  */
 int	gson_double(struct buf *b, double d);
-
-/*
- * gson_local_time() is date_mktime() (date.h), kept under its old name
- * for query/cond.c until it includes base/date.h (issue #16).
- */
-static inline int
-gson_local_time(int y, int mon, int d, int h, int mi, int s, int64_t *out)
-{
-	return date_mktime(y, mon, d, h, mi, s, out);
-}
 
 #endif

@@ -5,8 +5,9 @@
 #include <strings.h>
 #include <time.h>
 
+#include "base/date.h"
 #include "base/errors.h"
-#include "base/gson.h"
+#include "base/num.h"
 #include "base/text.h"
 #include "query/cond.h"
 #include "query/like.h"
@@ -205,32 +206,8 @@ cond_parse_time(const char *s, size_t n, int64_t *t)
 		sec = num2(s + 17);
 	}
 	/* Java's SimpleDateFormat lets the zone decide DST; so does this. */
-	return gson_local_time(num2(s) * 100 + num2(s + 2), num2(s + 5),
+	return date_mktime(num2(s) * 100 + num2(s + 2), num2(s + 5),
 	    num2(s + 8), h, mi, sec, t);
-}
-
-static int
-parse_int64(const char *s, size_t n, int64_t *out)
-{
-	uint64_t v = 0, lim;
-	size_t i = 0;
-	int neg = 0;
-
-	if (n > 0 && (s[0] == '+' || s[0] == '-')) {
-		neg = s[0] == '-';
-		i = 1;
-	}
-	if (!is_digits(s + i, n - i))
-		return ZSQ_EINVAL;
-	lim = neg ? (uint64_t)INT64_MAX + 1 : (uint64_t)INT64_MAX;
-	for (; i < n; i++) {
-		if (v > (lim - (unsigned)(s[i] - '0')) / 10)
-			return ZSQ_EINVAL;
-		v = v * 10 + (unsigned)(s[i] - '0');
-	}
-	/* Negating in unsigned arithmetic keeps INT64_MIN well defined. */
-	*out = neg ? (int64_t)(0 - v) : (int64_t)v;
-	return ZSQ_OK;
 }
 
 static int
@@ -253,7 +230,8 @@ parse_lit(struct cond *c, struct cond_lit *l, struct apierr *err)
 	switch (c->leaf->type) {
 	case FT_INT:
 	case FT_LONG:
-		rc = parse_int64(l->str, l->len, &l->num);
+		rc = num_parse_i64(l->str, l->len, INT64_MIN, INT64_MAX,
+		    &l->num);
 		break;
 	case FT_BOOL:
 		if (l->len == 4 && strncasecmp(l->str, "true", 4) == 0)

@@ -11,6 +11,8 @@
 #include <string.h>
 
 #include "base/errors.h"
+#include "base/hash.h"
+#include "base/vec.h"
 #include "base/log.h"
 #include "base/text.h"
 #include "query/apierr.h"
@@ -24,16 +26,10 @@
 static int
 result_push(struct query_result *res, const struct query_match *m)
 {
-	struct query_match *p;
-	size_t cap;
+	int rc;
 
-	if (res->n == res->cap) {
-		cap = res->cap ? res->cap * 2 : 16;
-		if ((p = realloc(res->m, cap * sizeof(*p))) == NULL)
-			return ZSQ_ENOMEM;
-		res->m = p;
-		res->cap = cap;
-	}
+	if ((rc = VEC_GROW(&res->m, &res->cap, res->n + 1)) != ZSQ_OK)
+		return rc;
 	res->m[res->n++] = *m;
 	return ZSQ_OK;
 }
@@ -200,19 +196,19 @@ page_sorted(const struct query *q, struct query_result *res)
 static uint64_t
 etag_compute(const struct query *q, const struct query_result *res)
 {
-	uint64_t h = RECORD_FNV_INIT;
+	uint64_t h = HASH_FNV1A_INIT;
 	uint32_t shape[3];
 	size_t i;
 
 	for (i = 0; i < res->n; i++) {
-		h = record_fnv(h, res->m[i].uuid, UUID_LEN);
-		h = record_fnv(h, &res->m[i].hash, sizeof(res->m[i].hash));
+		h = hash_fnv1a(h, res->m[i].uuid, UUID_LEN);
+		h = hash_fnv1a(h, &res->m[i].hash, sizeof(res->m[i].hash));
 	}
-	h = record_fnv(h, &res->total, sizeof(res->total));
+	h = hash_fnv1a(h, &res->total, sizeof(res->total));
 	shape[0] = (uint32_t)q->count;
 	shape[1] = (uint32_t)q->reply_with_count;
 	shape[2] = q->fields_mask;
-	return record_fnv(h, shape, sizeof(shape));
+	return hash_fnv1a(h, shape, sizeof(shape));
 }
 
 int

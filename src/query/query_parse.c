@@ -11,6 +11,7 @@
 
 #include "base/buf.h"
 #include "base/errors.h"
+#include "base/vec.h"
 #include "query/apierr.h"
 #include "query/cond.h"
 #include "query/params.h"
@@ -45,20 +46,15 @@ query_add_cond(struct query *q, const char *text, size_t len,
     struct apierr *err)
 {
 	struct cond *c;
-	size_t i, cap;
+	size_t i;
 	int rc;
 
 	for (i = 0; i < q->nconds; i++)
 		if (q->conds[i].textlen == len &&
 		    memcmp(q->conds[i].text, text, len) == 0)
 			return ZSQ_OK;
-	if (q->nconds == q->capconds) {
-		cap = q->capconds ? q->capconds * 2 : 4;
-		if ((c = realloc(q->conds, cap * sizeof(*c))) == NULL)
-			return ZSQ_ENOMEM;
-		q->conds = c;
-		q->capconds = cap;
-	}
+	if ((rc = VEC_GROW(&q->conds, &q->capconds, q->nconds + 1)) != ZSQ_OK)
+		return rc;
 	c = &q->conds[q->nconds];
 	memset(c, 0, sizeof(*c));
 	if ((rc = cond_parse(c, text, len, err)) != ZSQ_OK)

@@ -20,6 +20,7 @@
 
 #include "base/errors.h"
 #include "base/text.h"
+#include "base/vec.h"
 #include "query/cond.h"
 #include "query/like.h"
 #include "query/query.h"
@@ -48,15 +49,10 @@ struct uuidset {
 static int
 uuidset_add(struct uuidset *s, const char *uuid)
 {
-	if (s->n == s->cap) {
-		size_t cap = s->cap ? s->cap * 2 : 64;
-		char (*u)[UUID_LEN] = realloc(s->u, cap * sizeof(*u));
+	int rc;
 
-		if (u == NULL)
-			return ZSQ_ENOMEM;
-		s->u = u;
-		s->cap = cap;
-	}
+	if ((rc = VEC_GROW(&s->u, &s->cap, s->n + 1)) != ZSQ_OK)
+		return rc;
 	memcpy(s->u[s->n++], uuid, UUID_LEN);
 	return ZSQ_OK;
 }

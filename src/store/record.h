@@ -47,7 +47,6 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "base/hash.h"
 #include "store/schema.h"
 
 #define REC_MAGIC	0x3251535aU	/* "ZSQ2" */
@@ -166,17 +165,5 @@ int	record_assemble(const struct rec_parts *p, struct buf *rec);
 void	record_set_ord(void *rec, uint32_t ord);
 void	record_set_owner(void *rec, const char *owner);
 void	record_set_src(void *rec, const unsigned char *src);
-
-/*
- * The record hash was the project's FNV-1a: it is base/hash.h's now.
- * These two names stay only for query/query.c until it calls hash_fnv1a()
- * itself (issue #16); new code includes base/hash.h.
- */
-#define RECORD_FNV_INIT	HASH_FNV1A_INIT
-static inline uint64_t
-record_fnv(uint64_t h, const void *p, size_t n)
-{
-	return hash_fnv1a(h, p, n);
-}
 
 #endif
