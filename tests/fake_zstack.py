@@ -46,11 +46,23 @@ Control (not ZStack's; plain HTTP on the same port, no session needed):
           miscount  lists: "total" one more than the list holds
           disorder  groups: ignore q (the first page again, against the
                     keyset); lists: the page's rows reversed
+          zero      200 {"total":0,"inventories":[]}: an empty list that
+                    says so
+          negative  200 {"total":-5,"inventories":[]}
+          endless   a full page every time, no "total": groups with
+                    uuids rising past q's, list rows of 5 KB tags
+          endlesstotal  the same, "total" 1000000000
+          gzip      a gzip bomb: 64 KiB on the wire, 64 MiB of JSON
+                    (Content-Encoding: gzip)
+          chunked   200, a chunked body that never ends (stopped after
+                    60 s or 4 GiB)
+          bigrecord groups: the page and a group whose name is 65 MiB
   POST /_fake/reset           no more misbehaviour, forget the request log
   GET  /_fake/log             every API request so far, one path a line
 """
 
 import bisect
+import gzip
 import json
 import os
 import re
@@ -78,6 +90,37 @@ SYS1000 = {"code": "SYS.1000",
            "description": "An internal error happened in system",
            "details": "fake_zstack: injected failure"}
 UUID_AT_START = re.compile(rb'^\{"uuid":"([0-9a-f]{32})"')
+BOMB = []   # the gzip bomb, made once
+
+
+def gzip_bomb():
+    """64 MiB of JSON (a valid envelope padded with spaces), gzipped."""
+    if not BOMB:
+        z = gzip.compress(b'{"total":1,"inventories":[' + b" " * (64 << 20) +
+                          b"]}", 9)
+        BOMB.append(z)
+    return BOMB[0]
+
+
+def endless_page(route, qs, limit, total):
+    """A full page of made-up rows: groups above q's uuid, or tags."""
+    if route == GROUPS:
+        last = 0
+        for c in qs.get("q", []):
+            if c.startswith("uuid>"):
+                last = int(c[5:], 16)
+        rows = [b'{"uuid":"%032x","name":"endless"}' % (last + 1 + i)
+                for i in range(limit)]
+        head = b'{"total":%d,' % total if total else b"{"
+        return head + b'"inventories":[' + b",".join(rows) + b"]}"
+    start = int(qs.get("start", ["0"])[0])
+    rows = [{"uuid": "%032x" % (start + i), "resourceUuid": "%032x" % i,
+             "resourceType": "ModelServiceInstanceGroupVO",
+             "accountUuid": "%032x" % i, "receiverAccountUuid": "%032x" % i,
+             "tag": "t" * 5000} for i in range(limit)]
+    out = {"total": total} if total else {}
+    out["inventories"] = rows
+    return json.dumps(out).encode()
 
 
 class Data:
@@ -239,7 +282,27 @@ class Handler(BaseHTTPRequestHandler):
             return self.reply(200, b'{"inventories":[not json]}')
         if mode == "empty":
             return self.reply(200, b'{"inventories":[]}')
+        if mode == "zero":
+            return self.reply(200, b'{"total":0,"inventories":[]}')
+        if mode == "negative":
+            return self.reply(200, b'{"total":-5,"inventories":[]}')
+        if mode == "gzip":
+            body = gzip_bomb()
+            self.send_response(200)
+            self.send_header("Content-Type",
+                             "application/json; charset=utf-8")
+            self.send_header("Content-Encoding", "gzip")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+            return
+        if mode == "chunked":
+            return self.chunked_forever()
         qs = urllib.parse.parse_qs(u.query, keep_blank_values=True)
+        if mode in ("endless", "endlesstotal"):
+            return self.reply(200, endless_page(
+                route, qs, int(qs.get("limit", ["1000"])[0]),
+                10 ** 9 if mode == "endlesstotal" else 0))
         try:
             conds = [] if mode == "disorder" and route == GROUPS else \
                 parse_conds(qs)
@@ -254,6 +317,12 @@ class Handler(BaseHTTPRequestHandler):
                                   mode == "disorder", mode == "miscount")
         if mode == "fat":
             body = body[:-1] + b" " * (1 << 20) + body[-1:]
+        if mode == "bigrecord" and route == GROUPS:
+            big = b'{"uuid":"ffffffffffffffffffffffffffffff7f","name":"' + \
+                b"x" * (65 << 20) + b'"}'
+            i = body.rindex(b"]")
+            body = body[:i] + (b"," if body[i - 1:i] != b"[" else b"") + \
+                big + body[i:]
         if mode == "cut":
             self.send_response(200)
             self.send_header("Content-Type",
@@ -265,6 +334,25 @@ class Handler(BaseHTTPRequestHandler):
             self.close_connection = True
             return
         self.reply(200, body)
+
+    def chunked_forever(self):
+        """A 200 whose chunked body never ends: until the client leaves,
+        60 s pass or 4 GiB were sent (the fake's own bounds)."""
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json; charset=utf-8")
+        self.send_header("Transfer-Encoding", "chunked")
+        self.end_headers()
+        chunk = b'{"inventories":[' + b" " * (1 << 20)
+        end = time.monotonic() + 60
+        sent = 0
+        try:
+            while time.monotonic() < end and sent < (4 << 30):
+                self.wfile.write(b"%x\r\n%s\r\n" % (len(chunk), chunk))
+                sent += len(chunk)
+                chunk = b" " * (1 << 20)
+        except (BrokenPipeError, ConnectionResetError):
+            pass
+        self.close_connection = True
 
     def groups_page(self, data, conds, qs, limit, start):
         with data.lock:

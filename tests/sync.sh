@@ -272,12 +272,30 @@ refused "a connection cut mid-body" "the connection broke before the reply was c
 misbehave cut "system-tags"
 refused "a list cut mid-body" "truncated reply"
 misbehave badjson $GROUPS_RE "after=2"
-refused "invalid JSON in groups" "reply to GET /zstack/v1/ai/model-services/instances/groups?limit=5&sort=uuid&q=uuid%3E" $PAGED
+refused "invalid JSON in groups" "reply to GET /zstack/v1/ai/model-services/instances/groups?limit=5&sort=uuid&replyWithCount=true&q=uuid%3E" $PAGED
 err_has "group 1 of the page: not a JSON object (byte 16)"
 misbehave badjson "user-tags"
 refused "invalid JSON in a list" "reply to GET /zstack/v1/user-tags?q=resourceType%3DModelServiceInstanceGroupVO&limit=1000&start=0&sort=uuid&replyWithCount=true: invalid JSON: "
+# A list must say how long it is: an empty reply with no total is not
+# "nothing left" (issue 18: it wiped tenancy, and paging stopped early).
 misbehave empty $GROUPS_RE
+refused "an empty group list without a total" "instances/groups?limit=1000&sort=uuid&replyWithCount=true: the reply has no 'total' (replyWithCount=true was asked)"
+misbehave empty $GROUPS_RE "after=1"
+refused "an empty second page without a total" "the reply has no 'total'" $PAGED
+# One that says so: the groups rule judges it.
+misbehave zero $GROUPS_RE
 refused "an empty group list" "replace would delete 11 of the 11 stored groups, more than 50%: nothing changed (a larger --max-delete allows it)"
+# A later page that says "none left" after a first that said more.
+misbehave zero $GROUPS_RE "after=1"
+refused "a page that contradicts the last one's total" "6 groups were left after the last page, this one counts 0" $PAGED
+misbehave negative $GROUPS_RE
+refused "a negative group total" "'total' is negative" $PAGED
+for l in "accounts/resources/refs" "accounts/resources?" "system-tags" "user-tags" "accounts?"; do
+	misbehave empty "$l"
+	refused "no total on $l" "the reply has no 'total' (replyWithCount=true was asked)"
+	misbehave negative "$l"
+	refused "a negative total on $l" "'total' is not a whole number"
+done
 misbehave disorder $GROUPS_RE "after=1"
 refused "a page against the keyset order" "the keyset order is contradicted: group " $PAGED
 misbehave disorder "accounts?"
@@ -287,6 +305,47 @@ misbehave miscount "system-tags" "after=1"
 refused "a list that changed while it was read" "the list changed while it was read (total 5, then 6)" $PAGED
 misbehave miscount "user-tags"
 refused "fewer rows than the list said" "GET /zstack/v1/user-tags: 6 rows read of the 7 the list said it held" 
+# Every identity list empty, as an upstream that lost its database would
+# answer: refused whole, each kind by itself too (issue 18: accounts 4 ->
+# 1, shares 2 -> 0, tags 10 -> 0 and every group re-owned to the admin).
+misbehave zero "accounts/resources/refs" "times=-1"
+misbehave zero "accounts/resources?" "times=-1"
+misbehave zero "-tags" "times=-1"
+misbehave zero "accounts?" "times=-1"
+refused "every identity list empty" "the upstream's lists would remove 3 of the 3 stored accounts"
+misbehave zero "accounts?"
+refused "no accounts" "would remove 3 of the 3 stored accounts, more than 50%"
+misbehave zero "accounts/resources/refs"
+refused "no owners" "would remove 8 of the 8 stored owners, more than 50%"
+misbehave zero "accounts/resources?"
+refused "no shares" "would remove 2 of the 2 stored shares, more than 50%"
+misbehave zero "system-tags"
+misbehave zero "user-tags"
+refused "no tags" "would remove 11 of the 11 stored tags, more than 50%"
+# Endless lists: no total, refused at the first page; a total that never
+# comes, refused at a bound (rows, bytes of the lists, groups).
+misbehave endless "system-tags" "times=-1"
+refused "an endless tag list" "the reply has no 'total'"
+misbehave endlesstotal "system-tags" "times=-1"
+refused "an endless tag list that claims a total" "more than 30 rows (--max-rows)" --page-size 10 --max-rows 30
+misbehave endlesstotal "system-tags" "times=-1"
+refused "lists past their bytes" "the lists' replies are larger than 2 MiB (--max-list-bytes)" --max-list-bytes 2M
+misbehave endless $GROUPS_RE "times=-1"
+refused "an endless group list" "the reply has no 'total'" $PAGED
+misbehave endlesstotal $GROUPS_RE "times=-1"
+refused "an endless group list that claims a total" "more than 30 groups (--max-groups)" --page-size 10 --max-groups 30
+# A reply's bytes are counted decompressed, and refused at the bound.
+misbehave gzip $GROUPS_RE
+refused "a gzip bomb" "the reply is larger than 8192 KiB" --max-reply-bytes 8M
+misbehave chunked "user-tags"
+refused "an endless chunked body" "the reply is larger than 16000 KiB"
+misbehave chunked $GROUPS_RE
+refused "an endless chunked group page" "the run's replies are larger than 4 MiB (--max-bytes)" --max-bytes 4M
+misbehave slow $GROUPS_RE "delay=5"
+refused "a run past --max-time" "the run's limit of 1 s (--max-time)" --max-time 1
+# The record limit is import's, for sync too.
+misbehave bigrecord $GROUPS_RE
+refused "a group over the record limit" "larger than 64 MiB"
 refused "upstream unreachable" "upstream unreachable: " --from "http://127.0.0.1:$(free_port)"
 refused "a wrong prefix" "/x/zstack/v1/accounts/resources/refs?q=resourceType%3DModelServiceInstanceGroupVO&limit=1000&start=0&sort=resourceUuid&replyWithCount=true: HTTP 404: not found?" --from "$FAKE_URL/x"
 # A session the upstream does not know (no injected fault: the real check).

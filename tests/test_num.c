@@ -2,6 +2,7 @@
  * test_num.c - the one integer parser: what it accepts, and every way in
  * which a text is not an integer in range.
  */
+#include <stdio.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -136,10 +137,47 @@ test_signed(void)
 	i64("1.5", INT64_MIN, INT64_MAX, 0, 0);
 }
 
+/* size(S, MAX, OK, WANT): num_parse_size of the C string S. */
+static void
+size(const char *s, uint64_t max, int ok, uint64_t want)
+{
+	uint64_t v = 42;
+	int rc = num_parse_size(s, strlen(s), max, &v);
+
+	if ((rc == ZSQ_OK) != ok || (ok && v != want) || (!ok && v != 42))
+		fprintf(stderr, "num_parse_size('%s', %llu): rc %d, %llu\n",
+		    s, (unsigned long long)max, rc, (unsigned long long)v);
+	CHECK((rc == ZSQ_OK) == ok && v == (ok ? want : 42));
+}
+
+static void
+test_size(void)
+{
+	size("0", UINT64_MAX, 1, 0);
+	size("4096", UINT64_MAX, 1, 4096);
+	size("1K", UINT64_MAX, 1, 1024);
+	size("64m", UINT64_MAX, 1, 64ULL << 20);
+	size("2G", UINT64_MAX, 1, 2ULL << 30);
+	size("3t", UINT64_MAX, 1, 3ULL << 40);
+	size("16777215T", UINT64_MAX, 1, 16777215ULL << 40);
+	size("16777216T", UINT64_MAX, 0, 0);	/* 2^64: too big */
+	size("1G", (1ULL << 30) - 1, 0, 0);
+	size("1G", 1ULL << 30, 1, 1ULL << 30);
+	size("", UINT64_MAX, 0, 0);
+	size("K", UINT64_MAX, 0, 0);
+	size("1KB", UINT64_MAX, 0, 0);
+	size("1 M", UINT64_MAX, 0, 0);
+	size("-1M", UINT64_MAX, 0, 0);
+	size("+1M", UINT64_MAX, 0, 0);
+	size("1.5G", UINT64_MAX, 0, 0);
+	size("1P", UINT64_MAX, 0, 0);
+}
+
 int
 main(void)
 {
 	test_unsigned();
 	test_signed();
+	test_size();
 	return t_done();
 }

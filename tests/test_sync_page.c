@@ -17,6 +17,7 @@
 static struct buf got;		/* "uuid=bytes\n" per group */
 static int stop_at;		/* fail on this group (1-based), 0: never */
 static int seen;
+static int64_t total;		/* the last page's "total", -1: none */
 
 static int
 each(void *arg, const char *json, size_t len, const char *uuid,
@@ -38,7 +39,8 @@ split(const char *body, char *last, size_t *n, struct buf *e)
 	buf_reset(&got);
 	buf_reset(e);
 	seen = 0;
-	return page_split_groups(body, strlen(body), last, n, each, NULL, e);
+	return page_split_groups(body, strlen(body), last, n, &total, each,
+	    NULL, e);
 }
 
 static void
@@ -72,15 +74,15 @@ main(void)
 	    "\"inventories\":[{\"uuid\":\"" U1 "\",\"a\":\"]}\\\"[{\"},\n"
 	    "  {\"vm\":{\"uuid\":\"" U3 "\"},\"l\":[[],{}],\"uuid\":\"" U2 "\"}"
 	    " ] }\n", last, &n, &e) == ZSQ_OK);
-	CHECK(n == 2);
+	CHECK(n == 2 && total == 2);
 	CHECK_STR(got.data, U1 "={\"uuid\":\"" U1 "\",\"a\":\"]}\\\"[{\"}\n"
 	    U2 "={\"vm\":{\"uuid\":\"" U3 "\"},\"l\":[[],{}],\"uuid\":\"" U2
 	    "\"}\n");
 	CHECK_STR(last, U2);
 
-	/* The next page must go on above U2. */
+	/* The next page must go on above U2; it has no total (-1). */
 	CHECK(split("{\"inventories\":[{\"uuid\":\"" U3 "\"}]}", last, &n,
-	    &e) == ZSQ_OK && n == 1);
+	    &e) == ZSQ_OK && n == 1 && total == -1);
 	CHECK_STR(last, U3);
 	CHECK(split("{\"inventories\":[{\"uuid\":\"" U1 "\"}]}", last, &n,
 	    &e) == ZSQ_EINVAL);
@@ -108,6 +110,21 @@ main(void)
 	stop_at = 0;
 
 	/* Malformed and cut replies. */
+	/* "total": a whole number, once (the pager needs it, sync_page.h). */
+	CHECK(split("{\"total\":0,\"inventories\":[]}", last, &n, &e) ==
+	    ZSQ_OK && n == 0 && total == 0);
+	CHECK(split("{\"inventories\":[],\"total\":9223372036854775807}",
+	    last, &n, &e) == ZSQ_OK && total == INT64_MAX);
+	bad("{\"total\":-5,\"inventories\":[]}", "'total' is negative "
+	    "(byte 9)");
+	bad("{\"total\":1.5,\"inventories\":[]}", "'total' is not a whole "
+	    "number (byte 12)");
+	bad("{\"total\":\"3\",\"inventories\":[]}", "'total' is not a "
+	    "whole number (byte 12)");
+	bad("{\"total\":9223372036854775808,\"inventories\":[]}", "'total' "
+	    "is not a whole number (byte 28)");
+	bad("{\"total\":1,\"total\":1,\"inventories\":[]}", "'total' given "
+	    "twice (byte 19)");
 	bad("", "an empty reply (byte 0)");
 	bad("[]", "the reply is not a JSON object (byte 0)");
 	bad("{}", "the reply has no 'inventories' (byte 2)");

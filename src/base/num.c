@@ -26,6 +26,26 @@ num_parse_u64(const char *s, size_t n, uint64_t max, uint64_t *out)
 }
 
 int
+num_parse_size(const char *s, size_t n, uint64_t max, uint64_t *out)
+{
+	unsigned shift = 0;
+	uint64_t v;
+
+	if (n > 0) {
+		switch (s[n - 1]) {
+		case 'K': case 'k':	shift = 10; break;
+		case 'M': case 'm':	shift = 20; break;
+		case 'G': case 'g':	shift = 30; break;
+		case 'T': case 't':	shift = 40; break;
+		}
+	}
+	if (num_parse_u64(s, n - (shift != 0), max >> shift, &v) != ZSQ_OK)
+		return ZSQ_EINVAL;
+	*out = v << shift;
+	return ZSQ_OK;
+}
+
+int
 num_parse_i64(const char *s, size_t n, int64_t min, int64_t max,
     int64_t *out)
 {

@@ -24,4 +24,10 @@ int	num_parse_u64(const char *s, size_t n, uint64_t max, uint64_t *out);
 int	num_parse_i64(const char *s, size_t n, int64_t min, int64_t max,
 	    int64_t *out);
 
+/*
+ * A size: digits with an optional unit K, M, G or T (either case, powers
+ * of 1024: "64M" is 67108864), value <= max.  ZSQ_OK or ZSQ_EINVAL.
+ */
+int	num_parse_size(const char *s, size_t n, uint64_t max, uint64_t *out);
+
 #endif

@@ -107,10 +107,12 @@ config_set_sync(struct config *c, const char *key, const char *val,
 		const char	*key;
 		size_t		 off, size;	/* a string field */
 		long		 min, max;	/* else an integer field */
+		int		 bytes;		/* or a size (num.h), >= min */
 	} keys[] = {
 #define S(k, m) { k, offsetof(struct config, m), \
-	sizeof(((struct config *)0)->m), 0, 0 }
-#define I(k, m, lo, hi) { k, offsetof(struct config, m), 0, lo, hi }
+	sizeof(((struct config *)0)->m), 0, 0, 0 }
+#define I(k, m, lo, hi) { k, offsetof(struct config, m), 0, lo, hi, 0 }
+#define Z(k, m, lo) { k, offsetof(struct config, m), 0, lo, 0, 1 }
 		S("from", sync_from),
 		S("session-file", sync_session_file),
 		S("resource-type", sync_resource_type),
@@ -120,9 +122,17 @@ config_set_sync(struct config *c, const char *key, const char *val,
 		I("page-size", sync_page_size, 1, 100000),
 		I("connect-timeout", sync_connect_timeout, 1, 86400),
 		I("timeout", sync_timeout, 1, 86400),
+		Z("max-reply-bytes", sync_max_reply_bytes, 1 << 20),
+		Z("max-bytes", sync_max_bytes, 1 << 20),
+		Z("max-list-bytes", sync_max_list_bytes, 1 << 20),
+		I("max-groups", sync_max_groups, 1, INT_MAX),
+		I("max-rows", sync_max_rows, 1, INT_MAX),
+		I("max-time", sync_max_time, 1, 7 * 86400),
 #undef S
 #undef I
+#undef Z
 	};
+	uint64_t z;
 	char *field;
 	size_t i;
 	long v;
@@ -144,6 +154,17 @@ config_set_sync(struct config *c, const char *key, const char *val,
 				return ZSQ_OK;
 			buf_printf(err, "'sync-%s' must be a non-empty value "
 			    "shorter than %zu bytes", key, keys[i].size);
+			return ZSQ_EINVAL;
+		}
+		if (keys[i].bytes) {
+			if (num_parse_size(val, strlen(val), UINT64_MAX, &z) ==
+			    ZSQ_OK && z >= (uint64_t)keys[i].min) {
+				*(unsigned long long *)(void *)field = z;
+				return ZSQ_OK;
+			}
+			buf_printf(err, "'sync-%s' must be a size of at least "
+			    "1M (bytes, or with K, M, G, T), not '%.64s'", key,
+			    val);
 			return ZSQ_EINVAL;
 		}
 		if (parse_long(val, keys[i].min, keys[i].max, &v) == ZSQ_OK) {

@@ -71,6 +71,13 @@ struct config {
 	int	 sync_groups_only;
 	int	 sync_connect_timeout;	/* seconds */
 	int	 sync_timeout;		/* seconds */
+	/* What a run may read (upstream/sync.h); 0: the default. */
+	unsigned long long sync_max_reply_bytes;
+	unsigned long long sync_max_bytes;
+	unsigned long long sync_max_list_bytes;
+	int	 sync_max_groups;
+	int	 sync_max_rows;
+	int	 sync_max_time;		/* seconds */
 	unsigned set;			/* CONFIG_SET_* given on the command line */
 };
 

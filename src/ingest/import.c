@@ -477,6 +477,16 @@ add_one(struct import *imp, const char *json, size_t len, const char *owner,
 	unsigned long n = ++imp->nrec;
 	int rc;
 
+	/*
+	 * The record limit, here for every writer: import's splitter stops
+	 * reading at it, and a group from sync or anywhere else is held to
+	 * it too.
+	 */
+	if (len > SPLIT_MAX_ELEM) {
+		(void)buf_printf(err, "record %lu: larger than %zu MiB", n,
+		    SPLIT_MAX_ELEM >> 20);
+		return ZSQ_ETOOBIG;
+	}
 	digest(imp, json, len, tags, src);
 	if (split_top_uuid(json, len, uuid) && uuid_valid(uuid, 32) &&
 	    stored_same(imp, uuid, src, eff)) {

@@ -14,6 +14,7 @@
 #include "base/text.h"
 #include "base/vec.h"
 #include "store/acl.h"
+#include "store/record.h"
 #include "store/schema.h"
 #include "upstream/sync.h"
 #include "upstream/sync_page.h"
@@ -23,7 +24,7 @@
 struct ref {
 	char		 res[32];
 	char		 acct[32];
-	size_t		 seq;		/* upstream order */
+	int		 rank;		/* 0 owns before 1 before 2 (sync.h) */
 };
 
 enum { TAG_SYSTEM, TAG_USER };
@@ -51,6 +52,8 @@ struct ctx {
 	const char	**tagv;		/* one group's tags, system then user */
 	size_t		 captagv;
 	int		 tag_kind;	/* of the tag list being read */
+	char		(*seen)[32];	/* the groups listed, rising (keyset) */
+	size_t		 nseen, capseen;
 };
 
 void
@@ -62,6 +65,12 @@ sync_opts_init(struct sync_opts *o)
 	o->resource_type = SYNC_RESOURCE_TYPE;
 	o->page_size = SYNC_PAGE_DEFAULT;
 	o->max_delete = IMPORT_MAX_DELETE_DEFAULT;
+	o->http.max_bytes = SYNC_BYTES_MAX;
+	o->http.max_seconds = SYNC_TIME_MAX;
+	o->limits.reply_bytes = SYNC_REPLY_MAX;
+	o->limits.groups = SYNC_GROUPS_MAX;
+	o->limits.rows = SYNC_ROWS_MAX;
+	o->limits.list_bytes = SYNC_LIST_BYTES_MAX;
 }
 
 /* A 32-hex member of row, or NULL. */
@@ -91,6 +100,20 @@ other_type(const struct ctx *c, json_t *row)
 	return t != NULL && strcmp(t, c->o->resource_type) != 0;
 }
 
+/* A ref's rank in the owner rule (sync.h): "Own", not shared, other. */
+static int
+ref_rank(json_t *row)
+{
+	const char *type = json_string_value(json_object_get(row, "type"));
+	json_t *shared = json_object_get(row, "isShared");
+
+	if (type != NULL)
+		return strcmp(type, "Own") == 0 ? 0 : 2;
+	if (json_is_boolean(shared))
+		return json_is_true(shared) ? 2 : 1;
+	return 1;
+}
+
 static int
 ref_row(void *arg, json_t *row, size_t n, struct buf *err)
 {
@@ -111,7 +134,7 @@ ref_row(void *arg, json_t *row, size_t n, struct buf *err)
 	r = &c->refs[c->nrefs++];
 	memcpy(r->res, res, 32);
 	memcpy(r->acct, acct, 32);
-	r->seq = n;
+	r->rank = ref_rank(row);
 	return ZSQ_OK;
 }
 
@@ -209,13 +232,16 @@ account_row(void *arg, json_t *row, size_t n, struct buf *err)
 	return ZSQ_OK;
 }
 
+/* By resource, then the owner rule (sync.h): never upstream order. */
 static int
 ref_cmp(const void *a, const void *b)
 {
 	const struct ref *x = a, *y = b;
 	int c = memcmp(x->res, y->res, 32);
 
-	return c ? c : (x->seq > y->seq) - (x->seq < y->seq);
+	if (c == 0)
+		c = x->rank - y->rank;
+	return c ? c : memcmp(x->acct, y->acct, 32);
 }
 
 static int
@@ -230,9 +256,10 @@ tag_cmp(const void *a, const void *b)
 }
 
 /*
- * Owners: the first ref of a resource owns it.  A ZStack that lists more
- * than one ref for a resource (versions that record shares as refs too)
- * gives every further account a share, so each keeps its access.
+ * Owners: the first ref of a resource in ref_cmp's order owns it.  A
+ * ZStack that lists more than one ref for a resource (versions that
+ * record shares as refs too) gives every further account a share, so each
+ * keeps its access.
  */
 static int
 refs_settle(struct ctx *c)
@@ -279,6 +306,10 @@ group_add(void *arg, const char *json, size_t len, const char *uuid,
 
 	if (c->o->groups_only)
 		return import_add(c->imp, json, len, NULL, NULL, err);
+	/* Rising: the pager checked the keyset order. */
+	if (VEC_GROW(&c->seen, &c->capseen, c->nseen + 1))
+		return ZSQ_ENOMEM;
+	memcpy(c->seen[c->nseen++], uuid, 32);
 	i = lower_bound(c->refs, c->nrefs, sizeof(*c->refs), uuid);
 	memcpy(owner, i < c->nrefs && memcmp(c->refs[i].res, uuid, 32) == 0 ?
 	    c->refs[i].acct : SCHEMA_ADMIN_ACCOUNT, 32);
@@ -323,6 +354,203 @@ shares_digest(const struct store *st, MDB_txn *txn, uint64_t *h)
 	return rc == MDB_NOTFOUND ? ZSQ_OK : store_err(rc);
 }
 
+/*
+ * The bulk-removal guard (sync.h): lost of the cur stored entries of a
+ * kind would go.  Past max_delete percent the run is refused, as import
+ * refuses it for groups; one removal alone is never bulk (the last share
+ * of a group may be revoked).
+ */
+static int
+guard(const struct ctx *c, const char *kind, unsigned long lost,
+    unsigned long cur, struct buf *err)
+{
+	if (c->o->max_delete >= 100 || lost <= 1 ||
+	    (unsigned long long)lost * 100 <=
+	    (unsigned long long)c->o->max_delete * cur)
+		return ZSQ_OK;
+	(void)buf_printf(err, "the upstream's lists would remove %lu of the "
+	    "%lu stored %s, more than %u%%: nothing changed (a larger "
+	    "--max-delete allows it)", lost, cur, kind, c->o->max_delete);
+	return ZSQ_EINVAL;
+}
+
+static int
+acct_cmp(const void *a, const void *b)
+{
+	return memcmp(((const struct acl_account *)a)->uuid,
+	    ((const struct acl_account *)b)->uuid, 32);
+}
+
+static int
+grant_cmp(const void *a, const void *b)
+{
+	return memcmp(a, b, sizeof(struct acl_grant));
+}
+
+/*
+ * 1 when the upstream listed group uuid this run: what is removed from a
+ * group deleted upstream is the groups rule's to judge, not a guard's.
+ */
+static int
+group_seen(const struct ctx *c, const char *uuid)
+{
+	size_t i = lower_bound(c->seen, c->nseen, sizeof(*c->seen), uuid);
+
+	return i < c->nseen && memcmp(c->seen[i], uuid, 32) == 0;
+}
+
+/* Accounts stored that the new list lacks (the admin's never goes). */
+static int
+accounts_guard(struct ctx *c, const struct store *st, MDB_txn *txn,
+    struct buf *err)
+{
+	struct acl_account key;
+	unsigned long cur = 0, lost = 0;
+	MDB_cursor *mc;
+	MDB_val k, v;
+	int rc;
+
+	if (c->naccts > 0)
+		qsort(c->accts, c->naccts, sizeof(*c->accts), acct_cmp);
+	if ((rc = mdb_cursor_open(txn, st->accounts, &mc)) != MDB_SUCCESS)
+		return store_err(rc);
+	while ((rc = mdb_cursor_get(mc, &k, &v, MDB_NEXT)) == MDB_SUCCESS) {
+		if (k.mv_size != 32 || acl_is_admin(k.mv_data))
+			continue;
+		cur++;
+		memcpy(key.uuid, k.mv_data, 32);
+		lost += bsearch(&key, c->accts, c->naccts, sizeof(*c->accts),
+		    acct_cmp) == NULL;
+	}
+	mdb_cursor_close(mc);
+	if (rc != MDB_NOTFOUND)
+		return store_err(rc);
+	return guard(c, "accounts", lost, cur, err);
+}
+
+/*
+ * Groups that stay, owned here by an account other than the admin, whose
+ * ref is gone upstream: they would fall to the admin.
+ */
+static int
+owners_guard(struct ctx *c, const struct store *st, MDB_txn *txn,
+    struct buf *err)
+{
+	unsigned long cur = 0, lost = 0;
+	const char *uuid;
+	MDB_cursor *mc;
+	MDB_val k, v;
+	size_t i;
+	int rc = ZSQ_OK, mrc;
+
+	if ((mrc = mdb_cursor_open(txn, st->owned, &mc)) != MDB_SUCCESS)
+		return store_err(mrc);
+	while ((mrc = mdb_cursor_get(mc, &k, &v, MDB_NEXT)) == MDB_SUCCESS) {
+		if (k.mv_size != 32 || v.mv_size != 4 ||
+		    acl_is_admin(k.mv_data))
+			continue;
+		if ((rc = store_ord_uuid(st, txn, store_ord_get(v.mv_data),
+		    &uuid)) != ZSQ_OK)
+			break;
+		if (!group_seen(c, uuid))
+			continue;
+		cur++;
+		i = lower_bound(c->refs, c->nrefs, sizeof(*c->refs), uuid);
+		lost += i >= c->nrefs || memcmp(c->refs[i].res, uuid, 32) != 0;
+	}
+	mdb_cursor_close(mc);
+	if (rc != ZSQ_OK)
+		return rc;
+	if (mrc != MDB_NOTFOUND)
+		return store_err(mrc);
+	return guard(c, "owners", lost, cur, err);
+}
+
+/* Shares and public marks of groups that stay, that the lists lack. */
+static int
+shares_guard(struct ctx *c, const struct store *st, MDB_txn *txn,
+    struct buf *err)
+{
+	unsigned long cur[2] = { 0, 0 }, lost[2] = { 0, 0 };
+	struct acl_grant key;
+	MDB_cursor *mc;
+	MDB_val k, v;
+	int rc, pub;
+
+	if (c->ngrants > 0)
+		qsort(c->grants, c->ngrants, sizeof(*c->grants), grant_cmp);
+	if ((rc = mdb_cursor_open(txn, st->shares, &mc)) != MDB_SUCCESS)
+		return store_err(rc);
+	while ((rc = mdb_cursor_get(mc, &k, &v, MDB_NEXT)) == MDB_SUCCESS) {
+		if (k.mv_size != 32 || v.mv_size != 32 ||
+		    !group_seen(c, k.mv_data))
+			continue;
+		pub = memcmp(v.mv_data, ACL_PUBLIC, 32) == 0;
+		cur[pub]++;
+		memcpy(key.group, k.mv_data, 32);
+		memcpy(key.account, v.mv_data, 32);
+		lost[pub] += bsearch(&key, c->grants, c->ngrants,
+		    sizeof(*c->grants), grant_cmp) == NULL;
+	}
+	mdb_cursor_close(mc);
+	if (rc != MDB_NOTFOUND)
+		return store_err(rc);
+	if ((rc = guard(c, "shares", lost[0], cur[0], err)) != ZSQ_OK)
+		return rc;
+	return guard(c, "public marks", lost[1], cur[1], err);
+}
+
+/* 1 when the new lists give group uuid the tag t. */
+static int
+tag_listed(const struct ctx *c, const char *uuid, const struct rec_tagval *t)
+{
+	const char *s;
+	size_t i;
+
+	i = lower_bound(c->tags, c->ntags, sizeof(*c->tags), uuid);
+	for (; i < c->ntags && memcmp(c->tags[i].res, uuid, 32) == 0; i++) {
+		s = c->tagstr.data + c->tags[i].off;
+		if ((c->tags[i].kind == TAG_SYSTEM) ==
+		    (t->kind == REC_TAG_SYSTEM) && strlen(s) == t->len &&
+		    memcmp(s, t->str, t->len) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+/* Tags stored on groups that stay, that the tag lists lack. */
+static int
+tags_guard(struct ctx *c, const struct store *st, MDB_txn *txn,
+    struct buf *err)
+{
+	unsigned long cur = 0, lost = 0;
+	struct rec_tagval t;
+	struct rec_head h;
+	struct rec_iter it;
+	MDB_val k, v;
+	size_t i;
+	int rc;
+
+	for (i = 0; i < c->nseen; i++) {
+		k.mv_size = 32;
+		k.mv_data = c->seen[i];
+		if ((rc = mdb_get(txn, st->groups, &k, &v)) == MDB_NOTFOUND)
+			continue;	/* new here */
+		if (rc != MDB_SUCCESS)
+			return store_err(rc);
+		if (record_open(v.mv_data, v.mv_size, &h) != ZSQ_OK)
+			return ZSQ_ESTORE;
+		record_tags_begin(v.mv_data, &h, &it);
+		while ((rc = record_tags_next(&it, &t)) == 1) {
+			cur++;
+			lost += !tag_listed(c, c->seen[i], &t);
+		}
+		if (rc < 0)
+			return ZSQ_ESTORE;
+	}
+	return guard(c, "tags", lost, cur, err);
+}
+
 static int
 hook_fail(struct buf *err, const char *what, int rc)
 {
@@ -336,8 +564,16 @@ accounts_hook(void *arg, const struct store *st, MDB_txn *txn,
     struct buf *err)
 {
 	struct ctx *c = arg;
+	size_t mark = err->len;
 	int rc;
 
+	/* Before anything is written: the groups' owners as they were. */
+	if ((rc = accounts_guard(c, st, txn, err)) != ZSQ_OK ||
+	    (rc = owners_guard(c, st, txn, err)) != ZSQ_OK ||
+	    (rc = shares_guard(c, st, txn, err)) != ZSQ_OK ||
+	    (rc = tags_guard(c, st, txn, err)) != ZSQ_OK)
+		return err->len > mark ? rc : hook_fail(err, "reading the "
+		    "store", rc);
 	if ((rc = accounts_replace(st, txn, c->accts, c->naccts)) != ZSQ_OK)
 		return hook_fail(err, "replacing the accounts", rc);
 	return ZSQ_OK;
@@ -365,7 +601,8 @@ shares_hook(void *arg, const struct store *st, MDB_txn *txn, struct buf *err)
 
 /* Steps 1-3: owners, shares and tags of the resource type. */
 static int
-tenancy_read(struct ctx *c, struct http *h, struct buf *err)
+tenancy_read(struct ctx *c, struct http *h, struct page_limits *lim,
+    struct buf *err)
 {
 	struct buf q = BUF_INIT;
 	unsigned ps = c->o->page_size;
@@ -374,17 +611,17 @@ tenancy_read(struct ctx *c, struct http *h, struct buf *err)
 	if (buf_printf(&q, "q=resourceType%%3D%s", c->o->resource_type))
 		return ZSQ_ENOMEM;
 	if ((rc = page_read_list(h, "/zstack/v1/accounts/resources/refs",
-	    q.data, "resourceUuid", ps, ref_row, c, err)) != ZSQ_OK ||
+	    q.data, "resourceUuid", ps, lim, ref_row, c, err)) != ZSQ_OK ||
 	    (rc = page_read_list(h, "/zstack/v1/accounts/resources", q.data,
-	    "resourceUuid", ps, share_row, c, err)) != ZSQ_OK)
+	    "resourceUuid", ps, lim, share_row, c, err)) != ZSQ_OK)
 		goto out;
 	c->tag_kind = TAG_SYSTEM;
 	if ((rc = page_read_list(h, "/zstack/v1/system-tags", q.data, "uuid",
-	    ps, tag_row, c, err)) != ZSQ_OK)
+	    ps, lim, tag_row, c, err)) != ZSQ_OK)
 		goto out;
 	c->tag_kind = TAG_USER;
 	if ((rc = page_read_list(h, "/zstack/v1/user-tags", q.data, "uuid", ps,
-	    tag_row, c, err)) != ZSQ_OK)
+	    lim, tag_row, c, err)) != ZSQ_OK)
 		goto out;
 	rc = refs_settle(c);
 out:
@@ -398,17 +635,19 @@ sync_run(struct store *st, const struct sync_opts *o,
 {
 	struct import_opts io;
 	struct import_hooks hooks;
+	struct page_limits lim = o->limits;
 	struct http *h = NULL;
 	struct ctx c;
 	int rc;
 
+	lim.list_bytes_max = lim.list_bytes;
 	memset(stats, 0, sizeof(*stats));
 	memset(&c, 0, sizeof(c));
 	c.o = o;
 	c.stats = stats;
 	if ((rc = http_open(&o->http, &h, err)) != ZSQ_OK)
 		goto out;
-	if (!o->groups_only && (rc = tenancy_read(&c, h, err)) != ZSQ_OK)
+	if (!o->groups_only && (rc = tenancy_read(&c, h, &lim, err)) != ZSQ_OK)
 		goto out;
 	import_opts_init(&io);
 	io.replace = 1;
@@ -418,11 +657,11 @@ sync_run(struct store *st, const struct sync_opts *o,
 	io.progress = o->progress;
 	io.progress_arg = o->progress_arg;
 	if ((rc = import_begin(st, &io, &c.imp, err)) != ZSQ_OK ||
-	    (rc = page_read_groups(h, SYNC_GROUPS_ROUTE, o->page_size,
+	    (rc = page_read_groups(h, SYNC_GROUPS_ROUTE, o->page_size, &lim,
 	    group_add, &c, &stats->pages, err)) != ZSQ_OK)
 		goto out;
 	if (!o->groups_only && (rc = page_read_list(h, "/zstack/v1/accounts",
-	    "", "uuid", o->page_size, account_row, &c, err)) != ZSQ_OK)
+	    "", "uuid", o->page_size, &lim, account_row, &c, err)) != ZSQ_OK)
 		goto out;
 	hooks.before = accounts_hook;
 	hooks.after = shares_hook;
@@ -444,6 +683,7 @@ out:
 	free(c.grants);
 	free(c.accts);
 	free(c.tagv);
+	free(c.seen);
 	buf_free(&c.tagstr);
 	if (rc != ZSQ_OK) {
 		memset(&stats->groups, 0, sizeof(stats->groups));

@@ -5,6 +5,7 @@
 #include <curl/curl.h>
 #include <jansson.h>
 
+#include "base/clock.h"
 #include "base/errors.h"
 #include "base/text.h"
 #include "upstream/sync_http.h"
@@ -18,8 +19,12 @@ struct http {
 	struct buf		 url;		/* base + path of a request */
 	size_t			 base_len;
 	struct buf		*body;		/* the reply being received */
-	int			 too_big;
+	int			 too_big;	/* 1: the reply, 2: the run */
 	size_t			 max;		/* of this reply, bytes */
+	unsigned long long	 max_bytes;	/* of the run, 0: none */
+	int64_t			 deadline;	/* monotonic ms, 0: none */
+	long			 max_seconds;
+	long			 timeout;	/* seconds, per request */
 	char			 code[HTTP_CODE_MAX];	/* of the last reply */
 	unsigned long		 requests;
 	unsigned long long	 bytes;
@@ -34,6 +39,10 @@ on_data(char *p, size_t size, size_t n, void *arg)
 	if (n > h->max - h->body->len) {
 		h->too_big = 1;
 		return 0;	/* libcurl stops with CURLE_WRITE_ERROR */
+	}
+	if (h->max_bytes != 0 && n > h->max_bytes - h->bytes) {
+		h->too_big = 2;
+		return 0;
 	}
 	if (buf_append(h->body, p, n) != ZSQ_OK)
 		return 0;
@@ -129,7 +138,11 @@ http_open(const struct http_opts *o, struct http **out, struct buf *err)
 	curl_easy_setopt(h->curl, CURLOPT_ACCEPT_ENCODING, "");
 	curl_easy_setopt(h->curl, CURLOPT_USERAGENT, "zsquery-sync");
 	curl_easy_setopt(h->curl, CURLOPT_CONNECTTIMEOUT, o->connect_timeout);
-	curl_easy_setopt(h->curl, CURLOPT_TIMEOUT, o->timeout);
+	h->timeout = o->timeout;
+	h->max_bytes = o->max_bytes;
+	h->max_seconds = o->max_seconds;
+	if (o->max_seconds > 0)
+		h->deadline = clock_ms(CLOCK_MONOTONIC) + o->max_seconds * 1000;
 	curl_easy_setopt(h->curl, CURLOPT_WRITEFUNCTION, on_data);
 	curl_easy_setopt(h->curl, CURLOPT_WRITEDATA, h);
 	if (o->cacert != NULL)
@@ -199,11 +212,23 @@ http_get(struct http *h, const char *path, size_t max, struct buf *body,
     struct buf *err)
 {
 	CURLcode cc;
-	long status = 0;
+	long status = 0, ms;
 	int rc;
 
 	h->code[0] = '\0';
 	buf_reset(body);
+	/* The request's limit, cut to what is left of the run's. */
+	ms = h->timeout * 1000;
+	if (h->deadline != 0) {
+		if (h->deadline - clock_ms(CLOCK_MONOTONIC) <= 0) {
+			(void)buf_printf(err, "GET %s: the run took longer than "
+			    "%ld s (--max-time)", path, h->max_seconds);
+			return ZSQ_ETIMEOUT;
+		}
+		if (h->deadline - clock_ms(CLOCK_MONOTONIC) < ms)
+			ms = (long)(h->deadline - clock_ms(CLOCK_MONOTONIC));
+	}
+	curl_easy_setopt(h->curl, CURLOPT_TIMEOUT_MS, ms);
 	h->url.len = h->base_len;
 	if (buf_puts(&h->url, path) != ZSQ_OK)
 		return ZSQ_ENOMEM;
@@ -225,6 +250,9 @@ http_get(struct http *h, const char *path, size_t max, struct buf *body,
 	case CURLE_OPERATION_TIMEDOUT:
 		rc = ZSQ_ETIMEOUT;
 		(void)buf_puts(err, "timed out: ");
+		if (ms < h->timeout * 1000)
+			(void)buf_printf(err, "the run's limit of %ld s "
+			    "(--max-time): ", h->max_seconds);
 		break;
 	case CURLE_COULDNT_RESOLVE_HOST:
 	case CURLE_COULDNT_RESOLVE_PROXY:
@@ -241,9 +269,14 @@ http_get(struct http *h, const char *path, size_t max, struct buf *body,
 		    "was complete (truncated reply): ");
 		break;
 	case CURLE_WRITE_ERROR:
-		if (h->too_big) {
+		if (h->too_big == 1) {
 			(void)buf_printf(err, "the reply is larger than %zu "
 			    "KiB", h->max >> 10);
+			return ZSQ_EIO;
+		}
+		if (h->too_big == 2) {
+			(void)buf_printf(err, "the run's replies are larger "
+			    "than %llu MiB (--max-bytes)", h->max_bytes >> 20);
 			return ZSQ_EIO;
 		}
 		return ZSQ_ENOMEM;

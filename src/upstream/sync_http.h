@@ -9,11 +9,20 @@
  * header of the requests: never into a URL, a message or a log line, and
  * libcurl's own tracing stays off.
  *
+ * What a connection may read is bounded, because an upstream is untrusted
+ * input: each reply by the caller's max, the replies of the whole run by
+ * max_bytes, and the run's time by max_seconds (each request's own limit
+ * is cut to what is left).  Bytes are counted as libcurl hands them over,
+ * decompressed: a small compressed reply cannot grow past its bound.  A
+ * reply is refused the moment it passes a bound, not when it ends.
+ *
  * Every failure comes back as one line in err, naming the request (the
  * path, never the session), and a code:
  *   ZSQ_EIO       unreachable, connection cut, TLS failure, a reply
- *                 larger than the caller's max (at most HTTP_REPLY_MAX)
- *   ZSQ_ETIMEOUT  the connect or the whole request ran past its limit
+ *                 larger than the caller's max (at most HTTP_REPLY_MAX),
+ *                 the run's replies past max_bytes
+ *   ZSQ_ETIMEOUT  the connect or the whole request ran past its limit,
+ *                 or the run past max_seconds
  *   ZSQ_EINVAL    a reply that is not 2xx: ZStack's error JSON is shown
  *                 ("HTTP 503: ID.1001 The session is invalid...: details")
  *   ZSQ_ENOMEM
@@ -36,6 +45,8 @@ struct http_opts {
 	const char	*capath;	/* CA directory, or NULL */
 	long		 connect_timeout;	/* seconds */
 	long		 timeout;	/* seconds, per request */
+	unsigned long long max_bytes;	/* every reply of the run; 0: none */
+	long		 max_seconds;	/* the run, from http_open(); 0: none */
 };
 
 struct http;

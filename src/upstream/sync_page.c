@@ -8,11 +8,13 @@
  * a fraction of building a JSON tree, which matters at 100,000 groups of
  * 14 KB each when most of them have not changed.
  */
+#include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "base/errors.h"
 #include "base/jscan.h"
+#include "base/num.h"
 #include "base/text.h"
 #include "upstream/sync_page.h"
 
@@ -243,9 +245,31 @@ groups_scan(struct scan *s, char *last, size_t *count, page_group_fn fn,
 	return ZSQ_OK;
 }
 
+/* The envelope's "total" (its value next): a whole number. */
+static int
+total_read(struct scan *s, int64_t *total)
+{
+	size_t from;
+	int rc;
+
+	if (*total != -1)
+		return fail(s, "'total' given twice");
+	if (ws(s) == '-')
+		return fail(s, "'total' is negative");
+	from = s->i;
+	if ((rc = skip_value(s)) != ZSQ_OK)
+		return rc;
+	if (num_parse_i64(s->p + from, s->i - from, 0, INT64_MAX, total) !=
+	    ZSQ_OK) {
+		*total = -1;
+		return fail(s, "'total' is not a whole number");
+	}
+	return ZSQ_OK;
+}
+
 int
 page_split_groups(const char *body, size_t len, char *last, size_t *count,
-    page_group_fn fn, void *arg, struct buf *err)
+    int64_t *total, page_group_fn fn, void *arg, struct buf *err)
 {
 	struct scan s = { body, len, 0, 0, err };
 	const char *k;
@@ -253,6 +277,7 @@ page_split_groups(const char *body, size_t len, char *last, size_t *count,
 	int more = 1, seen = 0, rc;
 
 	*count = 0;
+	*total = -1;
 	if (ws(&s) != '{')
 		return fail(&s, len == 0 ? "an empty reply" :
 		    "the reply is not a JSON object");
@@ -268,7 +293,9 @@ page_split_groups(const char *body, size_t len, char *last, size_t *count,
 			if (seen++)
 				return fail(&s, "'inventories' given twice");
 			rc = groups_scan(&s, last, count, fn, arg);
-		} else
+		} else if (kn == 5 && memcmp(k, "total", 5) == 0)
+			rc = total_read(&s, total);
+		else
 			rc = skip_value(&s);
 		if (rc != ZSQ_OK || (rc = member_next(&s, '}', &more)) != ZSQ_OK)
 			return rc;
@@ -294,34 +321,80 @@ reply_fail(struct buf *err, size_t mark, const char *what, int rc)
 	return rc;
 }
 
+/*
+ * What a page's count and its "total" (the groups from its keyset
+ * position on) must agree on: a short page is the end only when the
+ * upstream counts no more than it sent, so an empty or cut page of an
+ * upstream that has more is an error, never a list that ended (and
+ * groups deleted here).
+ */
+static int
+page_check(size_t count, int64_t total, unsigned limit,
+    unsigned long groups, const struct page_limits *lim, struct buf *err)
+{
+	if (count > limit)
+		return buf_printf(err, "the page holds %zu groups, more than "
+		    "limit=%u", count, limit) ? ZSQ_ENOMEM : ZSQ_EINVAL;
+	if (total < 0)
+		return buf_puts(err, "the reply has no 'total' "
+		    "(replyWithCount=true was asked)") ? ZSQ_ENOMEM :
+		    ZSQ_EINVAL;
+	if ((uint64_t)total < count || (count < limit &&
+	    (uint64_t)total != count))
+		return buf_printf(err, "the page holds %zu groups but its "
+		    "total says %" PRId64 " are left from there on (a page "
+		    "cut short, or the list changed while it was read)", count,
+		    total) ? ZSQ_ENOMEM : ZSQ_EINVAL;
+	if (lim->groups != 0 && groups > lim->groups)
+		return buf_printf(err, "more than %lu groups (--max-groups): "
+		    "the upstream does not end the list", lim->groups) ?
+		    ZSQ_ENOMEM : ZSQ_EINVAL;
+	return ZSQ_OK;
+}
+
 int
 page_read_groups(struct http *h, const char *route, unsigned limit,
-    page_group_fn fn, void *arg, unsigned long *pages, struct buf *err)
+    const struct page_limits *lim, page_group_fn fn, void *arg,
+    unsigned long *pages, struct buf *err)
 {
 	struct buf body = BUF_INIT, path = BUF_INIT;
 	char last[33] = "";
 	size_t count, mark = err->len;
+	unsigned long groups = 0;
+	int64_t total, left = -1;
 	int rc;
 
 	*pages = 0;
 	for (;;) {
 		buf_reset(&path);
-		if (buf_printf(&path, "%s?limit=%u&sort=uuid", route, limit) ||
+		if (buf_printf(&path, "%s?limit=%u&sort=uuid&replyWithCount="
+		    "true", route, limit) ||
 		    (last[0] && buf_printf(&path, "&q=uuid%%3E%s", last))) {
 			rc = ZSQ_ENOMEM;
 			break;
 		}
-		if ((rc = http_get(h, path.data, HTTP_REPLY_MAX, &body,
+		if ((rc = http_get(h, path.data, lim->reply_bytes, &body,
 		    err)) != ZSQ_OK)
 			break;
 		(*pages)++;
-		rc = page_split_groups(body.data, body.len, last, &count, fn,
-		    arg, err);
-		if (rc == ZSQ_OK && count > limit) {
-			(void)buf_printf(err, "the page holds %zu groups, more "
-			    "than limit=%u", count, limit);
+		rc = page_split_groups(body.data, body.len, last, &count,
+		    &total, fn, arg, err);
+		groups += count;
+		if (rc == ZSQ_OK)
+			rc = page_check(count, total, limit, groups, lim, err);
+		/*
+		 * From page to page the count goes down by what was read: an
+		 * upstream whose later page counts fewer (an empty page that
+		 * says "0 left") contradicts itself, or changed meanwhile.
+		 */
+		if (rc == ZSQ_OK && left >= 0 && total != left) {
+			(void)buf_printf(err, "%" PRId64 " groups were left "
+			    "after the last page, this one counts %" PRId64 " (a "
+			    "page cut short, or the list changed while it was "
+			    "read)", left, total);
 			rc = ZSQ_EINVAL;
 		}
+		left = total - (int64_t)count;
 		if (rc != ZSQ_OK) {
 			reply_fail(err, mark, path.data, rc);
 			break;
@@ -337,8 +410,8 @@ page_read_groups(struct http *h, const char *route, unsigned limit,
 /* One page of a list: rows to fn, order checked against prev. */
 static int
 list_page(json_t *reply, const char *sort_field, unsigned limit,
-    struct buf *prev, size_t *n, size_t *got, page_row_fn fn, void *arg,
-    struct buf *err)
+    unsigned long max_rows, json_int_t total, struct buf *prev, size_t *n,
+    size_t *got, page_row_fn fn, void *arg, struct buf *err)
 {
 	json_t *inv = json_object_get(reply, "inventories"), *row;
 	const char *key;
@@ -357,6 +430,11 @@ list_page(json_t *reply, const char *sort_field, unsigned limit,
 		    "limit=%u", *got, limit);
 		return ZSQ_EINVAL;
 	}
+	if ((json_int_t)(*n + *got) > total) {
+		(void)buf_printf(err, "%zu rows read of a list whose total is "
+		    "%" JSON_INTEGER_FORMAT, *n + *got, total);
+		return ZSQ_EINVAL;
+	}
 	json_array_foreach(inv, i, row) {
 		key = json_string_value(json_object_get(row, sort_field));
 		if (key == NULL) {
@@ -373,9 +451,9 @@ list_page(json_t *reply, const char *sort_field, unsigned limit,
 		buf_reset(prev);
 		if (buf_puts(prev, key) != ZSQ_OK)
 			return ZSQ_ENOMEM;
-		if (++*n > PAGE_ROWS_MAX) {
-			(void)buf_printf(err, "more than %lu rows: the upstream "
-			    "does not end the list", PAGE_ROWS_MAX);
+		if (++*n > max_rows) {
+			(void)buf_printf(err, "more than %lu rows (--max-rows): "
+			    "the upstream does not end the list", max_rows);
 			return ZSQ_EINVAL;
 		}
 		if ((rc = fn(arg, row, *n - 1, err)) != ZSQ_OK)
@@ -386,14 +464,14 @@ list_page(json_t *reply, const char *sort_field, unsigned limit,
 
 int
 page_read_list(struct http *h, const char *path, const char *query,
-    const char *sort_field, unsigned limit, page_row_fn fn, void *arg,
-    struct buf *err)
+    const char *sort_field, unsigned limit, struct page_limits *lim,
+    page_row_fn fn, void *arg, struct buf *err)
 {
 	struct buf body = BUF_INIT, url = BUF_INIT, prev = BUF_INIT;
 	json_error_t je;
 	json_t *reply, *t;
 	json_int_t total = -1;
-	size_t n = 0, got, mark = err->len;
+	size_t n = 0, got, mark = err->len, max;
 	int rc;
 
 	for (;;) {
@@ -404,9 +482,23 @@ page_read_list(struct http *h, const char *path, const char *query,
 			rc = ZSQ_ENOMEM;
 			break;
 		}
-		if ((rc = http_get(h, url.data, (size_t)limit *
-		    PAGE_ROW_BYTES_MAX, &body, err)) != ZSQ_OK)
+		/*
+		 * A page's bound, and what is left of the lists' (their
+		 * rows are held until the run applies them).
+		 */
+		max = (size_t)limit * PAGE_ROW_BYTES_MAX;
+		if (lim->list_bytes < max)
+			max = (size_t)lim->list_bytes;
+		if (max == 0) {
+			(void)buf_printf(err, "GET %s: the lists' replies are "
+			    "larger than %llu MiB (--max-list-bytes)",
+			    url.data, lim->list_bytes_max >> 20);
+			rc = ZSQ_EIO;
 			break;
+		}
+		if ((rc = http_get(h, url.data, max, &body, err)) != ZSQ_OK)
+			break;
+		lim->list_bytes -= body.len;
 		reply = json_loadb(body.data ? body.data : "", body.len, 0,
 		    &je);
 		if (reply == NULL) {
@@ -426,16 +518,26 @@ page_read_list(struct http *h, const char *path, const char *query,
 			t = json_object_get(reply, "total");
 			if (json_is_integer(t) && total < 0)
 				total = json_integer_value(t);
-			if (json_is_integer(t) && json_integer_value(t) !=
-			    total) {
+			if (!json_is_integer(t) || json_integer_value(t) < 0) {
+				/*
+				 * A list that does not say how long it is
+				 * could end anywhere: an empty page would
+				 * read as "nothing left", and wipe tenancy.
+				 */
+				(void)buf_puts(err, t == NULL ? "the reply has "
+				    "no 'total' (replyWithCount=true was "
+				    "asked)" : "'total' is not a whole number");
+				rc = ZSQ_EINVAL;
+			} else if (json_integer_value(t) != total) {
 				(void)buf_printf(err, "the list changed while "
 				    "it was read (total %" JSON_INTEGER_FORMAT
 				    ", then %" JSON_INTEGER_FORMAT ")", total,
 				    json_integer_value(t));
 				rc = ZSQ_EINVAL;
 			} else
-				rc = list_page(reply, sort_field, limit, &prev,
-				    &n, &got, fn, arg, err);
+				rc = list_page(reply, sort_field, limit,
+				    lim->rows, total, &prev, &n, &got, fn, arg,
+				    err);
 			json_decref(reply);
 		}
 		if (rc != ZSQ_OK) {
@@ -443,7 +545,7 @@ page_read_list(struct http *h, const char *path, const char *query,
 			break;
 		}
 		if (got < limit) {
-			if (total >= 0 && (json_int_t)n != total) {
+			if ((json_int_t)n != total) {
 				(void)buf_printf(err, "GET %s: %zu rows "
 				    "read of the %" JSON_INTEGER_FORMAT " the "
 				    "list said it held (it changed while it "

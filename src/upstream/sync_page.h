@@ -2,8 +2,10 @@
  * sync_page.h - reading ZStack's paged query replies to their end.
  *
  * Groups (page_read_groups) are read by keyset:
- *     GET <groups route>?limit=L&sort=uuid[&q=uuid>LAST]
- * page after page until one holds fewer than L groups.  Unlike limit/start
+ *     GET <groups route>?limit=L&sort=uuid&replyWithCount=true[&q=uuid>LAST]
+ * page after page until one holds fewer than L groups, and its "total"
+ * (the groups from its position on) says no more are left: a short or
+ * empty page of an upstream that counts more is an error, not the end.  Unlike limit/start
  * paging, a group added or deleted meanwhile cannot shift the pages and
  * make the read skip or repeat another.  A reply is split into groups
  * without building a JSON tree: each group is handed on as the very bytes
@@ -15,13 +17,21 @@
  * than L groups.  Any contradiction is an error, never a guess.
  *
  * The other lists (page_read_list: accounts, refs, shares, tags) are
- * small and read with limit/start, sorted on a field the caller names,
- * each reply parsed with jansson; the rows must come in that field's
- * order (rising or equal), which also catches an upstream that ignores
- * start and sends the first page again.  A row inserted or deleted
+ * small and read with limit/start and replyWithCount=true, sorted on a
+ * field the caller names, each reply parsed with jansson; every page must
+ * carry the list's "total", the same on each, and the rows read must end
+ * exactly there: a list that does not say how long it is, or says
+ * otherwise than it sends, fails (an empty reply must not read as "none
+ * left" and wipe tenancy).  The rows must come in that field's order
+ * (rising or equal), which also catches an upstream that ignores start
+ * and sends the first page again.  A row inserted or deleted
  * upstream while such a list is read can shift its pages by one row
  * (a share or tag read twice, which is harmless, or missed until the next
  * sync); ZStack offers no keyset on these lists.
+ *
+ * Every read is bounded (struct page_limits): a group page's reply, the
+ * groups of a run, the rows of a list, and the bytes of every list reply
+ * of a run (the rows are held until the run applies them).
  *
  * Errors are one line in err ("reply to GET <path>: ...") with
  * ZSQ_EINVAL for a reply that is not what the API promises, or the
@@ -37,7 +47,17 @@
 #include "base/buf.h"
 #include "upstream/sync_http.h"
 
-#define PAGE_ROWS_MAX	10000000UL	/* rows of one list, at most */
+#include <stdint.h>
+
+/* The bounds of a run's reads (0 in groups or rows: none). */
+struct page_limits {
+	size_t		 reply_bytes;	/* one group page, decompressed */
+	unsigned long	 groups;	/* groups of the run */
+	unsigned long	 rows;		/* rows of one list */
+	unsigned long long list_bytes;	/* every list reply of the run:
+					   counts down as they are read */
+	unsigned long long list_bytes_max;	/* its start, for messages */
+};
 /*
  * Bytes of one list row, at most on average over a page: a page of limit
  * rows may be limit times this long.  ZStack's rows (accounts, refs,
@@ -57,18 +77,20 @@ typedef int (*page_row_fn)(void *arg, json_t *row, size_t n,
  * Split one reply body {"inventories":[...], other keys...} into groups:
  * each goes to fn in order.  last (33 bytes: 32 + NUL, "" at the start) is
  * the keyset position, checked and moved on; *count gets the number of
- * groups.  Pure: no I/O (tests/test_sync_page.c drives it).
+ * groups, *total the envelope's "total" (-1 when it has none).  Pure: no
+ * I/O (tests/test_sync_page.c drives it).
  */
 int	page_split_groups(const char *body, size_t len, char *last,
-	    size_t *count, page_group_fn fn, void *arg, struct buf *err);
+	    size_t *count, int64_t *total, page_group_fn fn, void *arg,
+	    struct buf *err);
 
 /*
  * Every group of route (e.g. "/zstack/v1/ai/model-services/instances/
  * groups"), limit groups a page.  *pages gets the number of pages.
  */
 int	page_read_groups(struct http *h, const char *route, unsigned limit,
-	    page_group_fn fn, void *arg, unsigned long *pages,
-	    struct buf *err);
+	    const struct page_limits *lim, page_group_fn fn, void *arg,
+	    unsigned long *pages, struct buf *err);
 
 /*
  * Every row of path ("/zstack/v1/accounts"), with query ("q=...", or ""),
@@ -76,7 +98,7 @@ int	page_read_groups(struct http *h, const char *route, unsigned limit,
  * 0-based position.
  */
 int	page_read_list(struct http *h, const char *path, const char *query,
-	    const char *sort_field, unsigned limit, page_row_fn fn, void *arg,
-	    struct buf *err);
+	    const char *sort_field, unsigned limit, struct page_limits *lim,
+	    page_row_fn fn, void *arg, struct buf *err);
 
 #endif
