@@ -24,8 +24,8 @@ DEMO="$BUILD nginx-light curl"
 # socket activation and unit checks), valgrind, strace, procps (pgrep, ps),
 # openssl (test certificates), tzdata (two zones), wrk (load), util-linux
 # (setsid, setpriv), a real MariaDB and Prometheus for the tests that meet
-# one, and the Debian packaging tools tests/package.sh builds the package
-# with (dpkg-buildpackage, debhelper, lintian, fakeroot).
+# one, and the Debian packaging tools tests/integration/package.sh builds
+# the package with (dpkg-buildpackage, debhelper, lintian, fakeroot).
 TEST="$DEMO python3 lmdb-utils spawn-fcgi systemd valgrind strace procps openssl
     tzdata wrk util-linux mariadb-server prometheus dpkg-dev debhelper
     lintian devscripts fakeroot mariadb-client"

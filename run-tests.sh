@@ -14,8 +14,8 @@
 # Prints automake's summaries, then the checks of every test added up:
 # "N passed, N failed".  Exit status: non-zero if anything failed, and
 # also if any test skipped: a test skips (77) only when a tool it drives
-# is missing or, tests/package.sh, when not run as root, and a pass means
-# everything ran.
+# is missing or, tests/integration/package.sh, when not run as root, and a
+# pass means everything ran.
 #
 # JOBS=N sets make's parallelism (default 2); SANITIZERS=no skips the
 # second build.
@@ -63,7 +63,7 @@ if [ "${SANITIZERS:-yes}" != no ]; then
 	ASAN_OPTIONS="$ASAN_OPTIONS:allocator_may_return_null=1"
 	UBSAN_OPTIONS="log_path=$san/ubsan:print_stacktrace=1:halt_on_error=1"
 	# Leaks that are LMDB's, not ours: see the file.
-	LSAN_OPTIONS="suppressions=$top/tests/lsan.supp:print_suppressions=0"
+	LSAN_OPTIONS="suppressions=$top/tests/data/lsan.supp:print_suppressions=0"
 	export ASAN_OPTIONS UBSAN_OPTIONS LSAN_OPTIONS
 	suite build-san --enable-sanitizers || rc=1
 	unset ASAN_OPTIONS UBSAN_OPTIONS LSAN_OPTIONS
@@ -91,8 +91,8 @@ for d in $dirs; do
 	fi
 done
 
-# Every test prints "N passed, N failed" as its last line (tests/t.h,
-# tests/lib.sh); a test that died before printing it counts in automake's
+# Every test prints "N passed, N failed" as its last line (tests/unit/t.h,
+# tests/tools/lib.sh); a test that died before printing it counts in automake's
 # ERROR/FAIL line.
 cd "$top"
 find build/tests build-san/tests -name '*.log' ! -name test-suite.log \

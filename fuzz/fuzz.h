@@ -4,7 +4,7 @@
  * Each driver defines LLVMFuzzerTestOneInput() and is built twice: with
  * clang -fsanitize=fuzzer (fuzz/run.sh, `make fuzz`) to search for new
  * inputs, and with replay.c as main() under `make check`
- * (tests/fuzz_replay.sh) to replay the committed corpus.
+ * (tests/integration/fuzz_replay.sh) to replay the committed corpus.
  *
  * A driver checks invariants of docs/API.md, not only "no crash": FUZZ_CHECK()
  * prints the broken invariant and aborts, which both libFuzzer and the
