@@ -57,7 +57,7 @@ typedef int (*page_row_fn)(void *arg, json_t *row, size_t n,
  * Split one reply body {"inventories":[...], other keys...} into groups:
  * each goes to fn in order.  last (33 bytes: 32 + NUL, "" at the start) is
  * the keyset position, checked and moved on; *count gets the number of
- * groups.  Pure: no I/O (tests/test_sync_page.c drives it).
+ * groups.  Pure: no I/O (tests/unit/test_sync_page.c drives it).
  */
 int	page_split_groups(const char *body, size_t len, char *last,
 	    size_t *count, page_group_fn fn, void *arg, struct buf *err);
