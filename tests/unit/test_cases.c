@@ -366,7 +366,7 @@ request(struct request_ctx *ctx, const char *uri, const char *sid,
     const char *inm, struct buf *reply)
 {
 	char auth[64];
-	struct request_in in = { "GET", uri, auth, inm };
+	struct request_in in = { "GET", uri, auth, inm, NULL, NULL };
 	struct out o = { out_buf_write, reply };
 
 	snprintf(auth, sizeof(auth), "OAuth %s", sid);

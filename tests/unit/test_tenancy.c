@@ -391,7 +391,7 @@ static void
 request(int a, const char *uri, const char *inm, struct buf *out)
 {
 	char auth[64];
-	struct request_in in = { "GET", uri, auth, inm };
+	struct request_in in = { "GET", uri, auth, inm, NULL, NULL };
 	struct out o = { out_buf_write, out };
 
 	snprintf(auth, sizeof(auth), "OAuth %s", sid[a]);
