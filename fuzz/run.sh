@@ -51,6 +51,8 @@ pkgs="fcgi lmdb jansson uuid libxxhash libcurl"
 pkg_cflags=$(pkg-config --cflags $pkgs) || exit 99
 libs=$(pkg-config --libs $pkgs) || exit 99
 san='-fsanitize=address,undefined -fno-sanitize-recover=undefined'
+# The quotes are the macros' own: split into words, never re-parsed.
+# shellcheck disable=SC2089
 cflags="-g -O1 -fno-omit-frame-pointer -pthread -Wall -Wextra $san
 	-I$srcdir/src -I$srcdir/fuzz -DSYSCONFDIR=\"/etc\"
 	-DLOCALSTATEDIR=\"/var\" -DPACKAGE_VERSION=\"$version\" $pkg_cflags"
@@ -66,13 +68,13 @@ echo "building with $cc in $out"
 objs=
 for s in $lib_sources fuzz/fuzz.c; do
 	o=$out/obj/$(echo "${s%.c}" | tr / _).o
-	# shellcheck disable=SC2086
+	# shellcheck disable=SC2086,SC2090
 	$cc $cflags -fsanitize=fuzzer-no-link -c "$srcdir/$s" -o "$o" ||
 		exit 99
 	objs="$objs $o"
 done
 for t in $targets; do
-	# shellcheck disable=SC2086
+	# shellcheck disable=SC2086,SC2090
 	$cc $cflags -fsanitize=fuzzer "$srcdir/fuzz/fuzz_$t.c" $objs $libs \
 		-o "$out/bin/fuzz_$t" || exit 99
 done
@@ -133,7 +135,7 @@ for t in $failed; do
 	status=1
 	echo "--- $t: the end of $out/log/$t.log"
 	tail -n 60 "$out/log/$t.log"
-	for f in $(find "$out/crash" -name "$t-*" -newer "$stamp"); do
+	find "$out/crash" -name "$t-*" -newer "$stamp" | while read -r f; do
 		echo "--- $f ($(wc -c <"$f") bytes):"
 		od -A d -c "$f" | head -n 20
 	done
