@@ -13,7 +13,7 @@
 # www-data, mode 0750), because www-data may not be able to enter this
 # checkout (/root is 0700).  PORT=N picks another port.
 #
-# The data (tests/demo_data.sh) is always the same, rendered in UTC, and
+# The data (tests/tools/demo_data.sh) is always the same, rendered in UTC, and
 # the pool runs in UTC too: the replies are the ones docs/API.md shows.
 set -eu
 
@@ -21,7 +21,7 @@ TOP=$(cd "$(dirname "$0")" && pwd)
 DEMO=$TOP/demo
 PORT=${PORT:-8080}
 API=/zstack/v1/ai/model-services/instances/groups
-. "$TOP/tests/demo_data.sh"
+. "$TOP/tests/tools/demo_data.sh"
 ADMIN_SID=$DEMO_ADMIN_SID
 TENANT_SID=$DEMO_TENANT_SID
 

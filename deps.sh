@@ -5,6 +5,7 @@
 #   ./deps.sh build    what builds the programs (and the Debian package)
 #   ./deps.sh demo     build + what demo.sh serves with
 #   ./deps.sh test     demo + everything the test suite drives
+#   ./deps.sh fuzz     build + clang and its libFuzzer (fuzz/run.sh)
 #   ./deps.sh -l SET   print the set, one package a line, and exit
 #
 # Installs whatever of SET is missing: as root with apt-get (update, then
@@ -24,11 +25,14 @@ DEMO="$BUILD nginx-light curl"
 # socket activation and unit checks), valgrind, strace, procps (pgrep, ps),
 # openssl (test certificates), tzdata (two zones), wrk (load), util-linux
 # (setsid, setpriv), a real MariaDB and Prometheus for the tests that meet
-# one, and the Debian packaging tools tests/package.sh builds the package
-# with (dpkg-buildpackage, debhelper, lintian, fakeroot).
+# one, and the Debian packaging tools tests/integration/package.sh builds
+# the package with (dpkg-buildpackage, debhelper, lintian, fakeroot).
 TEST="$DEMO python3 lmdb-utils spawn-fcgi systemd valgrind strace procps openssl
     tzdata wrk util-linux mariadb-server prometheus dpkg-dev debhelper
     lintian devscripts fakeroot mariadb-client"
+# Fuzzing (make fuzz, .ci/run): clang, and libFuzzer with clang's
+# sanitizer runtimes, which Debian ships apart from the compiler.
+FUZZ="$BUILD clang libclang-rt-14-dev"
 
 case ${1:-} in
 -l)	set -- "${2:-}" list;;
@@ -37,7 +41,8 @@ case $1 in
 build)	want=$BUILD;;
 demo)	want=$DEMO;;
 test)	want=$TEST;;
-*)	echo "usage: $0 [-l] build|demo|test" >&2; exit 2;;
+fuzz)	want=$FUZZ;;
+*)	echo "usage: $0 [-l] build|demo|test|fuzz" >&2; exit 2;;
 esac
 if [ "${2:-}" = list ]; then
 	printf '%s\n' $want

@@ -4,8 +4,9 @@
 # valgrind, unit-file and Debian package checks), then an ASan+UBSan
 # build in ./build-san running the same suite (less the valgrind and
 # package tests, which that build leaves out: see Makefile.am).
-# Sanitizer reports go to files under build-san/sanitizer/, so a report
-# from a forked worker that nobody waited for still fails the run.
+# Sanitizer reports go to files under build-san/sanitizer/ (the build's
+# own settings, Makefile.am), so a report from a forked worker that
+# nobody waited for still fails its test and the run.
 #
 # First it makes sure the packages the suite drives are there
 # (./deps.sh test): as root on Debian it installs what is missing, as
@@ -14,8 +15,8 @@
 # Prints automake's summaries, then the checks of every test added up:
 # "N passed, N failed".  Exit status: non-zero if anything failed, and
 # also if any test skipped: a test skips (77) only when a tool it drives
-# is missing or, tests/package.sh, when not run as root, and a pass means
-# everything ran.
+# is missing or, tests/integration/package.sh, when not run as root, and a
+# pass means everything ran.
 #
 # JOBS=N sets make's parallelism (default 2); SANITIZERS=no skips the
 # second build.
@@ -52,32 +53,25 @@ skipped() {
 rc=0
 suite build || rc=1
 if [ "${SANITIZERS:-yes}" != no ]; then
+	# The build sets the sanitizers' options for its tests (Makefile.am):
+	# each test's reports go to files under build-san/sanitizer/TEST/ and
+	# fail that test (tests/tools/sanitizer_wrap.sh).  Read them all again
+	# here, for this summary and for a process that outlived its test.
 	san=$top/build-san/sanitizer
 	rm -rf "$san"
-	mkdir -p "$san"
-	# allocator_may_return_null: the crafted PARAMS tests make Debian's
-	# libfcgi 2.4.2 ask malloc for ~2^64 bytes (CVE-2025-23016); ASan would
-	# report that as its own error, while in production malloc returns NULL
-	# and libfcgi aborts the worker, which is what those tests assert.
-	ASAN_OPTIONS="log_path=$san/asan:detect_leaks=1:abort_on_error=1"
-	ASAN_OPTIONS="$ASAN_OPTIONS:allocator_may_return_null=1"
-	UBSAN_OPTIONS="log_path=$san/ubsan:print_stacktrace=1:halt_on_error=1"
-	# Leaks that are LMDB's, not ours: see the file.
-	LSAN_OPTIONS="suppressions=$top/tests/lsan.supp:print_suppressions=0"
-	export ASAN_OPTIONS UBSAN_OPTIONS LSAN_OPTIONS
 	suite build-san --enable-sanitizers || rc=1
-	unset ASAN_OPTIONS UBSAN_OPTIONS LSAN_OPTIONS
 	# A report says "ERROR:" (ASan, LSan) or "runtime error" (UBSan); a
-	# log holding only "WARNING: ... failed to allocate" is the libfcgi
-	# case above, answered with NULL as intended.
-	reports=$(grep -l -E 'ERROR: |runtime error' "$san"/* 2>/dev/null || :)
+	# log holding only "WARNING: ... failed to allocate" is libfcgi's
+	# crafted-record case, answered with NULL as intended (Makefile.am).
+	reports=$(grep -rl -E 'ERROR: |runtime error' "$san" 2>/dev/null || :)
 	if [ -n "$reports" ]; then
 		echo "sanitizer reports:"
 		cat $reports
 		rc=1
 	else
-		echo "sanitizer reports: none ($(ls "$san" | wc -l) allocation" \
-		    "warnings from libfcgi's crafted-record tests)"
+		echo "sanitizer reports: none ($(find "$san" -type f 2>/dev/null |
+		    wc -l) allocation warnings from libfcgi's crafted-record" \
+		    "tests)"
 	fi
 fi
 
@@ -91,8 +85,8 @@ for d in $dirs; do
 	fi
 done
 
-# Every test prints "N passed, N failed" as its last line (tests/t.h,
-# tests/lib.sh); a test that died before printing it counts in automake's
+# Every test prints "N passed, N failed" as its last line (tests/unit/t.h,
+# tests/tools/lib.sh); a test that died before printing it counts in automake's
 # ERROR/FAIL line.
 cd "$top"
 find build/tests build-san/tests -name '*.log' ! -name test-suite.log \

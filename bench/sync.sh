@@ -3,7 +3,7 @@
 # "Sync and several nodes").
 #
 # Generates N groups (bench/gen.py, default 100000) and a tenancy for them,
-# serves them from tests/fake_zstack.py (the stand-in ZStack), and
+# serves them from tests/tools/fake_zstack.py (the stand-in ZStack), and
 # measures:
 #   S1  sync into an empty store            wall s, CPU s, peak RSS (ru_maxrss)
 #   S2  sync again, nothing changed
@@ -131,7 +131,7 @@ for name, rows in (("accounts", accounts), ("refs", refs),
 open(up + "/session", "w").write("0dd5e55100000000000000000000be01\n")
 EOF
 (umask 077 && cp "$dir/up/session" "$dir/sid")
-python3 "$top/tests/fake_zstack.py" "$dir/up" "$dir/fake.port" \
+python3 "$top/tests/tools/fake_zstack.py" "$dir/up" "$dir/fake.port" \
     2>"$dir/fake.log" &
 fake_pid=$!
 pids+=($fake_pid)

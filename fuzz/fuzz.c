@@ -10,6 +10,7 @@
 #include "base/errors.h"
 #include "base/hash.h"
 #include "ingest/import.h"
+#include "query/metrics.h"
 #include "query/reply.h"
 #include "store/acl.h"
 #include "store/session.h"
@@ -291,12 +292,21 @@ fuzz_check_reply(const char *p, size_t n)
 	p += 2;
 	n -= 2;
 	FUZZ_CHECK(allow == (status == 405));
-	FUZZ_CHECK(etag == (status == 200 || status == 304));
 	if (status == 304) {
-		FUZZ_CHECK(ct == NULL && n == 0);
+		FUZZ_CHECK(etag && ct == NULL && n == 0);
 		return status;
 	}
 	FUZZ_CHECK(ct != NULL);
+	/* The metrics page (API.md §12): a 200 without ETag, Prometheus's
+	 * text, one sample or comment a line. */
+	if (ctlen == strlen(METRICS_CONTENT_TYPE) &&
+	    memcmp(ct, METRICS_CONTENT_TYPE, ctlen) == 0) {
+		FUZZ_CHECK(status == 200 && !etag);
+		FUZZ_CHECK(n > 0 && p[n - 1] == '\n' &&
+		    memchr(p, '\0', n) == NULL);
+		return status;
+	}
+	FUZZ_CHECK(etag == (status == 200));
 	if (ctlen == strlen(REPLY_JSON) && memcmp(ct, REPLY_JSON, ctlen) == 0) {
 		FUZZ_CHECK(status == 200 || status == 503);
 		if (status == 503)

@@ -4,7 +4,7 @@
  * Each driver defines LLVMFuzzerTestOneInput() and is built twice: with
  * clang -fsanitize=fuzzer (fuzz/run.sh, `make fuzz`) to search for new
  * inputs, and with replay.c as main() under `make check`
- * (tests/fuzz_replay.sh) to replay the committed corpus.
+ * (tests/integration/fuzz_replay.sh) to replay the committed corpus.
  *
  * A driver checks invariants of docs/API.md, not only "no crash": FUZZ_CHECK()
  * prints the broken invariant and aborts, which both libFuzzer and the
@@ -66,7 +66,9 @@ uint64_t fuzz_store_digest(struct store *st);
  * header lines with a Content-Type of ours, "Allow: GET" exactly on a 405,
  * an ETag exactly on a 200 or 304, a blank line, then a body: none on a
  * 304, valid JSON for JSON replies, and for a 503 the API.md §7 error object
- * with a known code and its description.  Returns the status.
+ * with a known code and its description.  The metrics page (API.md §12) is
+ * a 200 without ETag in its own content type, text ending in a newline.
+ * Returns the status.
  */
 int	fuzz_check_reply(const char *p, size_t n);
 /* reply_error() e into a buffer and fuzz_check_reply() it; e is set. */

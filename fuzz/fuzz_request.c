@@ -13,6 +13,8 @@
  *   - API.md §7 precedence: a route error is the reply's status; else an
  *     Authorization error; else a list query string's 400; an unknown
  *     session is never a 200; a 304 needs If-None-Match;
+ *   - the metrics page (API.md §12) asks for no Authorization: a GET of
+ *     it is a 200 in the metrics' content type, whatever the session;
  *   - a 200 repeated with If-None-Match set to its ETag is a 304 (the
  *     ETag depends only on what the reply shows).
  */
@@ -21,6 +23,7 @@
 
 #include "base/errors.h"
 #include "query/auth.h"
+#include "query/metrics.h"
 #include "query/query.h"
 #include "query/route.h"
 #include "serve/request.h"
@@ -93,6 +96,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	status = handle(&in, &b);
 	if (route_match(&r, in.uri, in.method, &err) != ZSQ_OK) {
 		FUZZ_CHECK(status == err.status);
+		goto done;
+	}
+	if (r.kind == ROUTE_METRICS) {
+		FUZZ_CHECK(status == 200 && strstr(b.data, "\r\nContent-Type: "
+		    METRICS_CONTENT_TYPE "\r\n") != NULL);
 		goto done;
 	}
 	if (auth_parse(in.auth, &id, &idlen, &err) != ZSQ_OK) {

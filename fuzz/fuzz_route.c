@@ -12,7 +12,8 @@
  * non-empty uuid without '/'; a known path with a method other than GET
  * is 405 (Allow: GET), anything else 404 "no api mapping to " naming the
  * path (from /v1 on under /zstack/v1); the query string is the raw text
- * after the '?'.
+ * after the '?'.  The decoded path "/zsquery/metrics" exactly is the
+ * metrics route (API.md §12), with the same 405 for other methods.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -58,6 +59,9 @@ expect_route(const char *p, size_t n, size_t *uoff)
 	const size_t plen = strlen(ROUTE_PREFIX);
 	size_t off;
 
+	if (n == strlen("/zsquery/metrics") &&
+	    memcmp(p, "/zsquery/metrics", n) == 0)
+		return ROUTE_METRICS;
 	if (n < plen || memcmp(p, ROUTE_PREFIX, plen) != 0)
 		return 0;
 	if (n == plen || (n == plen + 1 && p[plen] == '/'))

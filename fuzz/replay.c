@@ -2,8 +2,8 @@
  * replay.c - main() for a fuzz driver without libFuzzer: feed every file
  * named on the command line (directories: every regular file in them, in
  * name order) to LLVMFuzzerTestOneInput() once.  `make check` replays
- * the committed corpus this way (tests/fuzz_replay.sh), so an input that
- * once crashed stays a regression test.  Each file's name is printed
+ * the committed corpus this way (tests/integration/fuzz_replay.sh), so an
+ * input that once crashed stays a regression test.  Each file's name is printed
  * before it runs, so an abort names its input.
  */
 #include <dirent.h>

@@ -8,12 +8,20 @@
 # Environment:
 #   FUZZ_JOBS  targets run at the same time (default: the number of CPUs)
 #   FUZZ_OUT   keep builds, grown corpora, logs and crashes here (default: a
-#              temporary directory, removed unless something crashed)
-#   FUZZ_CC    the compiler (default clang; must know -fsanitize=fuzzer)
+#              temporary directory, removed unless something failed)
+#   FUZZ_CC    the compiler (default clang; must know -fsanitize=fuzzer:
+#              on Debian, packages clang and libclang-rt-14-dev)
+#   PACKAGE_VERSION  the version compiled in (default: configure.ac's)
 #
-# New inputs go to $FUZZ_OUT/corpus/TARGET; the committed seeds in
-# fuzz/corpus/TARGET are only read, so they stay small and hand-picked.
-# Exit status: 0 when no target crashed or broke an invariant.
+# The library is every source of the layers' convenience libraries, as
+# Makefile.am lists them (src_*_a_SOURCES), built anew here rather than
+# taken from a gcc build.  New inputs go to $FUZZ_OUT/corpus/TARGET; the
+# committed seeds in fuzz/corpus/TARGET are only read, so they stay small
+# and hand-picked.  A target that crashed, broke an invariant (abort),
+# leaked, timed out or ran out of memory leaves its input in
+# $FUZZ_OUT/crash and the end of its log is printed.
+# Exit status: 0 when every target ran its time without any of those;
+# 1 when one did; 99 when the drivers could not be built.
 set -u
 
 srcdir=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -31,28 +39,42 @@ else
 	keep=0
 fi
 mkdir -p "$out/obj" "$out/bin" "$out/log" "$out/crash" || exit 99
+# Crashes of an earlier run in a kept FUZZ_OUT stay there, but only this
+# run's count.
+stamp=$out/log/started
+touch "$stamp" || exit 99
 
+# -DPACKAGE_VERSION: configure's, which the metrics page shows.
+version=${PACKAGE_VERSION:-$(sed -n \
+	's/^AC_INIT(\[[^]]*\], *\[\([^]]*\)\].*/\1/p' "$srcdir/configure.ac")}
+pkgs="fcgi lmdb jansson uuid libxxhash libcurl"
+pkg_cflags=$(pkg-config --cflags $pkgs) || exit 99
+libs=$(pkg-config --libs $pkgs) || exit 99
 san='-fsanitize=address,undefined -fno-sanitize-recover=undefined'
-cflags="-g -O1 -fno-omit-frame-pointer -Wall -Wextra $san
+# The quotes are the macros' own: split into words, never re-parsed.
+# shellcheck disable=SC2089
+cflags="-g -O1 -fno-omit-frame-pointer -pthread -Wall -Wextra $san
 	-I$srcdir/src -I$srcdir/fuzz -DSYSCONFDIR=\"/etc\"
-	-DLOCALSTATEDIR=\"/var\" $(pkg-config --cflags fcgi lmdb jansson uuid)"
-libs=$(pkg-config --libs fcgi lmdb jansson uuid)
+	-DLOCALSTATEDIR=\"/var\" -DPACKAGE_VERSION=\"$version\" $pkg_cflags"
 
-# The library's sources, as Makefile.am lists them for libzsq.a.
-lib_sources=$(sed -n '/^src_libzsq_a_SOURCES/,/[^\\]$/p' \
-	"$srcdir/Makefile.am" | grep -o 'src/[a-z_]*\.c')
+# The library's sources: every convenience library's, as Makefile.am
+# lists them (a first line without a backslash is a whole list).
+lib_sources=$(awk '/^src_[a-z_]*_a_SOURCES *=/ { on = 1 }
+	on { print; if ($0 !~ /\\$/) on = 0 }' "$srcdir/Makefile.am" |
+	grep -o 'src/[a-z_]*/[a-z_]*\.c')
+[ -n "$lib_sources" ] || { echo "no library sources in Makefile.am"; exit 99; }
 
 echo "building with $cc in $out"
 objs=
 for s in $lib_sources fuzz/fuzz.c; do
-	o=$out/obj/$(basename "$s" .c).o
-	# shellcheck disable=SC2086
+	o=$out/obj/$(echo "${s%.c}" | tr / _).o
+	# shellcheck disable=SC2086,SC2090
 	$cc $cflags -fsanitize=fuzzer-no-link -c "$srcdir/$s" -o "$o" ||
 		exit 99
 	objs="$objs $o"
 done
 for t in $targets; do
-	# shellcheck disable=SC2086
+	# shellcheck disable=SC2086,SC2090
 	$cc $cflags -fsanitize=fuzzer "$srcdir/fuzz/fuzz_$t.c" $objs $libs \
 		-o "$out/bin/fuzz_$t" || exit 99
 done
@@ -86,6 +108,7 @@ done
 wait
 
 status=0
+failed=
 printf '%-8s %12s %8s %8s  %s\n' target execs exec/s corpus result
 for t in $targets; do
 	log=$out/log/$t.log
@@ -93,17 +116,29 @@ for t in $targets; do
 	rate=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log")
 	corpus=$(find "$out/corpus/$t" "$srcdir/fuzz/corpus/$t" -type f |
 		wc -l)
-	if ls "$out/crash/$t-"* >/dev/null 2>&1; then
-		result="CRASH: $(ls "$out/crash/$t-"* | head -1)"
-		status=1
+	crash=$(find "$out/crash" -name "$t-*" -newer "$stamp" | head -n 1)
+	if [ -n "$crash" ]; then
+		result="CRASH: $crash"
+		failed="$failed $t"
 	elif ! grep -q '^Done ' "$log"; then
 		result="FAILED: see $log"
-		status=1
+		failed="$failed $t"
 	else
 		result=ok
 	fi
 	printf '%-8s %12s %8s %8s  %s\n' "$t" "${execs:-?}" "${rate:-?}" \
 		"$corpus" "$result"
+done
+# What a failed target said last: the sanitizer's or FUZZ_CHECK()'s
+# report, its stack and the input (where libFuzzer wrote it, and base64).
+for t in $failed; do
+	status=1
+	echo "--- $t: the end of $out/log/$t.log"
+	tail -n 60 "$out/log/$t.log"
+	find "$out/crash" -name "$t-*" -newer "$stamp" | while read -r f; do
+		echo "--- $f ($(wc -c <"$f") bytes):"
+		od -A d -c "$f" | head -n 20
+	done
 done
 [ "$scratch" != "$out/tmp" ] && rm -rf "$scratch"
 if [ "$keep" = 0 ] && [ "$status" = 0 ]; then

@@ -355,13 +355,17 @@ split_next(struct split *sp, const char **elem, size_t *len, int *got)
 	return ZSQ_OK;
 }
 
-/* Past a string's closing quote from just after its opening one; n: end. */
+/*
+ * Past a string's closing quote from just after its opening one; n: end.
+ * n + 1 when the string is not closed before n, a '\' last included:
+ * its escape would step past n, and the caller must read no byte there.
+ */
 static size_t
 skip_string(const char *p, size_t i, size_t n)
 {
 	while (i < n && p[i] != '"')
 		i += p[i] == '\\' ? 2 : 1;
-	return i + 1;
+	return i < n ? i + 1 : n + 1;
 }
 
 static size_t
@@ -383,7 +387,8 @@ split_top_uuid(const char *p, size_t n, char *out)
 		switch (p[i]) {
 		case '"':
 			s = i + 1;
-			i = skip_string(p, s, n);
+			if ((i = skip_string(p, s, n)) > n)
+				return 0;	/* cut inside a string */
 			if (depth != 1 || !want_key)
 				break;
 			want_key = 0;

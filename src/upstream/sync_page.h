@@ -78,7 +78,7 @@ typedef int (*page_row_fn)(void *arg, json_t *row, size_t n,
  * each goes to fn in order.  last (33 bytes: 32 + NUL, "" at the start) is
  * the keyset position, checked and moved on; *count gets the number of
  * groups, *total the envelope's "total" (-1 when it has none).  Pure: no
- * I/O (tests/test_sync_page.c drives it).
+ * I/O (tests/unit/test_sync_page.c drives it).
  */
 int	page_split_groups(const char *body, size_t len, char *last,
 	    size_t *count, int64_t *total, page_group_fn fn, void *arg,
