@@ -16,6 +16,7 @@
 
 #include "base/buf.h"
 #include "base/errors.h"
+#include "base/jscan.h"
 #include "ingest/split.h"
 #include "t.h"
 
@@ -223,18 +224,18 @@ test_errors(void)
 	    "record 1: unexpected end of input in a string (byte 15)");
 }
 
-/* SPLIT_MAX_DEPTH brackets deep is a group; one more is refused. */
+/* JSCAN_DEPTH_MAX brackets deep is a group; one more is refused. */
 static void
 test_depth(void)
 {
-	char in[2 * SPLIT_MAX_DEPTH + 8], want[2 * SPLIT_MAX_DEPTH + 8];
+	char in[2 * JSCAN_DEPTH_MAX + 8], want[2 * JSCAN_DEPTH_MAX + 8];
 	char msg[80];
 	size_t i, n = 0;
 
 	in[n++] = '[';
-	for (i = 0; i < SPLIT_MAX_DEPTH; i++)
+	for (i = 0; i < JSCAN_DEPTH_MAX; i++)
 		in[n++] = i % 2 ? '[' : '{';
-	for (i = SPLIT_MAX_DEPTH; i-- > 0;)
+	for (i = JSCAN_DEPTH_MAX; i-- > 0;)
 		in[n++] = i % 2 ? ']' : '}';
 	memcpy(want, in + 1, n - 1);
 	memcpy(want + n - 1, "\n", 2);
@@ -243,16 +244,16 @@ test_depth(void)
 
 	n = 0;
 	in[n++] = '[';
-	for (i = 0; i <= SPLIT_MAX_DEPTH; i++)
+	for (i = 0; i <= JSCAN_DEPTH_MAX; i++)
 		in[n++] = '[';
 	in[n] = '\0';
 	snprintf(msg, sizeof(msg), "record 1: nested too deeply (byte %d)",
-	    SPLIT_MAX_DEPTH + 2);
+	    JSCAN_DEPTH_MAX + 2);
 	bad(in, "", ZSQ_EINVAL, msg);
 	/* The same in a skipped reply value. */
 	n = 0;
 	n += (size_t)sprintf(in, "{\"total\":");
-	for (i = 0; i <= SPLIT_MAX_DEPTH; i++)
+	for (i = 0; i <= JSCAN_DEPTH_MAX; i++)
 		in[n++] = '[';
 	in[n] = '\0';
 	snprintf(msg, sizeof(msg), "input: nested too deeply (byte %zu)", n);
