@@ -41,6 +41,13 @@ struct admin {
 	long		 connect_timeout;	/* sync --connect-timeout */
 	long		 timeout;	/* sync --timeout */
 	unsigned	 page_size;	/* sync --page-size */
+	/* sync's bounds (upstream/sync.h); 0: not given. */
+	unsigned long long max_reply_bytes;	/* --max-reply-bytes */
+	unsigned long long max_bytes;	/* --max-bytes */
+	unsigned long long max_list_bytes;	/* --max-list-bytes */
+	unsigned long	 max_groups;	/* --max-groups */
+	unsigned long	 max_rows;	/* --max-rows */
+	long		 max_time;	/* --max-time, seconds */
 	int		 groups_only;	/* sync --groups-only */
 	int		 quiet;		/* import, sync --quiet: no progress */
 	uint64_t	 seen;		/* options given: OPT_BIT(letter) */

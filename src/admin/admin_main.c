@@ -11,8 +11,10 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <malloc.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +24,7 @@
 
 #include "admin/admin.h"
 #include "base/errors.h"
+#include "base/num.h"
 #include "base/log.h"
 #include "base/text.h"
 #include "base/tz.h"
@@ -70,7 +73,7 @@ static const struct command {
 	    "session list" },
 	{ "session", "import", cmd_session_import, "r", "", "", 1, 1,
 	    "session import [--replace] FILE|-" },
-	{ "sync", NULL, cmd_sync, "FSTXCPKWLGq", "", "", 0, 0,
+	{ "sync", NULL, cmd_sync, "FSTXCPKWLGqRBYNOZ", "", "", 0, 0,
 	    "sync [--from URL] [--session-file FILE] [--quiet] "
 	    "[sync options]" },
 	{ "feed", "fail", cmd_feed_fail, "", "", "", 2, 2,
@@ -115,6 +118,12 @@ static const struct option longopts[] = {
 	{ "timeout",	required_argument,	NULL, 'W' },
 	{ "page-size",	required_argument,	NULL, 'L' },
 	{ "groups-only", no_argument,		NULL, 'G' },
+	{ "max-reply-bytes", required_argument,	NULL, 'R' },
+	{ "max-bytes",	required_argument,	NULL, 'B' },
+	{ "max-list-bytes", required_argument,	NULL, 'Y' },
+	{ "max-groups",	required_argument,	NULL, 'N' },
+	{ "max-rows",	required_argument,	NULL, 'O' },
+	{ "max-time",	required_argument,	NULL, 'Z' },
 	{ "quiet",	no_argument,		NULL, 'q' },
 	{ NULL, 0, NULL, 0 }
 };
@@ -147,10 +156,18 @@ usage(FILE *f)
 	    "  --page-size N      rows a page (%d)\n"
 	    "  --groups-only      the upstream serves only the groups route\n"
 	    "  --cacert FILE, --capath DIR   CAs for https\n"
-	    "  --connect-timeout SEC (%d), --timeout SEC (per request, %d)\n",
+	    "  --connect-timeout SEC (%d), --timeout SEC (per request, %d)\n"
+	    "what a run may read (SIZE: bytes, or with K, M, G, T):\n"
+	    "  --max-reply-bytes SIZE  a page of groups, decompressed (%zuM)\n"
+	    "  --max-bytes SIZE        every reply of the run (%lluG)\n"
+	    "  --max-list-bytes SIZE   every reply of the other lists (%lluG)\n"
+	    "  --max-groups N (%lu), --max-rows N (rows of a list, %lu)\n"
+	    "  --max-time SEC          the whole run (%d)\n",
 	    STORE_DEFAULT_DIR, CONFIG_DEFAULT_FILE, SYNC_RESOURCE_TYPE,
 	    IMPORT_MAX_DELETE_DEFAULT, SYNC_PAGE_DEFAULT,
-	    SYNC_CONNECT_TIMEOUT, SYNC_TIMEOUT);
+	    SYNC_CONNECT_TIMEOUT, SYNC_TIMEOUT, SYNC_REPLY_MAX >> 20,
+	    SYNC_BYTES_MAX >> 30, SYNC_LIST_BYTES_MAX >> 30, SYNC_GROUPS_MAX,
+	    SYNC_ROWS_MAX, SYNC_TIME_MAX);
 }
 
 /*
@@ -311,51 +328,25 @@ admin_iso_time(char *out, size_t n, int64_t ms)
 static size_t
 size_parse(const char *s)
 {
-	unsigned long long n;
-	unsigned shift = 0;
-	char *end;
+	uint64_t n;
 
-	errno = 0;
-	n = strtoull(s, &end, 10);
-	if (errno || end == s || *s == '-' || *s == '+')
-		return 0;
-	switch (*end) {
-	case '\0':		break;
-	case 'K': case 'k':	shift = 10; end++; break;
-	case 'M': case 'm':	shift = 20; end++; break;
-	case 'G': case 'g':	shift = 30; end++; break;
-	case 'T': case 't':	shift = 40; end++; break;
-	default:		return 0;
-	}
-	if (*end != '\0' || n > (SIZE_MAX >> shift))
-		return 0;
-	return (size_t)(n << shift);
+	return num_parse_size(s, strlen(s), SIZE_MAX, &n) == ZSQ_OK ?
+	    (size_t)n : 0;
 }
 
 static int
 ttl_parse(const char *s, int64_t *ttl)
 {
-	long long n;
-	char *end;
-
-	errno = 0;
-	n = strtoll(s, &end, 10);
-	if (errno || end == s || *end != '\0' || n > TTL_MAX || n < -TTL_MAX)
-		return -1;
-	*ttl = n;
-	return 0;
+	return num_parse_i64(s, strlen(s), -TTL_MAX, TTL_MAX, ttl) == ZSQ_OK ?
+	    0 : -1;
 }
 
 static int
 pct_parse(const char *s, unsigned *pct)
 {
-	unsigned long n;
-	char *end;
+	uint64_t n;
 
-	errno = 0;
-	n = strtoul(s, &end, 10);
-	if (errno || end == s || *end != '\0' || *s == '-' || *s == '+' ||
-	    n > 100)
+	if (num_parse_u64(s, strlen(s), 100, &n) != ZSQ_OK)
 		return -1;
 	*pct = (unsigned)n;
 	return 0;
@@ -365,13 +356,27 @@ pct_parse(const char *s, unsigned *pct)
 static int
 count_parse(const char *s, long max, long *out)
 {
-	long n;
-	char *end;
+	uint64_t n;
 
-	errno = 0;
-	n = strtol(s, &end, 10);
-	if (errno || end == s || *end != '\0' || n < 1 || n > max)
+	if (num_parse_u64(s, strlen(s), (uint64_t)max, &n) != ZSQ_OK ||
+	    n < 1)
 		return -1;
+	*out = (long)n;
+	return 0;
+}
+
+/* A size of at least 1 MiB (a bound smaller than that is a mistake). */
+static int
+bound_parse(const char *name, const char *s, unsigned long long *out)
+{
+	uint64_t n;
+
+	if (num_parse_size(s, strlen(s), UINT64_MAX, &n) != ZSQ_OK ||
+	    n < (1 << 20)) {
+		admin_error("bad --%s '%s': a size of at least 1M (bytes, or "
+		    "with K, M, G, T)", name, s);
+		return -1;
+	}
 	*out = n;
 	return 0;
 }
@@ -423,6 +428,36 @@ options_parse(struct admin *a, int argc, char **argv, uint64_t *seen)
 				return -1;
 			}
 			a->page_size = (unsigned)n;
+			break;
+		}
+		case 'R':
+		case 'B':
+		case 'Y':
+			if (bound_parse(c == 'R' ? "max-reply-bytes" : c == 'B' ?
+			    "max-bytes" : "max-list-bytes", optarg, c == 'R' ?
+			    &a->max_reply_bytes : c == 'B' ? &a->max_bytes :
+			    &a->max_list_bytes) != 0)
+				return -1;
+			break;
+		case 'N':
+		case 'O':
+		case 'Z': {
+			long n;
+
+			if (count_parse(optarg, c == 'Z' ? 7 * 86400 : INT_MAX,
+			    &n) != 0) {
+				admin_error("bad --%s '%s': 1 to %d", c == 'N' ?
+				    "max-groups" : c == 'O' ? "max-rows" :
+				    "max-time", optarg, c == 'Z' ? 7 * 86400 :
+				    INT_MAX);
+				return -1;
+			}
+			if (c == 'N')
+				a->max_groups = (unsigned long)n;
+			else if (c == 'O')
+				a->max_rows = (unsigned long)n;
+			else
+				a->max_time = n;
 			break;
 		}
 		case 'X':

@@ -131,6 +131,20 @@ sync_settings(struct admin *a, struct sync_opts *o, char *path, size_t n,
 		    a->connect_timeout : c->sync_connect_timeout;
 	if (a->timeout || c->sync_timeout)
 		o->http.timeout = a->timeout ? a->timeout : c->sync_timeout;
+	/* The bounds: the command line's, else the file's, else sync.h's. */
+#define BOUND(dst, opt, key) do {					\
+	if (a->opt)							\
+		dst = a->opt;						\
+	else if (c->key)						\
+		dst = c->key;						\
+} while (0)
+	BOUND(o->limits.reply_bytes, max_reply_bytes, sync_max_reply_bytes);
+	BOUND(o->http.max_bytes, max_bytes, sync_max_bytes);
+	BOUND(o->limits.list_bytes, max_list_bytes, sync_max_list_bytes);
+	BOUND(o->limits.groups, max_groups, sync_max_groups);
+	BOUND(o->limits.rows, max_rows, sync_max_rows);
+	BOUND(o->http.max_seconds, max_time, sync_max_time);
+#undef BOUND
 	if (o->http.base == NULL) {
 		(void)buf_puts(err, "no upstream: give --from URL or sync-from "
 		    "in the configuration file");

@@ -496,8 +496,19 @@ page_read_list(struct http *h, const char *path, const char *query,
 			rc = ZSQ_EIO;
 			break;
 		}
-		if ((rc = http_get(h, url.data, max, &body, err)) != ZSQ_OK)
+		if ((rc = http_get(h, url.data, max, &body, err)) != ZSQ_OK) {
+			/* Past the lists' bound, not the page's: say which. */
+			if (rc == ZSQ_EIO && max < (size_t)limit *
+			    PAGE_ROW_BYTES_MAX && err->len > mark &&
+			    strstr(err->data + mark, ": the reply is larger "
+			    "than ") != NULL) {
+				err->len = mark;
+				(void)buf_printf(err, "GET %s: the lists' replies "
+				    "are larger than %llu MiB (--max-list-bytes)",
+				    url.data, lim->list_bytes_max >> 20);
+			}
 			break;
+		}
 		lim->list_bytes -= body.len;
 		reply = json_loadb(body.data ? body.data : "", body.len, 0,
 		    &je);

@@ -228,6 +228,59 @@ sync_db 0
 counts_are "groups added 0, updated 0, unchanged 11, deleted 1; accounts 5, shares 2 (0 skipped), tags 11"
 expect_seen "deleted" "$ACC_A" "$G_A2 $G_B1"
 
+# --- the owner rule: the same refs give the same owner in any order -----------
+# refs OP: edit refs.json of the upstream: "add-b" a second ref of G_A1
+# (C's) for B after C's, "b-first" B's before, "types" C's "Own" and B's
+# "Share", "restore" as it was.
+refs() {
+	python3 - "$UP/refs.json" "$1" "$G_A1" "$ACC_B" "$ACC_C" <<'EOF' ||
+import json, sys
+path, op, g, b, c = sys.argv[1:]
+refs = json.load(open(path))
+keep = path + ".keep"
+if op == "add-b":
+    json.dump(refs, open(keep, "w"))
+    i = next(i for i, r in enumerate(refs) if r["resourceUuid"] == g)
+    refs.insert(i + 1, dict(refs[i], accountUuid=b))
+elif op == "b-first":
+    i = next(i for i, r in enumerate(refs) if r["resourceUuid"] == g)
+    refs[i], refs[i + 1] = refs[i + 1], refs[i]
+elif op == "types":
+    for r in refs:
+        if r["resourceUuid"] == g:
+            r["type"] = "Own" if r["accountUuid"] == c else "Share"
+elif op == "restore":
+    refs = json.load(open(keep))
+json.dump(refs, open(path, "w"))
+EOF
+	    t_hard "refs $1"
+	ctl reload
+}
+# Before, the first ref listed owned the group: upstream order, which a
+# non-unique sort leaves open, decided, and the owner flipped from one
+# sync to the next.  Now the lowest account uuid (B before C) owns it.
+refs add-b
+sync_db 0
+counts_are "groups added 0, updated 1, unchanged 10, deleted 0; accounts 5, shares 2 (0 skipped), tags 11"
+snap owner1
+refs b-first
+sync_db 0
+counts_are "groups added 0, updated 0, unchanged 11, deleted 0; accounts 5, shares 2 (0 skipped), tags 11"
+snap owner2
+same owner1 owner2 "by the same refs in another order"
+# A ref of type "Own" (ZStack 4) owns whatever the uuids and the order.
+refs types
+sync_db 0
+counts_are "groups added 0, updated 1, unchanged 10, deleted 0; accounts 5, shares 2 (0 skipped), tags 11"
+snap owner3
+refs b-first
+sync_db 0
+counts_are "groups added 0, updated 0, unchanged 11, deleted 0; accounts 5, shares 2 (0 skipped), tags 11"
+snap owner4
+same owner3 owner4 "by typed refs in another order"
+refs restore
+sync_db 0
+
 # --- the upstream misbehaves: one clear line, exit 1, store untouched ----------
 # refused DESC WANT-IN-ERR [sync options]: sync fails so, nothing changed,
 # the failure is in stat.
@@ -312,11 +365,11 @@ misbehave zero "accounts/resources/refs" "times=-1"
 misbehave zero "accounts/resources?" "times=-1"
 misbehave zero "-tags" "times=-1"
 misbehave zero "accounts?" "times=-1"
-refused "every identity list empty" "the upstream's lists would remove 3 of the 3 stored accounts"
+refused "every identity list empty" "the upstream's lists would remove 4 of the 4 stored accounts"
 misbehave zero "accounts?"
-refused "no accounts" "would remove 3 of the 3 stored accounts, more than 50%"
+refused "no accounts" "would remove 4 of the 4 stored accounts, more than 50%"
 misbehave zero "accounts/resources/refs"
-refused "no owners" "would remove 8 of the 8 stored owners, more than 50%"
+refused "no owners" "would remove 4 of the 4 stored owners, more than 50%"
 misbehave zero "accounts/resources?"
 refused "no shares" "would remove 2 of the 2 stored shares, more than 50%"
 misbehave zero "system-tags"
@@ -379,9 +432,9 @@ mv "$T/upstream.keep" "$UP"
 ctl reload
 sync_db 0
 counts_are "groups added 6, updated 0, unchanged 5, deleted 0; accounts 5, shares 2 (0 skipped), tags 11"
-# --max-delete 100 lets an upstream empty the store.
+# --max-delete 100 lets an upstream that says it is empty empty the store.
 cp -r "$DB" "$T/db.keep"
-misbehave empty $GROUPS_RE
+misbehave zero $GROUPS_RE
 sync_db 0 --max-delete 100
 counts_are "groups added 0, updated 0, unchanged 0, deleted 11; accounts 5, shares 2 (2 skipped), tags 0"
 rm -rf "$DB"

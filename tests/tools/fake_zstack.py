@@ -111,7 +111,8 @@ def endless_page(route, qs, limit, total):
                 last = int(c[5:], 16)
         rows = [b'{"uuid":"%032x","name":"endless"}' % (last + 1 + i)
                 for i in range(limit)]
-        head = b'{"total":%d,' % total if total else b"{"
+        # What is left from here on: the count goes down page by page.
+        head = b'{"total":%d,' % (total - last) if total else b"{"
         return head + b'"inventories":[' + b",".join(rows) + b"]}"
     start = int(qs.get("start", ["0"])[0])
     rows = [{"uuid": "%032x" % (start + i), "resourceUuid": "%032x" % i,
