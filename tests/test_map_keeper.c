@@ -16,6 +16,7 @@
 #include "base/errors.h"
 #include "store/map_keeper.h"
 #include "store/store.h"
+#include "store/store_os.h"
 #include "t.h"
 
 #define VALUES		160000u	/* one 4,000-byte value a page: 640 MiB */

@@ -31,6 +31,7 @@
 #include "store/schema.h"
 #include "store/session.h"
 #include "store/store.h"
+#include "store/store_os.h"
 #include "upstream/sync.h"
 
 #define PROG		"zsquery-admin"

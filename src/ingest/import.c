@@ -55,6 +55,7 @@
 #include "store/map_keeper.h"
 #include "store/record.h"
 #include "store/schema.h"
+#include "store/store_os.h"
 
 #define INDEX_BATCH	((size_t)24 << 20)	/* index entries, bytes */
 #define SNAPSHOT_EVERY	4096	/* groups per read snapshot */

@@ -14,6 +14,7 @@
 
 #include "base/errors.h"
 #include "store/map_keeper.h"
+#include "store/store_os.h"
 
 struct map_keeper {
 	pthread_t	 th;
