@@ -14,6 +14,7 @@
 #include "base/errors.h"
 #include "base/gson.h"
 #include "ingest/import.h"
+#include "store/group.h"
 #include "store/record.h"
 
 static char guard_msg[4200];
@@ -218,11 +219,12 @@ done:
 
 /* Delete one group, its index entries and its shares. */
 static int
-group_delete(struct admin *a, MDB_txn *txn, const char *uuid)
+delete_one(struct admin *a, MDB_txn *txn, const char *uuid)
 {
 	int rc;
 
-	if ((rc = import_delete(&a->st, txn, uuid)) == ZSQ_ENOTFOUND)
+	if ((rc = group_delete(&a->st, txn, uuid, NULL, NULL)) ==
+	    ZSQ_ENOTFOUND)
 		return admin_error("no group %s (nothing deleted)", uuid);
 	if (rc != ZSQ_OK)
 		return admin_fail(a, rc, "delete %s", uuid);
@@ -246,7 +248,7 @@ cmd_delete(struct admin *a)
 		for (j = 0; j < i; j++)
 			if (strcmp(a->argv[j], a->argv[i]) == 0)
 				break;
-		if (j == i && group_delete(a, txn, a->argv[i]))
+		if (j == i && delete_one(a, txn, a->argv[i]))
 			goto done;
 	}
 	if ((rc = store_gen_bump(&a->st, txn)) != ZSQ_OK) {
