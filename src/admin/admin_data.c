@@ -231,34 +231,34 @@ delete_one(struct admin *a, MDB_txn *txn, const char *uuid)
 	return 0;
 }
 
-int
-cmd_delete(struct admin *a)
+/* Every group named, then a generation bump. */
+static int
+delete_txn(struct admin *a, MDB_txn *txn, void *arg)
 {
-	MDB_txn *txn = NULL;
-	int i, j, rc, status = 1;
+	int i, j, rc;
 
-	for (i = 0; i < a->argc; i++)
-		if (!admin_uuid_valid(a->argv[i]))
-			return admin_error("group '%s': not 32 lowercase hex "
-			    "characters (nothing deleted)", a->argv[i]);
-	if (admin_open(a, 0) || admin_begin(a, 0, &txn))
-		goto done;
+	(void)arg;
 	for (i = 0; i < a->argc; i++) {
 		/* A uuid named twice is deleted once. */
 		for (j = 0; j < i; j++)
 			if (strcmp(a->argv[j], a->argv[i]) == 0)
 				break;
 		if (j == i && delete_one(a, txn, a->argv[i]))
-			goto done;
+			return 1;
 	}
-	if ((rc = store_gen_bump(&a->st, txn)) != ZSQ_OK) {
-		admin_fail(a, rc, "delete");
-		goto done;
-	}
-	status = admin_commit(a, txn);
-	txn = NULL;
-done:
-	if (txn)
-		mdb_txn_abort(txn);
-	return status;
+	if ((rc = store_gen_bump(&a->st, txn)) != ZSQ_OK)
+		return admin_fail(a, rc, "delete");
+	return 0;
+}
+
+int
+cmd_delete(struct admin *a)
+{
+	int i;
+
+	for (i = 0; i < a->argc; i++)
+		if (!admin_uuid_valid(a->argv[i]))
+			return admin_error("group '%s': not 32 lowercase hex "
+			    "characters (nothing deleted)", a->argv[i]);
+	return admin_write(a, delete_txn, NULL);
 }
