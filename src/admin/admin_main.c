@@ -295,8 +295,9 @@ admin_write(struct admin *a, admin_txn_fn fn, void *arg)
 		goto done;
 	/* After the begin: it may have moved the map (store_txn_begin()). */
 	if (mdb_env_get_flags(a->st.env, &flags) == MDB_SUCCESS &&
-	    (flags & MDB_WRITEMAP))
-		keeper = map_keeper_start(&a->st, MAP_KEEPER_MS);
+	    (flags & MDB_WRITEMAP) &&
+	    (keeper = map_keeper_start(&a->st, MAP_KEEPER_MS)) != NULL)
+		map_keeper_txn_begin(keeper);
 	if ((status = fn(a, txn, arg)) != 0)
 		goto done;
 	rc = mdb_txn_commit(txn);

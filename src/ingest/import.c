@@ -937,6 +937,8 @@ import_commit(struct import *imp, const struct import_hooks *h,
 	map_watch(imp);
 	if (rc != ZSQ_OK)
 		return store_fail(imp->st, rc, err);
+	/* The keeper looks at the map only while we write (map_keeper.h). */
+	map_keeper_txn_begin(imp->keeper);
 	if ((rc = apply(imp, txn, h, stats, err)) == ZSQ_OK) {
 		rc = mdb_txn_commit(txn);
 		txn = NULL;
@@ -945,6 +947,7 @@ import_commit(struct import *imp, const struct import_hooks *h,
 	}
 	if (txn != NULL)
 		mdb_txn_abort(txn);
+	map_keeper_txn_end(imp->keeper);
 	if (rc != ZSQ_OK)
 		memset(stats, 0, sizeof(*stats));
 	return rc;
