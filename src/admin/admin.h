@@ -6,7 +6,8 @@
  * Contract: a command is int cmd_x(struct admin *a) returning the exit
  * status (0 or 1).  It prints its own error, one line "zsquery-admin: ..."
  * on stderr, through admin_fail().  Every change a command makes happens
- * in one transaction, so a failure leaves the store as it was.
+ * in one transaction (admin_write(), or the import's), so a failure
+ * leaves the store as it was.
  */
 #ifndef ZSQ_ADMIN_H
 #define ZSQ_ADMIN_H
@@ -79,8 +80,19 @@ void	admin_report(int prio, const char *fmt, ...)
 int	admin_open(struct admin *a, unsigned flags);
 /* Begin a transaction on the open store: 0, or 1 after an error. */
 int	admin_begin(struct admin *a, unsigned flags, MDB_txn **txn);
-/* Commit (consumes txn): 0, or 1 after an error. */
-int	admin_commit(struct admin *a, MDB_txn *txn);
+
+/*
+ * A command's one write transaction: open the store at a->dir (flags 0)
+ * unless the command has opened it already, begin a write transaction,
+ * run fn in it, and commit when fn returns 0 or abort when it returns 1
+ * (fn has said why, through admin_fail() or admin_error()).  A store
+ * written through the map (STORE_WRITEMAP) gets a map keeper
+ * (map_keeper.h) for the transaction, as an import does.  Returns the
+ * command's status: 0, or 1 after an error (fn's, or "open store",
+ * "begin transaction" or "commit" through admin_fail()).
+ */
+typedef int	(*admin_txn_fn)(struct admin *a, MDB_txn *txn, void *arg);
+int	admin_write(struct admin *a, admin_txn_fn fn, void *arg);
 
 /* 1 when s is exactly 32 lowercase hex characters. */
 int	admin_uuid_valid(const char *s);

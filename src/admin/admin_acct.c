@@ -1,6 +1,7 @@
 /*
  * admin_acct.c - zsquery-admin commands for accounts, sessions and shares.
- * Each runs in one transaction; see admin.h.
+ * Each runs in one transaction (admin_write(), or a read one); see
+ * admin.h.
  */
 #include <stdio.h>
 #include <string.h>
@@ -12,28 +13,25 @@
 #include "store/acl.h"
 #include "store/session.h"
 
+static int
+account_add_txn(struct admin *a, MDB_txn *txn, void *arg)
+{
+	const char *uuid = a->argv[0];
+	int rc;
+
+	(void)arg;
+	if ((rc = account_put(&a->st, txn, uuid, a->name)) != ZSQ_OK)
+		return admin_fail(a, rc, "account %s", uuid);
+	return 0;
+}
+
 int
 cmd_account_add(struct admin *a)
 {
-	const char *uuid = a->argv[0];
-	MDB_txn *txn = NULL;
-	int rc, status = 1;
-
-	if (!admin_uuid_valid(uuid))
+	if (!admin_uuid_valid(a->argv[0]))
 		return admin_error("account '%s': not 32 lowercase hex "
-		    "characters", uuid);
-	if (admin_open(a, 0) || admin_begin(a, 0, &txn))
-		goto done;
-	if ((rc = account_put(&a->st, txn, uuid, a->name)) != ZSQ_OK) {
-		admin_fail(a, rc, "account %s", uuid);
-		goto done;
-	}
-	status = admin_commit(a, txn);
-	txn = NULL;
-done:
-	if (txn)
-		mdb_txn_abort(txn);
-	return status;
+		    "characters", a->argv[0]);
+	return admin_write(a, account_add_txn, NULL);
 }
 
 /*
@@ -104,16 +102,40 @@ account_check(struct admin *a, MDB_txn *txn, const char *uuid)
 	return 0;
 }
 
+/* arg: the session id. */
+static int
+session_create_txn(struct admin *a, MDB_txn *txn, void *arg)
+{
+	struct session_rec s;
+	const char *id = arg;
+	int rc;
+
+	if (account_check(a, txn, a->account) ||
+	    (a->user && account_check(a, txn, a->user)))
+		return 1;
+	rc = session_get(&a->st, txn, id, strlen(id), &s);
+	if (rc == ZSQ_OK)
+		return admin_error("session %s exists already", id);
+	if (rc != ZSQ_ENOTFOUND)
+		return admin_fail(a, rc, "session %s", id);
+	memset(&s, 0, sizeof(s));
+	memcpy(s.account, a->account, sizeof(s.account));
+	memcpy(s.user, a->user ? a->user : a->account, sizeof(s.user));
+	s.created_ms = session_now_ms();
+	s.expired_ms = s.created_ms + a->ttl * 1000;
+	if ((rc = session_put(&a->st, txn, id, strlen(id), &s)) != ZSQ_OK)
+		return admin_fail(a, rc, "session %s", id);
+	return 0;
+}
+
 int
 cmd_session_create(struct admin *a)
 {
-	struct session_rec s;
-	MDB_txn *txn = NULL;
 	char gen[37], id[SESSION_ID_MAX + 1];
 	const char *src;
 	uuid_t u;
 	size_t n;
-	int rc, status = 1;
+	int status;
 
 	if (a->uuid && !session_id_valid(a->uuid))
 		return admin_error("session id '%s': 1 to %d printable "
@@ -128,62 +150,30 @@ cmd_session_create(struct admin *a)
 				id[n++] = *src;
 		id[n] = '\0';
 	}
-	if (admin_open(a, 0) || admin_begin(a, 0, &txn))
-		goto done;
-	if (account_check(a, txn, a->account) ||
-	    (a->user && account_check(a, txn, a->user)))
-		goto done;
-	rc = session_get(&a->st, txn, id, strlen(id), &s);
-	if (rc == ZSQ_OK) {
-		admin_error("session %s exists already", id);
-		goto done;
-	}
-	if (rc != ZSQ_ENOTFOUND) {
-		admin_fail(a, rc, "session %s", id);
-		goto done;
-	}
-	memset(&s, 0, sizeof(s));
-	memcpy(s.account, a->account, sizeof(s.account));
-	memcpy(s.user, a->user ? a->user : a->account, sizeof(s.user));
-	s.created_ms = session_now_ms();
-	s.expired_ms = s.created_ms + a->ttl * 1000;
-	if ((rc = session_put(&a->st, txn, id, strlen(id), &s)) != ZSQ_OK) {
-		admin_fail(a, rc, "session %s", id);
-		goto done;
-	}
-	if ((status = admin_commit(a, txn)) == 0)
+	if ((status = admin_write(a, session_create_txn, id)) == 0)
 		printf("%s\n", id);
-	txn = NULL;
-done:
-	if (txn)
-		mdb_txn_abort(txn);
 	return status;
+}
+
+static int
+session_delete_txn(struct admin *a, MDB_txn *txn, void *arg)
+{
+	const char *id = a->argv[0];
+	int rc;
+
+	(void)arg;
+	rc = session_delete(&a->st, txn, id, strlen(id));
+	if (rc == ZSQ_ENOTFOUND || rc == ZSQ_EINVAL)
+		return admin_error("no session %s", id);
+	if (rc != ZSQ_OK)
+		return admin_fail(a, rc, "session %s", id);
+	return 0;
 }
 
 int
 cmd_session_delete(struct admin *a)
 {
-	const char *id = a->argv[0];
-	MDB_txn *txn = NULL;
-	int rc, status = 1;
-
-	if (admin_open(a, 0) || admin_begin(a, 0, &txn))
-		goto done;
-	rc = session_delete(&a->st, txn, id, strlen(id));
-	if (rc == ZSQ_ENOTFOUND || rc == ZSQ_EINVAL) {
-		admin_error("no session %s", id);
-		goto done;
-	}
-	if (rc != ZSQ_OK) {
-		admin_fail(a, rc, "session %s", id);
-		goto done;
-	}
-	status = admin_commit(a, txn);
-	txn = NULL;
-done:
-	if (txn)
-		mdb_txn_abort(txn);
-	return status;
+	return admin_write(a, session_delete_txn, NULL);
 }
 
 /* One session: id, account, expiry, arg the time now (int64_t ms). */
@@ -211,57 +201,48 @@ cmd_session_list(struct admin *a)
 	return db_list(a, &a->st.sessions, "sessions", session_print, &now);
 }
 
-/* share and unshare: one transaction, then a generation bump. */
+/* share and unshare (arg: an int, 1 to share), then a generation bump. */
 static int
-share_change(struct admin *a, int add)
+share_txn(struct admin *a, MDB_txn *txn, void *arg)
 {
 	const char *group = a->argv[0];
-	MDB_txn *txn = NULL;
 	MDB_val k = { 32, (void *)group }, v;
-	int rc, status = 1;
+	int rc, add = *(const int *)arg;
 
-	if (!admin_uuid_valid(group))
-		return admin_error("group '%s': not 32 lowercase hex "
-		    "characters", group);
-	if (admin_open(a, 0) || admin_begin(a, 0, &txn))
-		goto done;
-	if ((rc = mdb_get(txn, a->st.groups, &k, &v)) == MDB_NOTFOUND) {
-		admin_error("no group %s", group);
-		goto done;
-	}
-	if (rc != MDB_SUCCESS) {
-		admin_fail(a, store_err(rc), "group %s", group);
-		goto done;
-	}
+	if ((rc = mdb_get(txn, a->st.groups, &k, &v)) == MDB_NOTFOUND)
+		return admin_error("no group %s", group);
+	if (rc != MDB_SUCCESS)
+		return admin_fail(a, store_err(rc), "group %s", group);
 	if (a->account && account_check(a, txn, a->account))
-		goto done;
+		return 1;
 	rc = add ? acl_share(&a->st, txn, group, a->account) :
 	    acl_unshare(&a->st, txn, group, a->account);
-	if (rc == ZSQ_ENOTFOUND) {
-		admin_error("group %s is not shared with %s", group,
+	if (rc == ZSQ_ENOTFOUND)
+		return admin_error("group %s is not shared with %s", group,
 		    a->account ? a->account : "the public");
-		goto done;
-	}
-	if (rc != ZSQ_OK || (rc = store_gen_bump(&a->st, txn)) != ZSQ_OK) {
-		admin_fail(a, rc, "%s %s", add ? "share" : "unshare", group);
-		goto done;
-	}
-	status = admin_commit(a, txn);
-	txn = NULL;
-done:
-	if (txn)
-		mdb_txn_abort(txn);
-	return status;
+	if (rc != ZSQ_OK || (rc = store_gen_bump(&a->st, txn)) != ZSQ_OK)
+		return admin_fail(a, rc, "%s %s", add ? "share" : "unshare",
+		    group);
+	return 0;
+}
+
+static int
+share_cmd(struct admin *a, int add)
+{
+	if (!admin_uuid_valid(a->argv[0]))
+		return admin_error("group '%s': not 32 lowercase hex "
+		    "characters", a->argv[0]);
+	return admin_write(a, share_txn, &add);
 }
 
 int
 cmd_share(struct admin *a)
 {
-	return share_change(a, 1);
+	return share_cmd(a, 1);
 }
 
 int
 cmd_unshare(struct admin *a)
 {
-	return share_change(a, 0);
+	return share_cmd(a, 0);
 }

@@ -14,6 +14,7 @@
 #include "base/errors.h"
 #include "base/gson.h"
 #include "ingest/import.h"
+#include "store/group.h"
 #include "store/record.h"
 
 static char guard_msg[4200];
@@ -218,45 +219,46 @@ done:
 
 /* Delete one group, its index entries and its shares. */
 static int
-group_delete(struct admin *a, MDB_txn *txn, const char *uuid)
+delete_one(struct admin *a, MDB_txn *txn, const char *uuid)
 {
 	int rc;
 
-	if ((rc = import_delete(&a->st, txn, uuid)) == ZSQ_ENOTFOUND)
+	if ((rc = group_delete(&a->st, txn, uuid, NULL, NULL)) ==
+	    ZSQ_ENOTFOUND)
 		return admin_error("no group %s (nothing deleted)", uuid);
 	if (rc != ZSQ_OK)
 		return admin_fail(a, rc, "delete %s", uuid);
 	return 0;
 }
 
-int
-cmd_delete(struct admin *a)
+/* Every group named, then a generation bump. */
+static int
+delete_txn(struct admin *a, MDB_txn *txn, void *arg)
 {
-	MDB_txn *txn = NULL;
-	int i, j, rc, status = 1;
+	int i, j, rc;
 
-	for (i = 0; i < a->argc; i++)
-		if (!admin_uuid_valid(a->argv[i]))
-			return admin_error("group '%s': not 32 lowercase hex "
-			    "characters (nothing deleted)", a->argv[i]);
-	if (admin_open(a, 0) || admin_begin(a, 0, &txn))
-		goto done;
+	(void)arg;
 	for (i = 0; i < a->argc; i++) {
 		/* A uuid named twice is deleted once. */
 		for (j = 0; j < i; j++)
 			if (strcmp(a->argv[j], a->argv[i]) == 0)
 				break;
-		if (j == i && group_delete(a, txn, a->argv[i]))
-			goto done;
+		if (j == i && delete_one(a, txn, a->argv[i]))
+			return 1;
 	}
-	if ((rc = store_gen_bump(&a->st, txn)) != ZSQ_OK) {
-		admin_fail(a, rc, "delete");
-		goto done;
-	}
-	status = admin_commit(a, txn);
-	txn = NULL;
-done:
-	if (txn)
-		mdb_txn_abort(txn);
-	return status;
+	if ((rc = store_gen_bump(&a->st, txn)) != ZSQ_OK)
+		return admin_fail(a, rc, "delete");
+	return 0;
+}
+
+int
+cmd_delete(struct admin *a)
+{
+	int i;
+
+	for (i = 0; i < a->argc; i++)
+		if (!admin_uuid_valid(a->argv[i]))
+			return admin_error("group '%s': not 32 lowercase hex "
+			    "characters (nothing deleted)", a->argv[i]);
+	return admin_write(a, delete_txn, NULL);
 }

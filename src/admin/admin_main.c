@@ -31,9 +31,11 @@
 #include "conf/config.h"
 #include "ingest/import.h"
 #include "store/index.h"
+#include "store/map_keeper.h"
 #include "store/schema.h"
 #include "store/session.h"
 #include "store/store.h"
+#include "store/store_os.h"
 #include "upstream/sync.h"
 
 #define PROG		"zsquery-admin"
@@ -298,13 +300,32 @@ admin_begin(struct admin *a, unsigned flags, MDB_txn **txn)
 }
 
 int
-admin_commit(struct admin *a, MDB_txn *txn)
+admin_write(struct admin *a, admin_txn_fn fn, void *arg)
 {
-	int rc;
+	struct map_keeper *keeper = NULL;
+	MDB_txn *txn = NULL;
+	unsigned flags = 0;
+	int rc, status = 1;
 
-	if ((rc = mdb_txn_commit(txn)) != MDB_SUCCESS)
-		return admin_fail(a, store_err(rc), "commit");
-	return 0;
+	if ((a->st.env == NULL && admin_open(a, 0)) ||
+	    admin_begin(a, 0, &txn))
+		goto done;
+	/* After the begin: it may have moved the map (store_txn_begin()). */
+	if (mdb_env_get_flags(a->st.env, &flags) == MDB_SUCCESS &&
+	    (flags & MDB_WRITEMAP) &&
+	    (keeper = map_keeper_start(&a->st, MAP_KEEPER_MS)) != NULL)
+		map_keeper_txn_begin(keeper);
+	if ((status = fn(a, txn, arg)) != 0)
+		goto done;
+	rc = mdb_txn_commit(txn);
+	txn = NULL;
+	if (rc != MDB_SUCCESS)
+		status = admin_fail(a, store_err(rc), "commit");
+done:
+	if (txn != NULL)
+		mdb_txn_abort(txn);
+	map_keeper_stop(keeper);
+	return status;
 }
 
 int

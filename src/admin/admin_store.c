@@ -13,7 +13,6 @@
 #include <stdio.h>
 #include <string.h>
 
-
 #include "admin/admin.h"
 #include "base/errors.h"
 #include "base/gson.h"
@@ -22,7 +21,6 @@
 #include "store/acl.h"
 #include "store/index.h"
 #include "store/index_build.h"
-#include "store/map_keeper.h"
 #include "store/record.h"
 #include "store/schema.h"
 #include "store/session.h"
@@ -365,13 +363,35 @@ upgrade_shares(struct admin *a, MDB_txn *txn)
 	return rc;
 }
 
+/* What upgrade's transaction did: groups rendered again, error said. */
+struct upgrade {
+	unsigned long	 n;
+	int		 said;
+};
+
+static int
+upgrade_txn(struct admin *a, MDB_txn *txn, void *arg)
+{
+	struct upgrade *u = arg;
+	int rc;
+
+	if ((rc = upgrade_dbs(&a->st, txn)) != ZSQ_OK ||
+	    (rc = upgrade_groups(a, txn, &u->n, &u->said)) != ZSQ_OK ||
+	    (rc = upgrade_shares(a, txn)) != ZSQ_OK ||
+	    (rc = store_stamp(&a->st, txn)) != ZSQ_OK ||
+	    (rc = store_gen_bump(&a->st, txn)) != ZSQ_OK) {
+		if (!u->said)
+			admin_fail(a, rc, "upgrade");
+		return 1;
+	}
+	return 0;
+}
+
 int
 cmd_upgrade(struct admin *a)
 {
-	MDB_txn *txn = NULL;
-	struct map_keeper *keeper = NULL;
-	unsigned long n = 0;
-	int rc, status = 1, said = 0;
+	struct upgrade u = { 0, 0 };
+	int rc;
 
 	if ((rc = store_open(&a->st, a->dir, STORE_UPGRADE | STORE_WRITEMAP,
 	    a->mapsize)) != ZSQ_OK)
@@ -388,27 +408,13 @@ cmd_upgrade(struct admin *a)
 	if ((rc = store_check_tz(&a->st)) != ZSQ_OK)
 		return admin_fail(a, rc, "upgrade");
 	admin_map_guard(a);
-	if (admin_begin(a, 0, &txn))
-		goto done;
-	/* Every record is written again: as an import, through a keeper. */
-	keeper = map_keeper_start(&a->st, MAP_KEEPER_MS);
-	if ((rc = upgrade_dbs(&a->st, txn)) != ZSQ_OK ||
-	    (rc = upgrade_groups(a, txn, &n, &said)) != ZSQ_OK ||
-	    (rc = upgrade_shares(a, txn)) != ZSQ_OK ||
-	    (rc = store_stamp(&a->st, txn)) != ZSQ_OK ||
-	    (rc = store_gen_bump(&a->st, txn)) != ZSQ_OK) {
-		if (!said)
-			admin_fail(a, rc, "upgrade");
-		goto done;
-	}
-	status = admin_commit(a, txn);
-	txn = NULL;
-	if (status == 0)
-		printf("upgraded %s: %lu groups rendered and indexed again "
-		    "(schema version %u)\n", a->dir, n, STORE_SCHEMA_VERSION);
-done:
-	if (txn)
-		mdb_txn_abort(txn);
-	map_keeper_stop(keeper);
-	return status;
+	/*
+	 * Every record is written again, through the map: as an import,
+	 * with a keeper (admin_write()).
+	 */
+	if (admin_write(a, upgrade_txn, &u) != 0)
+		return 1;
+	printf("upgraded %s: %lu groups rendered and indexed again "
+	    "(schema version %u)\n", a->dir, u.n, STORE_SCHEMA_VERSION);
+	return 0;
 }

@@ -50,11 +50,13 @@
 #include "ingest/render.h"
 #include "ingest/split.h"
 #include "store/acl.h"
+#include "store/group.h"
 #include "store/index.h"
 #include "store/index_build.h"
 #include "store/map_keeper.h"
 #include "store/record.h"
 #include "store/schema.h"
+#include "store/store_os.h"
 
 #define INDEX_BATCH	((size_t)24 << 20)	/* index entries, bytes */
 #define SNAPSHOT_EVERY	4096	/* groups per read snapshot */
@@ -685,53 +687,6 @@ keep_group(struct apply *a, const struct spool_ent *e, struct buf *err)
 	return ZSQ_OK;
 }
 
-/*
- * Delete one group: its index entries (through the batch when one is
- * given, the old record copied first: LMDB may move a page under a
- * pointer into the map as soon as the transaction writes), its shares and
- * reverse entries, its ordinal and its record.
- */
-static int
-group_drop(const struct store *st, MDB_txn *txn, const char *uuid,
-    struct index_batch *b, struct buf *copy)
-{
-	MDB_val k = { 32, (void *)uuid }, v;
-	unsigned char okey[4];
-	MDB_val ok = { 4, okey };
-	struct rec_head h;
-	int rc;
-
-	if ((rc = mdb_get(txn, st->groups, &k, &v)) != MDB_SUCCESS)
-		return store_err(rc);
-	buf_reset(copy);
-	if ((rc = buf_append(copy, v.mv_data, v.mv_size)) != ZSQ_OK)
-		return rc;
-	if ((rc = record_open(copy->data, copy->len, &h)) != ZSQ_OK)
-		return rc;
-	store_ord_put(okey, h.ord);
-	rc = b != NULL ? index_batch_record(b, h.ord, copy->data, copy->len,
-	    1) : index_record_del(st, txn, h.ord, copy->data, copy->len);
-	if (rc != ZSQ_OK ||
-	    (rc = acl_drop_group(st, txn, uuid)) != ZSQ_OK ||
-	    (rc = acl_owner_drop(st, txn, h.ord, h.owner)) != ZSQ_OK)
-		return rc;
-	rc = mdb_del(txn, st->ords, &ok, NULL);
-	if (rc != MDB_SUCCESS && rc != MDB_NOTFOUND)
-		return store_err(rc);
-	return store_err(mdb_del(txn, st->groups, &k, NULL));
-}
-
-int
-import_delete(struct store *st, MDB_txn *txn, const char *uuid)
-{
-	struct buf copy = BUF_INIT;
-	int rc;
-
-	rc = group_drop(st, txn, uuid, NULL, &copy);
-	buf_free(&copy);
-	return rc;
-}
-
 /* With replace: the stored groups the import did not name. */
 static int
 absent_collect(struct import *imp, MDB_txn *txn, struct buf *gone,
@@ -764,7 +719,7 @@ absent_delete(struct apply *a, const struct buf *gone)
 	int rc;
 
 	for (i = 0; i < gone->len; i += 32) {
-		if ((rc = group_drop(a->imp->st, a->txn, gone->data + i,
+		if ((rc = group_delete(a->imp->st, a->txn, gone->data + i,
 		    &a->batch, &a->imp->old)) != ZSQ_OK)
 			return rc;
 		a->stats->deleted++;
@@ -992,6 +947,8 @@ import_commit(struct import *imp, const struct import_hooks *h,
 	map_watch(imp);
 	if (rc != ZSQ_OK)
 		return store_fail(imp->st, rc, err);
+	/* The keeper looks at the map only while we write (map_keeper.h). */
+	map_keeper_txn_begin(imp->keeper);
 	if ((rc = apply(imp, txn, h, stats, err)) == ZSQ_OK) {
 		rc = mdb_txn_commit(txn);
 		txn = NULL;
@@ -1000,6 +957,7 @@ import_commit(struct import *imp, const struct import_hooks *h,
 	}
 	if (txn != NULL)
 		mdb_txn_abort(txn);
+	map_keeper_txn_end(imp->keeper);
 	if (rc != ZSQ_OK)
 		memset(stats, 0, sizeof(*stats));
 	return rc;

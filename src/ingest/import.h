@@ -138,13 +138,6 @@ int	import_commit(struct import *imp, const struct import_hooks *hooks,
 	    struct import_stats *stats, struct buf *err);
 void	import_end(struct import *imp);
 
-/*
- * Delete one stored group inside the caller's write transaction: its
- * record, index entries, shares and reverse entries.  ZSQ_ENOTFOUND when
- * it is not stored; the caller bumps the generation.
- */
-int	import_delete(struct store *st, MDB_txn *txn, const char *uuid);
-
 /* begin + read + commit + end.  stats zeroed on failure. */
 int	import_stream(struct store *st, FILE *in, const struct import_opts *o,
 	    struct import_stats *stats, struct buf *err);

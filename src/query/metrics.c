@@ -285,6 +285,57 @@ store_gauges(struct page *p, const struct store *st, MDB_txn *txn)
 	return ZSQ_OK;
 }
 
+/* One feed's value of a feed gauge, as the sample writes it. */
+typedef const char *(*feed_value_fn)(char *v, size_t n,
+    const struct feed_status *fs, int64_t now_ms);
+
+static const char *
+feed_ok_end(char *v, size_t n, const struct feed_status *fs, int64_t now_ms)
+{
+	(void)now_ms;
+	return ms_seconds(v, n, fs->ok_end_ms);
+}
+
+static const char *
+feed_age(char *v, size_t n, const struct feed_status *fs, int64_t now_ms)
+{
+	int64_t age = feed_age_ms(fs, now_ms);
+
+	return age < 0 ? "+Inf" : ms_seconds(v, n, age);
+}
+
+static const char *
+feed_fail_at(char *v, size_t n, const struct feed_status *fs, int64_t now_ms)
+{
+	(void)now_ms;
+	return ms_seconds(v, n, fs->fail_ms);
+}
+
+static const char *
+feed_fails(char *v, size_t n, const struct feed_status *fs, int64_t now_ms)
+{
+	(void)now_ms;
+	snprintf(v, n, "%" PRIu32, fs->fails);
+	return v;
+}
+
+/* The feed gauges, in the page's order: one sample per feed each. */
+static const struct {
+	const char	*name;
+	const char	*help;
+	feed_value_fn	 value;
+} feed_metrics[] = {
+	{ "zsquery_feed_last_success_timestamp_seconds", "When the feed "
+	    "last succeeded (its end), seconds since the epoch; 0: never.",
+	    feed_ok_end },
+	{ "zsquery_feed_age_seconds", "How old the feed's data is: seconds "
+	    "since its last success began; +Inf: never.", feed_age },
+	{ "zsquery_feed_last_failure_timestamp_seconds", "When the feed last "
+	    "failed, seconds since the epoch; 0: never.", feed_fail_at },
+	{ "zsquery_feed_failures", "Failures of the feed since its last "
+	    "success.", feed_fails },
+};
+
 static int
 feed_gauges(struct page *p, const struct store *st, MDB_txn *txn,
     int64_t now_ms)
@@ -292,8 +343,8 @@ feed_gauges(struct page *p, const struct store *st, MDB_txn *txn,
 	struct feed_status fs[FEED_NFEEDS];
 	int skip[FEED_NFEEDS];
 	enum feed_id f;
+	size_t m;
 	char v[32];
-	int64_t age;
 	int rc;
 
 	for (f = 0; f < FEED_NFEEDS; f++) {
@@ -303,37 +354,15 @@ feed_gauges(struct page *p, const struct store *st, MDB_txn *txn,
 		if (rc != ZSQ_OK && rc != ZSQ_ENOTFOUND && rc != ZSQ_ESTORE)
 			return rc;
 	}
-	family(p, "zsquery_feed_last_success_timestamp_seconds", "gauge",
-	    "When the feed last succeeded (its end), seconds since the "
-	    "epoch; 0: never.");
-	for (f = 0; f < FEED_NFEEDS; f++)
-		if (!skip[f])
-			put(p, "zsquery_feed_last_success_timestamp_seconds"
-			    "{feed=\"%s\"} %s\n", feed_name(f),
-			    ms_seconds(v, sizeof(v), fs[f].ok_end_ms));
-	family(p, "zsquery_feed_age_seconds", "gauge", "How old the feed's "
-	    "data is: seconds since its last success began; +Inf: never.");
-	for (f = 0; f < FEED_NFEEDS; f++) {
-		if (skip[f])
-			continue;
-		age = feed_age_ms(&fs[f], now_ms);
-		put(p, "zsquery_feed_age_seconds{feed=\"%s\"} %s\n",
-		    feed_name(f), age < 0 ? "+Inf" :
-		    ms_seconds(v, sizeof(v), age));
+	for (m = 0; m < NELEM(feed_metrics); m++) {
+		family(p, feed_metrics[m].name, "gauge", feed_metrics[m].help);
+		for (f = 0; f < FEED_NFEEDS; f++)
+			if (!skip[f])
+				put(p, "%s{feed=\"%s\"} %s\n",
+				    feed_metrics[m].name, feed_name(f),
+				    feed_metrics[m].value(v, sizeof(v), &fs[f],
+				    now_ms));
 	}
-	family(p, "zsquery_feed_last_failure_timestamp_seconds", "gauge",
-	    "When the feed last failed, seconds since the epoch; 0: never.");
-	for (f = 0; f < FEED_NFEEDS; f++)
-		if (!skip[f])
-			put(p, "zsquery_feed_last_failure_timestamp_seconds"
-			    "{feed=\"%s\"} %s\n", feed_name(f),
-			    ms_seconds(v, sizeof(v), fs[f].fail_ms));
-	family(p, "zsquery_feed_failures", "gauge", "Failures of the feed "
-	    "since its last success.");
-	for (f = 0; f < FEED_NFEEDS; f++)
-		if (!skip[f])
-			put(p, "zsquery_feed_failures{feed=\"%s\"} %" PRIu32
-			    "\n", feed_name(f), fs[f].fails);
 	return ZSQ_OK;
 }
 

@@ -90,8 +90,8 @@ pool_has_renewer(const struct pool *p, unsigned gen)
 /*
  * In the new child.  The master's signal mask (stop, reload, SIGCHLD
  * blocked for the signalfd) stays until worker_run() (renewer_run()) has
- * its handlers in place, so a stop sent meanwhile waits instead of killing
- * it half-open.
+ * its handlers in place (sig.h), so a stop sent meanwhile waits instead
+ * of killing it half-open.
  */
 static void
 pool_child(struct pool *p, enum role role)

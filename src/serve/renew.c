@@ -16,6 +16,7 @@
 #include "base/hash.h"
 #include "base/log.h"
 #include "serve/renew.h"
+#include "serve/sig.h"
 #include "store/session.h"
 #include "store/store.h"
 
@@ -71,8 +72,6 @@ struct renewer {
 	int		 exited;
 	int64_t		 logged_at;	/* last failed-batch message */
 };
-
-static volatile sig_atomic_t renewer_stopping;
 
 int
 renew_pipe_open(struct renew_pipe *p)
@@ -291,7 +290,7 @@ reader_loop(struct renewer *r, int rd)
 	ssize_t n;
 
 	sigemptyset(&none);
-	while (!renewer_stopping) {
+	while (!sig_stopping) {
 		if (ppoll(&pfd, 1, NULL, &none) < 0) {
 			if (errno == EINTR)
 				continue;
@@ -317,13 +316,6 @@ reader_loop(struct renewer *r, int rd)
 		have -= i * sizeof(msgs[0]);
 	}
 	explicit_bzero(msgs, sizeof(msgs));
-}
-
-static void
-renewer_on_stop(int sig)
-{
-	(void)sig;
-	renewer_stopping = 1;
 }
 
 /* Ask the writer to finish; 1 when it has, within the grace period. */
@@ -352,26 +344,16 @@ int
 renewer_run(const char *db, int rd, struct stats *stats)
 {
 	struct renewer r;
-	struct sigaction sa;
-	sigset_t stopset;
 	pthread_t th;
 	int rc;
 
 	memset(&r, 0, sizeof(r));
 	r.stats = stats;
-	memset(&sa, 0, sizeof(sa));
-	sigemptyset(&sa.sa_mask);
-	sa.sa_handler = renewer_on_stop;
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGINT, &sa, NULL);
-	sa.sa_handler = SIG_IGN;
-	sigaction(SIGHUP, &sa, NULL);
-	sigaction(SIGPIPE, &sa, NULL);
-	/* Blocked in both threads; only the reader's ppoll() lets them in. */
-	sigemptyset(&stopset);
-	sigaddset(&stopset, SIGTERM);
-	sigaddset(&stopset, SIGINT);
-	sigprocmask(SIG_SETMASK, &stopset, NULL);
+	/*
+	 * The stop signals are blocked in both threads (the writer is born
+	 * with this mask); only the reader's ppoll() lets them in.
+	 */
+	sig_child_setup(0);
 
 	if ((rc = store_open(&r.st, db, 0, 0)) == ZSQ_OK)
 		r.writable = 1;

@@ -20,6 +20,7 @@
 #include "query/apierr.h"
 #include "query/reply.h"
 #include "serve/request.h"
+#include "serve/sig.h"
 #include "serve/worker.h"
 #include "store/store.h"
 
@@ -58,37 +59,6 @@ struct watch {
 	int64_t		 next_poll_ms;
 	int		 cut;		/* the reply passed write_by_ms */
 };
-
-static volatile sig_atomic_t worker_stopping;
-
-static void
-worker_on_stop(int sig)
-{
-	(void)sig;
-	worker_stopping = 1;
-}
-
-/*
- * Before FCGX_Init(): libfcgi installs its own handlers (SIGTERM, SIGUSR1,
- * SIGPIPE) only where the disposition is still the default.  No
- * SA_RESTART: ppoll() must return EINTR on a stop.
- */
-static void
-worker_signals(void)
-{
-	struct sigaction sa;
-
-	memset(&sa, 0, sizeof(sa));
-	sigemptyset(&sa.sa_mask);
-	sa.sa_handler = worker_on_stop;
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGINT, &sa, NULL);
-	sa.sa_handler = SIG_IGN;
-	sigaction(SIGPIPE, &sa, NULL);
-	sigaction(SIGUSR1, &sa, NULL);
-	/* The master reloads; a terminal hangup must not kill workers. */
-	sigaction(SIGHUP, &sa, NULL);
-}
 
 /*
  * The reply's sink.  Each write to nginx is bounded by SO_SNDTIMEO, but a
@@ -484,17 +454,16 @@ worker_run(const struct config *cfg, int listen_fd, int ready_fd,
 	struct request_ctx ctx;
 	struct store st;
 	FCGX_Request req;
-	sigset_t stopset, waitmask;
+	sigset_t waitmask;
 	pid_t pid = getpid();
 	int fd, status = 0;
 
-	/* From here on only ppoll() lets a stop in (see worker.h). */
-	worker_signals();
-	sigemptyset(&stopset);
-	sigaddset(&stopset, SIGTERM);
-	sigaddset(&stopset, SIGINT);
+	/*
+	 * From here on only ppoll() lets a stop in (see worker.h).  Before
+	 * FCGX_Init(), which takes the signals with no handler of ours.
+	 */
+	sig_child_setup(1);
 	sigemptyset(&waitmask);
-	sigprocmask(SIG_SETMASK, &stopset, NULL);
 	if (worker_open(&st, cfg) != ZSQ_OK)
 		return WORKER_EXIT_FATAL;
 	/*
@@ -520,7 +489,7 @@ worker_run(const struct config *cfg, int listen_fd, int ready_fd,
 		close(ready_fd);
 	}
 
-	while (!worker_stopping) {
+	while (!sig_stopping) {
 		if (req.ipcFd < 0) {
 			fd = worker_accept(listen_fd, &waitmask,
 			    cfg->client_timeout);

@@ -38,6 +38,7 @@
 #include <lmdb.h>
 
 #include "base/buf.h"
+#include "store/ordset.h"
 #include "store/record.h"
 #include "store/store.h"
 
@@ -142,18 +143,6 @@ int	index_batch_build(struct index_batch *b, struct buf *err);
 /* The last flush and, in build mode, the merge: once, at the end. */
 int	index_batch_finish(struct index_batch *b);
 void	index_batch_free(struct index_batch *b);
-
-/* A growable set of group ordinals. */
-struct ordset {
-	uint32_t	*o;
-	size_t		 n, cap;
-};
-int	ordset_add(struct ordset *s, uint32_t ord);
-void	ordset_sort_unique(struct ordset *s);
-/* Keep in a (sorted, unique) only what b (sorted, unique) holds too. */
-void	ordset_intersect(struct ordset *a, const struct ordset *b);
-int	ordset_has(const struct ordset *s, uint32_t ord);	/* sorted */
-void	ordset_free(struct ordset *s);
 
 /* Every ordinal stored under key in dbi (a DUPFIXED database) into out. */
 int	index_dups_collect(MDB_txn *txn, MDB_dbi dbi, const void *key,

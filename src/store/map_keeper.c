@@ -14,6 +14,7 @@
 
 #include "base/errors.h"
 #include "store/map_keeper.h"
+#include "store/store_os.h"
 
 struct map_keeper {
 	pthread_t	 th;
@@ -33,7 +34,10 @@ struct map_keeper {
 	int		 late;		/* a hold timed out, its post to come */
 	unsigned	 ms;
 	int		 stop;
+	int		 active;	/* a write transaction is open; under
+					   mu, written by the writer only */
 	atomic_size_t	 base;		/* mapped after the last pass */
+	atomic_ulong	 polls;		/* looks at statm by the thread */
 	unsigned	 ticks;		/* map_keeper_tick() calls */
 };
 
@@ -45,6 +49,12 @@ unsigned long
 map_keeper_holds(void)
 {
 	return atomic_load(&holds);
+}
+
+unsigned long
+map_keeper_polls(const struct map_keeper *k)
+{
+	return k == NULL ? 0 : atomic_load(&k->polls);
 }
 
 /*
@@ -154,19 +164,37 @@ wait_ms(struct map_keeper *k)
 
 /* Passes that left more mapped than base before base is measured again. */
 #define STALE_PASSES	64
+/* Mapped past base that is not worth a pass: the libraries' own faults. */
+#define SLACK_PAGES	16
 
 static void *
 keeper_run(void *arg)
 {
 	struct map_keeper *k = arg;
-	size_t base, now, slack = k->page * 16;
+	size_t base = 0, now, slack = k->page * SLACK_PAGES;
 	unsigned stale = 0;
-	int hold;
+	int hold, was_active = 0;
 
 	pthread_mutex_lock(&k->mu);
-	(void)madvise(k->map, k->len, MADV_DONTNEED);
-	base = mapped_bytes(k);
 	while (!k->stop) {
+		/*
+		 * No write transaction, no writer mapping pages faster than
+		 * the kernel takes them back (the writer may read and render
+		 * for minutes first): sleep until one begins, or the stop.
+		 */
+		if (!k->active) {
+			was_active = 0;
+			pthread_cond_wait(&k->cv, &k->mu);
+			continue;
+		}
+		/* A transaction has begun: start from an empty map. */
+		if (!was_active) {
+			was_active = 1;
+			(void)madvise(k->map, k->len, MADV_DONTNEED);
+			base = mapped_bytes(k);
+			stale = 0;
+		}
+		atomic_fetch_add(&k->polls, 1);
 		atomic_store(&k->base, base);
 		/*
 		 * base is what stays mapped after a pass (the libraries'
@@ -221,9 +249,45 @@ keeper_run(void *arg)
 void
 map_keeper_tick(struct map_keeper *k)
 {
-	if (k == NULL || k->statm < 0 || ++k->ticks % MAP_KEEPER_TICKS != 0)
+	/* active is the writer's own (it alone writes it): no lock. */
+	if (k == NULL || !k->active || k->statm < 0 ||
+	    ++k->ticks % MAP_KEEPER_TICKS != 0)
 		return;
 	if (mapped_bytes(k) > atomic_load(&k->base) + MAP_KEEPER_HOLD)
+		(void)madvise(k->map, k->len, MADV_DONTNEED);
+}
+
+/* In the writer: wake the thread into a transaction, or out of one. */
+static void
+active_set(struct map_keeper *k, int on)
+{
+	pthread_mutex_lock(&k->mu);
+	k->active = on;
+	pthread_cond_signal(&k->cv);
+	pthread_mutex_unlock(&k->mu);
+}
+
+void
+map_keeper_txn_begin(struct map_keeper *k)
+{
+	if (k != NULL && !k->active)
+		active_set(k, 1);
+}
+
+/*
+ * Once the mutex is ours the thread is asleep in a wait, and from then on
+ * it looks at nothing.  The commit (LMDB's flush of every page still
+ * dirty) mapped pages no pass has let go of yet: that pass is the
+ * writer's, which writes no more.
+ */
+void
+map_keeper_txn_end(struct map_keeper *k)
+{
+	if (k == NULL || !k->active)
+		return;
+	active_set(k, 0);
+	if (k->statm >= 0 && mapped_bytes(k) > atomic_load(&k->base) +
+	    k->page * SLACK_PAGES)
 		(void)madvise(k->map, k->len, MADV_DONTNEED);
 }
 
@@ -349,6 +413,7 @@ map_keeper_stop(struct map_keeper *k)
 {
 	if (k == NULL)
 		return;
+	map_keeper_txn_end(k);
 	pthread_mutex_lock(&k->mu);
 	k->stop = 1;
 	pthread_cond_signal(&k->cv);

@@ -134,19 +134,6 @@ uint32_t store_ord_get(const unsigned char *p);
  */
 int	store_stamp(struct store *st, MDB_txn *txn);
 
-/*
- * Where data.mdb is mapped in this process (found in /proc/self/maps):
- * ZSQ_OK, or ZSQ_ENOTFOUND.  With it, bytes LMDB points at can be read
- * with pread() instead of through the map (import.c's unchanged check).
- */
-int	store_map_addr(const struct store *st, const char **base, size_t *len);
-
-/*
- * After a failed write: ENOSPC when the store's file system has no room
- * left (LMDB reports a short write as EIO), else rc unchanged.
- */
-int	store_space_err(const struct store *st, int rc);
-
 /* Map an LMDB result to a zsquery code: MDB_MAP_FULL -> ZSQ_EFULL, ... */
 int	store_err(int mdb_rc);
 

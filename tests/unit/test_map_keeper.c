@@ -3,19 +3,23 @@
  * (STORE_WRITEMAP), as large imports make: with a keeper the process's
  * peak resident set grows by far less than it writes, and every value
  * reads back as written.  Without a keeper the same transaction maps all
- * it wrote: that run shows the bound is the keeper's doing.  And a thread
+ * it wrote: that run shows the bound is the keeper's doing.  A thread
  * that keeps mapping pages is stopped by the keeper (its signal) and goes
- * on afterwards.
+ * on afterwards.  And a keeper looks at the map only between
+ * map_keeper_txn_begin() and map_keeper_txn_end(): idle, it takes no
+ * look while a begun one takes many.
  */
 #include <stdint.h>
 #include <time.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "base/errors.h"
 #include "store/map_keeper.h"
 #include "store/store.h"
+#include "store/store_os.h"
 #include "t.h"
 
 #define VALUES		160000u	/* one 4,000-byte value a page: 640 MiB */
@@ -114,6 +118,7 @@ run(int keep, size_t *grew, unsigned long *held)
 		goto out;
 	if (keep && (k = map_keeper_start(&st, 1)) == NULL)
 		goto out;
+	map_keeper_txn_begin(k);
 	key.mv_size = sizeof(kb);
 	key.mv_data = kb;
 	val.mv_size = VALUE_LEN;
@@ -159,9 +164,10 @@ out_dir:
 
 /*
  * Read through the map, one byte a page over 64 MiB again and again,
- * until the keeper has stopped this thread (or 60 s): pages come into
- * the resident set faster than a pass beside the reader lets them go, so
- * the keeper stops it, on the threshold or to measure base again.
+ * inside a write transaction, until the keeper has stopped this thread
+ * (or 60 s): pages come into the resident set faster than a pass beside
+ * the reader lets them go, so the keeper stops it, on the threshold or to
+ * measure base again.
  */
 static int
 held_test(void)
@@ -169,6 +175,7 @@ held_test(void)
 	char dir[] = "/tmp/zsq-keeper-XXXXXX", cmd[64];
 	struct store st;
 	struct map_keeper *k;
+	MDB_txn *txn;
 	const char *map;
 	size_t len, off, span = (size_t)64 << 20;
 	unsigned long held0 = map_keeper_holds();
@@ -181,14 +188,19 @@ held_test(void)
 	if (store_open(&st, dir, STORE_CREATE | STORE_WRITEMAP,
 	    (size_t)1 << 30) == ZSQ_OK) {
 		if (store_map_addr(&st, &map, &len) == ZSQ_OK && len >= span &&
-		    (k = map_keeper_start(&st, 1)) != NULL) {
-			while (!held && time(NULL) < until)
-				for (off = 0; off < span && !held;
-				    off += 4096) {
-					sum += (unsigned char)map[off];
-					held = map_keeper_holds() > held0;
-				}
-			map_keeper_stop(k);
+		    mdb_txn_begin(st.env, NULL, 0, &txn) == MDB_SUCCESS) {
+			if ((k = map_keeper_start(&st, 1)) != NULL) {
+				map_keeper_txn_begin(k);
+				while (!held && time(NULL) < until)
+					for (off = 0; off < span && !held;
+					    off += 4096) {
+						sum += (unsigned char)map[off];
+						held = map_keeper_holds() >
+						    held0;
+					}
+				map_keeper_stop(k);
+			}
+			mdb_txn_abort(txn);
 		}
 		store_close(&st);
 	}
@@ -198,12 +210,83 @@ held_test(void)
 	return held;
 }
 
+/* Wait (60 s at most) until k has looked want times; 1 when it has. */
+static int
+polls_reach(const struct map_keeper *k, unsigned long want)
+{
+	time_t until = time(NULL) + 60;
+
+	while (map_keeper_polls(k) < want && time(NULL) < until)
+		usleep(1000);
+	return map_keeper_polls(k) >= want;
+}
+
+#define IDLE_POLLS	50
+
+/*
+ * A keeper looks at the map only inside a write transaction.  Keeper a
+ * stays idle while keeper b, begun, looks IDLE_POLLS times: a takes no
+ * look at all.  Begun, a looks; ended, it takes none again while b looks
+ * IDLE_POLLS times more.  Counts of b's looks, not a time, measure the
+ * while: a loaded machine slows both threads, and the test only waits
+ * longer.
+ */
+static void
+idle_test(void)
+{
+	char dir[] = "/tmp/zsq-keeper-XXXXXX", cmd[64];
+	struct store st;
+	struct map_keeper *a = NULL, *b = NULL;
+	MDB_txn *txn = NULL;
+	unsigned long pa, pb;
+
+	if (mkdtemp(dir) == NULL) {
+		CHECK(0);
+		return;
+	}
+	CHECK(store_open(&st, dir, STORE_CREATE | STORE_WRITEMAP,
+	    (size_t)64 << 20) == ZSQ_OK);
+	a = map_keeper_start(&st, 1);
+	b = map_keeper_start(&st, 1);
+	CHECK(a != NULL && b != NULL);
+	if (a == NULL || b == NULL)
+		goto out;
+	CHECK(mdb_txn_begin(st.env, NULL, 0, &txn) == MDB_SUCCESS);
+	map_keeper_txn_begin(b);
+	CHECK(polls_reach(b, IDLE_POLLS));
+	CHECK(map_keeper_polls(a) == 0);
+
+	map_keeper_txn_begin(a);
+	CHECK(polls_reach(a, 1));
+	map_keeper_txn_end(a);
+	pa = map_keeper_polls(a);
+	pb = map_keeper_polls(b);
+	CHECK(polls_reach(b, pb + IDLE_POLLS));
+	CHECK(map_keeper_polls(a) == pa);
+	/* Ended twice, and begun again after an end: as once. */
+	map_keeper_txn_end(a);
+	map_keeper_txn_begin(a);
+	CHECK(polls_reach(a, pa + 1));
+	map_keeper_txn_end(b);
+out:
+	map_keeper_stop(a);
+	map_keeper_stop(b);
+	if (txn != NULL)
+		mdb_txn_abort(txn);
+	store_close(&st);
+	CHECK(map_keeper_polls(NULL) == 0);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	if (system(cmd) != 0)
+		fprintf(stderr, "cannot remove %s\n", dir);
+}
+
 int
 main(void)
 {
 	unsigned long held = 0;
 	size_t grew;
 
+	idle_test();
 	CHECK(held_test());
 
 	CHECK(run(1, &grew, &held) == 0);

@@ -44,6 +44,29 @@ line(const char *want)
 	CHECK(0);
 }
 
+/*
+ * The page's lines that start with prefix (HELP and TYPE lines included
+ * when prefix starts with '#'), in order, each ended by a newline.
+ */
+static const char *
+lines_of(const char *prefix)
+{
+	static char out[4096];
+	const char *s, *nl;
+	size_t n = 0, plen = strlen(prefix);
+
+	out[0] = '\0';
+	for (s = page.data; s != NULL && (nl = strchr(s, '\n')) != NULL;
+	    s = nl + 1)
+		if (strncmp(s, prefix, plen) == 0 &&
+		    n + (size_t)(nl - s) + 2 < sizeof(out)) {
+			memcpy(out + n, s, (size_t)(nl - s) + 1);
+			n += (size_t)(nl - s) + 1;
+			out[n] = '\0';
+		}
+	return out;
+}
+
 static void
 no_line(const char *prefix)
 {
@@ -141,6 +164,7 @@ test_page(struct stats *s)
 	size_t n;
 	const char *srcdir = getenv("top_srcdir");
 	uint64_t c[FEED_COUNTS] = { 7 };
+	MDB_val fk = { 13, "feed:sessions" }, fv = { 3, "old" };
 
 	/* Requests of known latency and size. */
 	request(s, STATS_ROUTE_LIST, 200, STATS_ERROR_NONE, 1000, 100000);
@@ -284,6 +308,25 @@ test_page(struct stats *s)
 	line("zsquery_feed_last_failure_timestamp_seconds{feed=\"sessions\"} "
 	    "1700000030.25");
 	line("zsquery_feed_failures{feed=\"sessions\"} 1");
+	/* Each family whole, in turn: its feeds in feed order. */
+	CHECK_STR(lines_of("zsquery_feed_"),
+	    "zsquery_feed_last_success_timestamp_seconds{feed=\"groups\"} "
+	    "1700000000.5\n"
+	    "zsquery_feed_last_success_timestamp_seconds{feed=\"sessions\"} "
+	    "0\n"
+	    "zsquery_feed_age_seconds{feed=\"groups\"} 60\n"
+	    "zsquery_feed_age_seconds{feed=\"sessions\"} +Inf\n"
+	    "zsquery_feed_last_failure_timestamp_seconds{feed=\"groups\"} "
+	    "0\n"
+	    "zsquery_feed_last_failure_timestamp_seconds{feed=\"sessions\"} "
+	    "1700000030.25\n"
+	    "zsquery_feed_failures{feed=\"groups\"} 0\n"
+	    "zsquery_feed_failures{feed=\"sessions\"} 1\n");
+	CHECK_STR(lines_of("# TYPE zsquery_feed_"),
+	    "# TYPE zsquery_feed_last_success_timestamp_seconds gauge\n"
+	    "# TYPE zsquery_feed_age_seconds gauge\n"
+	    "# TYPE zsquery_feed_last_failure_timestamp_seconds gauge\n"
+	    "# TYPE zsquery_feed_failures gauge\n");
 
 	/* Without a pool (no mapping): zeros; the store's gauges as ever. */
 	buf_reset(&page);
@@ -293,6 +336,30 @@ test_page(struct stats *s)
 	line("zsquery_requests_total{route=\"list\",code=\"200\"} 0");
 	line("zsquery_pool_start_time_seconds 0");
 	line("zsquery_store_groups 7");
+	declared();
+
+	/*
+	 * A feed record this version does not read (another version's):
+	 * that feed's samples are left out, the families and the other
+	 * feed's samples stay.
+	 */
+	CHECK(mdb_txn_begin(st.env, NULL, 0, &txn) == 0);
+	CHECK(mdb_put(txn, st.meta, &fk, &fv, 0) == 0);
+	CHECK(mdb_txn_commit(txn) == 0);
+	buf_reset(&page);
+	CHECK(mdb_txn_begin(st.env, NULL, MDB_RDONLY, &txn) == 0);
+	CHECK(metrics_render(&page, s, &st, txn, 1700000060000) == ZSQ_OK);
+	mdb_txn_abort(txn);
+	CHECK_STR(lines_of("zsquery_feed_"),
+	    "zsquery_feed_last_success_timestamp_seconds{feed=\"groups\"} "
+	    "1700000000.5\n"
+	    "zsquery_feed_age_seconds{feed=\"groups\"} 60\n"
+	    "zsquery_feed_last_failure_timestamp_seconds{feed=\"groups\"} "
+	    "0\n"
+	    "zsquery_feed_failures{feed=\"groups\"} 0\n");
+	CHECK(strstr(lines_of("# HELP zsquery_feed_"), "\n# HELP "
+	    "zsquery_feed_failures Failures of the feed since its last "
+	    "success.\n") != NULL);
 	declared();
 	tstore_close(&st);
 }

@@ -1,14 +1,21 @@
-/* test_store.c - opening, formatting and versioning the LMDB store. */
+/*
+ * test_store.c - opening, formatting and versioning the LMDB store; what
+ * the system says of it (store_os.h).
+ */
+#include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include "base/errors.h"
 #include "store/index.h"
 #include "store/schema.h"
 #include "store/store.h"
+#include "store/store_os.h"
 #include "t.h"
 
 static void
@@ -20,6 +27,44 @@ meta_set(struct store *st, const char *key, const void *p, size_t n)
 	CHECK(mdb_txn_begin(st->env, NULL, 0, &txn) == 0);
 	CHECK(mdb_put(txn, st->meta, &k, &v, 0) == 0);
 	CHECK(mdb_txn_commit(txn) == 0);
+}
+
+/*
+ * store_os.h: the map is where this process maps data.mdb (a value read
+ * through it lies inside), as long as the map size.  A failure that is
+ * not the disk's stays what it was; ENOSPC and EDQUOT are the disk being
+ * full; EIO is the disk being full only when it has almost no room.
+ */
+static void
+os_test(struct store *st)
+{
+	MDB_txn *txn;
+	MDB_envinfo info;
+	MDB_val k = { 7, "version" }, v;
+	struct statvfs sv;
+	const char *map = NULL;
+	size_t len = 0;
+	uint64_t room;
+
+	CHECK(store_map_addr(st, &map, &len) == ZSQ_OK);
+	CHECK(mdb_env_info(st->env, &info) == 0 && len == info.me_mapsize);
+	CHECK(mdb_txn_begin(st->env, NULL, MDB_RDONLY, &txn) == 0);
+	CHECK(mdb_get(txn, st->meta, &k, &v) == 0);
+	CHECK(map != NULL && (const char *)v.mv_data >= map &&
+	    (const char *)v.mv_data + v.mv_size <= map + len);
+	mdb_txn_abort(txn);
+
+	CHECK(store_space_err(st, ZSQ_EINVAL) == ZSQ_EINVAL);
+	CHECK(store_space_err(st, ZSQ_EFULL) == ZSQ_EFULL);
+	CHECK(store_space_err(st, ENOSPC) == ENOSPC);
+	CHECK(store_space_err(st, EDQUOT) == ENOSPC);
+	CHECK(statvfs(st->dir, &sv) == 0);
+	room = (geteuid() == 0 ? sv.f_bfree : sv.f_bavail) *
+	    (uint64_t)sv.f_frsize;
+	CHECK(store_space_err(st, EIO) == (room < ((uint64_t)4 << 20) ?
+	    ENOSPC : EIO));
+	CHECK(store_space_err(st, ZSQ_EIO) == (room < ((uint64_t)4 << 20) ?
+	    ENOSPC : ZSQ_EIO));
 }
 
 int
@@ -65,6 +110,7 @@ main(void)
 	store_close(&st);
 	CHECK(store_open(&st, dir, STORE_CREATE, 0) == ZSQ_OK);
 	CHECK_STR(st.tz, "Asia/Shanghai");
+	os_test(&st);
 
 	/*
 	 * The format names the schema's leaves (count and digest), so a
