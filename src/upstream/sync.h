@@ -72,7 +72,7 @@
 #define SYNC_ROWS_MAX		10000000UL	/* rows of one list */
 #define SYNC_LIST_BYTES_MAX	(2ULL << 30)	/* every list reply */
 #define SYNC_BYTES_MAX		(64ULL << 30)	/* every reply of a run */
-#define SYNC_TIME_MAX		3600	/* seconds, a run */
+#define SYNC_TIME_MAX		1500	/* seconds, a run: under the unit's 30 min */
 #define SYNC_GROUPS_ROUTE	"/zstack/v1/ai/model-services/instances/groups"
 
 struct sync_opts {
