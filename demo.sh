@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # demo.sh - build zsquery and serve demo data through nginx.
 #
 #   ./demo.sh          install missing packages (as root, Debian 12), build

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # deps.sh - the Debian 12 packages zsquery needs, in one place, and their
 # installation: demo.sh, run-tests.sh and .ci/run all come through here.
 #

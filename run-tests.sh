@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # run-tests.sh - the whole test suite, twice: a normal build in ./build
 # (unit tests, the nginx, socket-activation, fault, hostile-client,
 # valgrind, unit-file and Debian package checks), then an ASan+UBSan

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """gen.py - write a synthetic ZStack QueryModelServiceInstanceGroup reply.
 
 Usage: gen.py N [--seed S] [--change-every K] [--lines] > groups.json

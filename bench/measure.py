@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """measure.py OUT [--cgroup DIR] -- CMD...: run CMD, its stdout to OUT, and
 print "seconds peak_rss_kib peak_anon_kib" on one line.
 

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # bench/memlimit.sh [N ...] - the import under a memory limit (see
 # bench/README.md, "The import under a memory limit").
 #

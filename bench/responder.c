@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * responder.c - the ceiling for zsquery's FastCGI path: a minimal libfcgi
  * responder that answers every request with the same bytes.

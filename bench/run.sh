@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # bench/run.sh [N] - measure zsquery against its ceilings (see bench/README.md).
 #
 # Builds the responder and the LMDB walker, generates N groups (default

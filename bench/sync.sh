@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # bench/sync.sh [N] - measure the feeds and several nodes (bench/README.md,
 # "Sync and several nodes").
 #

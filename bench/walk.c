@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * walk.c - the floor for a full scan: one LMDB read transaction that
  * cursors over every value of the store's "groups" database and reads

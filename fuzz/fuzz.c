@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* fuzz.c - stores, checks and encoders the fuzz drivers share; see fuzz.h. */
 #define _GNU_SOURCE	/* nftw FTW_DEPTH/FTW_PHYS */
 #include <ftw.h>

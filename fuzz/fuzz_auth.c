@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * fuzz_auth.c - the Authorization header (API.md §2, 10) and the session
  * lookup behind it, against the sample store's sessions.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * fuzz_cond.c - one q condition (API.md §5, 10): parsing, typed literals and
  * evaluation on the records of the sample store.

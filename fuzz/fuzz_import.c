@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * fuzz_import.c - import_stream() (API.md §9) on arbitrary input: the three
  * input forms, the JSON splitter, validation against the schema, the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * fuzz_params.c - the whole list query string (API.md §4, 10): query_parse()
  * then query_prepare() on the input bytes as they would follow '?'.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * fuzz_record.c - the stored record reader (record.h) and condition
  * evaluation on whatever record_open() accepts.

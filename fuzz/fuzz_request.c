@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * fuzz_request.c - a whole request (request_handle) against the sample
  * store, as the worker runs it.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * fuzz_route.c - REQUEST_URI and method to route (API.md §1, 10).
  *

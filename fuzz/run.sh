@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # fuzz/run.sh - build every fuzz driver with clang and libFuzzer (ASan and
 # UBSan too) straight from the sources, then run each for a while.
 #

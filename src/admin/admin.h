@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * admin.h - what the zsquery-admin commands share: the parsed command
  * line, opening the store, one write transaction per command, and error

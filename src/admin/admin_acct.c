@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * admin_acct.c - zsquery-admin commands for accounts, sessions and shares.
  * Each runs in one transaction (admin_write(), or a read one); see

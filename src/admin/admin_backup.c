@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * admin_backup.c - zsquery-admin backup: a consistent, compacted copy of
  * the store while the service (and even an import) runs.  See admin.h.

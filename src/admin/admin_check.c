@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * admin_check.c - zsquery-admin check: verify a store read-only, in one
  * read transaction, so it may run beside the service and sees one
@@ -147,7 +148,7 @@ check_accounts(struct check *c)
 		return store_err(rc);
 	while ((rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) == MDB_SUCCESS) {
 		n++;
-		if (!uuid_valid(k.mv_data, k.mv_size))
+		if (!text_uuid_valid(k.mv_data, k.mv_size))
 			problem(c, "account '%s': not 32 lowercase hex",
 			    shown(s, sizeof(s), k.mv_data, k.mv_size));
 	}
@@ -190,7 +191,7 @@ check_group(struct check *c, const MDB_val *k, const MDB_val *v)
 	char head[UUID_LEN + 16], s[SHOW_BYTES * 4 + 8];
 	struct rec_head h;
 
-	if (!uuid_valid(k->mv_data, k->mv_size)) {
+	if (!text_uuid_valid(k->mv_data, k->mv_size)) {
 		problem(c, "group '%s': key is not 32 lowercase hex",
 		    shown(s, sizeof(s), k->mv_data, k->mv_size));
 		return;
@@ -211,7 +212,7 @@ check_group(struct check *c, const MDB_val *k, const MDB_val *v)
 	    memcmp(data + h.json.off, head, strlen(head)) != 0)
 		problem(c, "group %.32s: the JSON does not start with its "
 		    "uuid", (char *)k->mv_data);
-	if (!uuid_valid(h.owner, UUID_LEN) ||
+	if (!text_uuid_valid(h.owner, UUID_LEN) ||
 	    !exists(c->txn, c->a->st.accounts, h.owner, UUID_LEN))
 		problem(c, "group %.32s: owner %s is not an account",
 		    (char *)k->mv_data, shown(s, sizeof(s), h.owner,
@@ -252,13 +253,13 @@ check_shares(struct check *c)
 		n++;
 		shown(s, sizeof(s), k.mv_data, k.mv_size);
 		shown(t, sizeof(t), v.mv_data, v.mv_size);
-		if (!uuid_valid(k.mv_data, k.mv_size) ||
+		if (!text_uuid_valid(k.mv_data, k.mv_size) ||
 		    !exists(c->txn, c->a->st.groups, k.mv_data, UUID_LEN))
 			problem(c, "share %s -> %s: no such group", s, t);
 		if (v.mv_size == UUID_LEN &&
 		    memcmp(v.mv_data, ACL_PUBLIC, UUID_LEN) == 0)
 			continue;
-		if (!uuid_valid(v.mv_data, v.mv_size) ||
+		if (!text_uuid_valid(v.mv_data, v.mv_size) ||
 		    !exists(c->txn, c->a->st.accounts, v.mv_data, UUID_LEN))
 			problem(c, "share %s -> %s: no such account", s, t);
 	}
@@ -293,7 +294,7 @@ check_sessions(struct check *c)
 		memcpy(&sr, v.mv_data, sizeof(sr));
 		if (!session_valid(&sr, now))
 			expired++;
-		if (!uuid_valid(sr.account, UUID_LEN) ||
+		if (!text_uuid_valid(sr.account, UUID_LEN) ||
 		    !exists(c->txn, c->a->st.accounts, sr.account, UUID_LEN))
 			problem(c, "session %s...: account %.32s does not "
 			    "exist", s, sr.account);
@@ -528,7 +529,7 @@ expect_id(struct check *c)
 		return store_err(rc);
 	while ((rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) == MDB_SUCCESS) {
 		/* Unreadable records were reported by check_groups(). */
-		if (!uuid_valid(k.mv_data, k.mv_size) ||
+		if (!text_uuid_valid(k.mv_data, k.mv_size) ||
 		    record_open(v.mv_data, v.mv_size, &h) != ZSQ_OK)
 			continue;
 		store_ord_put(c->ord, h.ord);

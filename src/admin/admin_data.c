@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * admin_data.c - zsquery-admin commands that move groups in and out:
  * import, export, delete.  See admin.h.
@@ -134,7 +135,7 @@ admin_tags_json(const void *data, struct rec_range tags, const char *lead,
 			else
 				rc = buf_putc(out, ',');
 			if (rc == ZSQ_OK)
-				rc = json_escape(out, t.str, t.len, 0);
+				rc = gson_escape(out, t.str, t.len, 0);
 		}
 		if (rc == ZSQ_OK && r < 0)
 			rc = ZSQ_ESTORE;

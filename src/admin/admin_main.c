@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * admin_main.c - zsquery-admin: the command line, the command table and
  * error reporting.  The commands live in admin_store.c (init, stat,
@@ -331,7 +332,7 @@ done:
 int
 admin_uuid_valid(const char *s)
 {
-	return uuid_valid(s, strlen(s));
+	return text_uuid_valid(s, strlen(s));
 }
 
 void

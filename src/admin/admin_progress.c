@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * admin_progress.c - the progress line of a long zsquery-admin import or
  * sync on stderr (admin.h): groups, groups/s, bytes read and, when the
@@ -26,7 +27,7 @@ admin_progress_init(struct admin_progress *p, const char *what, int quiet)
 	memset(p, 0, sizeof(*p));
 	p->what = what;
 	p->on = !quiet && isatty(STDERR_FILENO);
-	p->start_ns = p->phase_ns = clock_ns(CLOCK_MONOTONIC);
+	p->start_ns = p->phase_ns = now_ns(CLOCK_MONOTONIC);
 }
 
 /* ", ETA 1h02m", ", ETA 3m05s", ", ETA 42s" for s seconds. */
@@ -99,9 +100,9 @@ admin_progress_show(void *arg, const struct import_progress *ip)
 	if (!p->on)
 		return;
 	if (ip->applying && !p->last.applying)
-		p->phase_ns = clock_ns(CLOCK_MONOTONIC);
+		p->phase_ns = now_ns(CLOCK_MONOTONIC);
 	p->last = *ip;
-	now = clock_ns(CLOCK_MONOTONIC);
+	now = now_ns(CLOCK_MONOTONIC);
 	if (now - (p->width ? p->drawn_ns : p->start_ns) < PROGRESS_EVERY_NS)
 		return;
 	p->drawn_ns = now;
@@ -114,7 +115,7 @@ admin_progress_end(struct admin_progress *p)
 	if (!p->on || p->width == 0)
 		return;
 	/* The last state, then the line is left as it is. */
-	p->drawn_ns = clock_ns(CLOCK_MONOTONIC);
+	p->drawn_ns = now_ns(CLOCK_MONOTONIC);
 	draw(p);
 	fputc('\n', stderr);
 	p->width = 0;

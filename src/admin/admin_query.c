@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * admin_query.c - zsquery-admin query: run one query against the store,
  * as an account would through the service, and print exactly the reply

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * admin_store.c - zsquery-admin commands about the store as a whole:
  * init, stat (with the feeds' lines from admin_sync.c), fields, upgrade.

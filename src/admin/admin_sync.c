@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * admin_sync.c - zsquery-admin commands that follow ZStack: sync (groups
  * and tenancy, sync.h), session import (session_feed.h), feed fail; and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * buf.h - a small growable byte buffer (in the spirit of redis' sds).
  *

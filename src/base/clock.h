@@ -1,12 +1,13 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * clock.h - the clocks zsquery reads, as integers.  On Linux each is a
  * vDSO read, no system call: cheap enough for every request.
  *
- *   clock_ms(CLOCK_REALTIME)          epoch ms: expiries, time stamps
- *   clock_ms(CLOCK_MONOTONIC)         intervals and deadlines (no jumps)
- *   clock_ms(CLOCK_MONOTONIC_COARSE)  limits counted in seconds (a tick,
+ *   now_ms(CLOCK_REALTIME)          epoch ms: expiries, time stamps
+ *   now_ms(CLOCK_MONOTONIC)         intervals and deadlines (no jumps)
+ *   now_ms(CLOCK_MONOTONIC_COARSE)  limits counted in seconds (a tick,
  *                                     1-4 ms, is precision enough)
- *   clock_ns(CLOCK_MONOTONIC)         latencies
+ *   now_ns(CLOCK_MONOTONIC)         latencies
  */
 #ifndef ZSQ_CLOCK_H
 #define ZSQ_CLOCK_H
@@ -15,7 +16,7 @@
 #include <time.h>
 
 static inline int64_t
-clock_ms(clockid_t id)
+now_ms(clockid_t id)
 {
 	struct timespec ts;
 
@@ -24,7 +25,7 @@ clock_ms(clockid_t id)
 }
 
 static inline uint64_t
-clock_ns(clockid_t id)
+now_ns(clockid_t id)
 {
 	struct timespec ts;
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* date.c - reading dates; see date.h. */
 #include <stdint.h>
 #include <string.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * date.h - reading dates: the forms the importer accepts (API.md §9) and
  * the one check and conversion of a local date and time, which q's

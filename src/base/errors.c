@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* errors.c - text for the shared return codes. */
 #include <string.h>
 #include <lmdb.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* gson.c - Gson's string escaping, dates and doubles; see gson.h. */
 #include <limits.h>
 #include <math.h>
@@ -46,7 +47,7 @@ utf8_seq(const unsigned char *s, size_t n)
 }
 
 int
-json_escape(struct buf *b, const char *s, size_t n, int html_safe)
+gson_escape(struct buf *b, const char *s, size_t n, int html_safe)
 {
 	const unsigned char *p = (const unsigned char *)s;
 	const unsigned char *end = p + n;

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * gson.h - the bits of Gson's output format ZStack replies depend on
  * (API.md §6): string escaping, Java 8 date rendering and doubles.  The
@@ -25,7 +26,7 @@ struct buf;
  * valid JSON whatever the input (a Java string cannot hold such bytes).
  * Returns ZSQ_OK or ZSQ_ENOMEM.
  */
-int	json_escape(struct buf *b, const char *s, size_t n, int html_safe);
+int	gson_escape(struct buf *b, const char *s, size_t n, int html_safe);
 
 /*
  * Append a date the way Java 8 Gson renders it by default, without

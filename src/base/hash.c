@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* hash.c - FNV-1a 64; see hash.h. */
 #include <stddef.h>
 #include <stdint.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* jscan.c - skipping a JSON value's bytes; see jscan.h. */
 #include <stddef.h>
 #include <string.h>

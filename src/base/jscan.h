@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * jscan.h - skipping a JSON string, object or array without parsing it:
  * the one scanner under the importer's splitter (ingest/split.c) and the

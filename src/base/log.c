@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* log.c - stderr logging with syslog priorities; see log.h. */
 #include <errno.h>
 #include <stdarg.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* num.c - decimal integers; see num.h. */
 #include <stddef.h>
 #include <stdint.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * num.h - reading a decimal integer: the one parser every module uses
  * (strictly, in the spirit of nginx's ngx_atoi).

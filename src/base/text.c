@@ -1,8 +1,9 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* text.c - uuids; see text.h. */
 #include "base/text.h"
 
 int
-uuid_valid(const char *s, size_t n)
+text_uuid_valid(const char *s, size_t n)
 {
 	size_t i;
 

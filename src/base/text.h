@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * text.h - the small text rules every module shares, each written once:
  * what a uuid looks like, how ASCII case folds (API.md §10), and how a
@@ -11,7 +12,7 @@
 #define UUID_LEN	32	/* a uuid: 32 lowercase hex characters */
 
 /* 1 when s[0..n) is exactly UUID_LEN lowercase hex characters. */
-int	uuid_valid(const char *s, size_t n);
+int	text_uuid_valid(const char *s, size_t n);
 
 /*
  * ASCII A-Z to a-z, every other byte as it is: how strings compare, sort,

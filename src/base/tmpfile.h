@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * tmpfile.h - an unlinked temporary file in $TMPDIR (else /tmp).
  *

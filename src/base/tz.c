@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* tz.c - name the service time zone; see tz.h. */
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* vec.c - growing an array; see vec.h. */
 #include <stdint.h>
 #include <stdlib.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * vec.h - growing an array of fixed-size elements (in the spirit of
  * nginx's ngx_array and LMDB's midl): the array is the caller's plain

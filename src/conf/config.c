@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* config.c - defaults, configuration file, command line; see config.h. */
 #include <ctype.h>
 #include <errno.h>

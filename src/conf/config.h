@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * config.h - zsquery-fcgi's settings: defaults, the configuration file
  * and the command line, in that order of strength.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * import.c - read ZStack replies into the store in two phases; see
  * import.h for the forms and policies.
@@ -259,7 +260,7 @@ import_begin(struct store *st, const struct import_opts *o,
 		    st->tz, tz, st->tz);
 		return rc;
 	}
-	if (o->owner != NULL && !uuid_valid(o->owner, strlen(o->owner))) {
+	if (o->owner != NULL && !text_uuid_valid(o->owner, strlen(o->owner))) {
 		(void)buf_printf(err, "owner '%s' is not an account uuid",
 		    o->owner);
 		return ZSQ_EINVAL;
@@ -490,7 +491,7 @@ add_one(struct import *imp, const char *json, size_t len, const char *owner,
 		return ZSQ_ETOOBIG;
 	}
 	digest(imp, json, len, tags, src);
-	if (split_top_uuid(json, len, uuid) && uuid_valid(uuid, 32) &&
+	if (split_top_uuid(json, len, uuid) && text_uuid_valid(uuid, 32) &&
 	    stored_same(imp, uuid, src, eff)) {
 		/* Groups before it may still be rendering: keep the order. */
 		if ((rc = import_pool_drain(imp->pool, err)) != ZSQ_OK ||
@@ -525,7 +526,7 @@ import_add(struct import *imp, const char *json, size_t len,
 {
 	int rc;
 
-	if (owner != NULL && !uuid_valid(owner, strlen(owner))) {
+	if (owner != NULL && !text_uuid_valid(owner, strlen(owner))) {
 		(void)buf_printf(err, "record %lu: owner '%s' is not an "
 		    "account uuid", imp->nrec + 1, owner);
 		return ZSQ_EINVAL;
@@ -703,7 +704,7 @@ absent_collect(struct import *imp, MDB_txn *txn, struct buf *gone,
 	while ((rc = mdb_cursor_get(cur, &k, &v, op)) == MDB_SUCCESS) {
 		op = MDB_NEXT;
 		(*stored)++;
-		if (k.mv_size == 32 && uuid_valid(k.mv_data, 32) &&
+		if (k.mv_size == 32 && text_uuid_valid(k.mv_data, 32) &&
 		    seen_get(&imp->seen, k.mv_data) == 0 &&
 		    (rc = buf_append(gone, k.mv_data, 32)) != ZSQ_OK)
 			break;

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * import.h - fill the store from ZStack replies (API.md §9), in two phases.
  *
@@ -40,7 +41,10 @@
  *     shares and index entries, but refuses (nothing changed) when that
  *     would delete more than o->max_delete percent of the stored groups;
  *   - the generation is bumped when anything changed.
- * Limits: a group at most 64 MiB of JSON, nested at most 64 deep.
+ * Limits: a group at most 64 MiB of JSON (SPLIT_MAX_ELEM), checked for
+ * import_read() and import_add() alike, nested at most 64 deep
+ * (JSCAN_DEPTH_MAX: import_read()'s splitter checks it, and sync's page
+ * splitter for the groups it hands to import_add()).
  *
  * Errors name the record position (1-based), its uuid when known and the
  * field, in one line, e.g.

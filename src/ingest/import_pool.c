@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* import_pool.c - render import groups on threads; see import_pool.h. */
 #include <errno.h>
 #include <pthread.h>

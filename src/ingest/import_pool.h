@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * import_pool.h - parse and render an import's groups (jansson, render.c)
  * on worker threads, and hand the results back in input order.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* render.c - build a group's stored record from its JSON; see render.h. */
 #include <stdarg.h>
 #include <stdint.h>
@@ -233,7 +234,7 @@ render_any(struct buf *b, json_t *v)
 			if (json_is_null(e))
 				continue;
 			if ((!first && buf_putc(b, ',')) ||
-			    json_escape(b, key, strlen(key), 1) ||
+			    gson_escape(b, key, strlen(key), 1) ||
 			    buf_putc(b, ':'))
 				return ZSQ_ENOMEM;
 			if ((rc = render_any(b, e)) != ZSQ_OK)
@@ -252,7 +253,7 @@ render_any(struct buf *b, json_t *v)
 		}
 		return buf_putc(b, ']');
 	case JSON_STRING:
-		return json_escape(b, json_string_value(v),
+		return gson_escape(b, json_string_value(v),
 		    json_string_length(v), 1);
 	case JSON_INTEGER:
 		return put_int(b, json_integer_value(v));
@@ -308,7 +309,7 @@ render_scalar(struct rctx *c, const struct field *f, int leaf, json_t *v)
 		if ((rc = val_add(c, leaf, REC_STR, json_string_value(v),
 		    json_string_length(v), 0)) != ZSQ_OK)
 			return rc;
-		return json_escape(&c->json, json_string_value(v),
+		return gson_escape(&c->json, json_string_value(v),
 		    json_string_length(v), 1);
 	case FT_INT:
 	case FT_LONG:
@@ -382,7 +383,7 @@ render_strlist(struct rctx *c, const struct field *f, json_t *v)
 		if (!json_is_string(e))
 			return fail(c, f->name, "expected a list of strings");
 		if ((i > 0 && buf_putc(&c->json, ',')) ||
-		    json_escape(&c->json, json_string_value(e),
+		    gson_escape(&c->json, json_string_value(e),
 		    json_string_length(e), 1))
 			return ZSQ_ENOMEM;
 	}
@@ -407,9 +408,9 @@ render_map(struct rctx *c, const struct field *f, json_t *v)
 		if (!json_is_string(e))
 			return fail(c, f->name, "expected an object of strings");
 		if ((!first && buf_putc(&c->json, ',')) ||
-		    json_escape(&c->json, key, strlen(key), 1) ||
+		    gson_escape(&c->json, key, strlen(key), 1) ||
 		    buf_putc(&c->json, ':') ||
-		    json_escape(&c->json, json_string_value(e),
+		    gson_escape(&c->json, json_string_value(e),
 		    json_string_length(e), 1))
 			return ZSQ_ENOMEM;
 		first = 0;
@@ -550,7 +551,7 @@ render_object(struct rctx *c, enum oclass oc, json_t *obj, unsigned top)
 		start = c->json.len;
 		if (xstart == 0)
 			xstart = start;
-		if (json_escape(&c->json, key, klen, 1) ||
+		if (gson_escape(&c->json, key, klen, 1) ||
 		    buf_putc(&c->json, ':'))
 			return ZSQ_ENOMEM;
 		if ((rc = render_any(&c->json, v)) != ZSQ_OK)
@@ -603,7 +604,7 @@ uuid_ok(json_t *v)
 {
 	const char *s = json_string_value(v);
 
-	return s != NULL && uuid_valid(s, json_string_length(v));
+	return s != NULL && text_uuid_valid(s, json_string_length(v));
 }
 
 static int

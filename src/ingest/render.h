@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * render.h - turn one imported group (a jansson object) into its stored
  * record (record.h): the reply JSON as ZStack's Gson writes it (API.md §6,

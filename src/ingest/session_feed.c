@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * session_feed.c - sessions from SessionVO rows; see session_feed.h.
  *
@@ -155,13 +156,13 @@ row_tsv(char *line, unsigned long no, struct feed_in *in, struct buf *err)
 	if (!session_id_valid(f[0]))
 		return bad(err, no, "uuid (the session id) is not 1 to 255 "
 		    "printable characters without spaces");
-	if (!uuid_valid(f[1], strlen(f[1])))
+	if (!text_uuid_valid(f[1], strlen(f[1])))
 		return bad(err, no, "accountUuid is not 32 lowercase hex "
 		    "characters");
 	memcpy(r.account, f[1], 32);
 	if (strcmp(f[2], "NULL") == 0)
 		memcpy(r.user, f[1], 32);
-	else if (uuid_valid(f[2], strlen(f[2])))
+	else if (text_uuid_valid(f[2], strlen(f[2])))
 		memcpy(r.user, f[2], 32);
 	else
 		return bad(err, no, "userUuid is neither NULL nor 32 "
@@ -213,7 +214,8 @@ row_json(const char *line, size_t len, unsigned long no, struct feed_in *in,
 		    "255 printable characters without spaces");
 		goto out;
 	}
-	if ((s = member_str(o, "accountUuid", &n)) == NULL || !uuid_valid(s, n)) {
+	if ((s = member_str(o, "accountUuid", &n)) == NULL ||
+	    !text_uuid_valid(s, n)) {
 		bad(err, no, "accountUuid is not 32 lowercase hex characters");
 		goto out;
 	}
@@ -221,7 +223,8 @@ row_json(const char *line, size_t len, unsigned long no, struct feed_in *in,
 	v = json_object_get(o, "userUuid");
 	if (v == NULL || json_is_null(v))
 		memcpy(r.user, r.account, 32);
-	else if ((s = member_str(o, "userUuid", &n)) != NULL && uuid_valid(s, n))
+	else if ((s = member_str(o, "userUuid", &n)) != NULL &&
+	    text_uuid_valid(s, n))
 		memcpy(r.user, s, 32);
 	else {
 		bad(err, no, "userUuid is neither null nor 32 lowercase hex "

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * session_feed.h - sessions from ZStack's SessionVO table into the store
  * (zsquery-admin session import).

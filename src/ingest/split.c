@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* split.c - cut an import stream into groups; see split.h. */
 #include <stdint.h>
 #include <stdlib.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * split.h - cut an import stream into one group's JSON bytes at a time
  * (the forms of import.h: a ZStack reply, an array, one group per line).

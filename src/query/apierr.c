@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* apierr.c - API.md §7 error values; see apierr.h. */
 #include <string.h>
 

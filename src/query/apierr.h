@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * apierr.h - an error reply of API.md §7, built by whichever layer finds it
  * (route, auth, params, query) and written by reply_error() (reply.h).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* auth.c - Authorization header and session check; see auth.h. */
 #include <string.h>
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * auth.h - the Authorization header and the session behind it (API.md §2).
  *

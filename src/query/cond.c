@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* cond.c - one q condition: parse, prepare, match; see cond.h. */
 #define _GNU_SOURCE		/* memmem */
 #include <stdlib.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * cond.h - one q condition (API.md §5, 10): ZStack's operator parsing, the
  * typed literal, and evaluation against a stored record's compact values.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* like.c - like patterns: compile, match; see like.h. */
 #include <stdlib.h>
 #include <string.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * like.h - a like / not like pattern (API.md §5, 10): compiled once when
  * its condition is prepared, then matched against many strings.

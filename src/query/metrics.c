@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* metrics.c - the /zsquery/metrics page; see metrics.h. */
 #define _GNU_SOURCE		/* sigabbrev_np */
 #include <errno.h>

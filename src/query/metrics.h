@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * metrics.h - the pool's Prometheus text exposition (format 0.0.4), the
  * body of GET /zsquery/metrics (route.h; API.md section 12 lists every

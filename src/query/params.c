@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* params.c - query-string decoding; see params.h. */
 #include <stdint.h>
 #include <string.h>

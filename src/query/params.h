@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * params.h - decoding an application/x-www-form-urlencoded query string
  * (API.md §4, 10), the way a Java servlet container hands parameters to

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * query.h - one list or get query (API.md §4, 5): parse, prepare, run.
  * How a query is planned and run, and why: docs/design/query.md.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * query_exec.c - run a prepared query (query.h): each candidate the
  * planner (query_plan.c) proposes is checked for tenancy first, then

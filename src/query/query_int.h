@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * query_int.h - PRIVATE to the three files of one query: query_parse.c
  * (text into prepared form), query_plan.c (where the candidates come

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * query_parse.c - a query's text into its prepared form (query.h):
  * query_parse() decodes the query string (limit, start, count,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * query_plan.c - where a query's candidates come from, and in what order
  * they reach walk_one() (query_exec.c).  One of four sources:

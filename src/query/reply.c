@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * reply.c - response heads and bodies; see reply.h.
  *
@@ -81,16 +82,16 @@ reply_error_body(struct out *o, const struct apierr *e)
 	 * omitted. */
 	rc = buf_puts(&b, "{\"error\":{\"code\":");
 	if (rc == ZSQ_OK)
-		rc = json_escape(&b, e->code, strlen(e->code), 0);
+		rc = gson_escape(&b, e->code, strlen(e->code), 0);
 	if (rc == ZSQ_OK)
 		rc = buf_puts(&b, ",\"description\":");
 	if (rc == ZSQ_OK)
-		rc = json_escape(&b, apierr_description(e->code),
+		rc = gson_escape(&b, apierr_description(e->code),
 		    strlen(apierr_description(e->code)), 0);
 	if (rc == ZSQ_OK)
 		rc = buf_puts(&b, ",\"details\":");
 	if (rc == ZSQ_OK)
-		rc = json_escape(&b, e->msg.data ? e->msg.data : "",
+		rc = gson_escape(&b, e->msg.data ? e->msg.data : "",
 		    e->msg.len, 0);
 	if (rc == ZSQ_OK)
 		rc = buf_puts(&b, "}}");

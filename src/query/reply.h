@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * reply.h - the bytes of every answer (API.md §6, 7), written through a
  * struct out so the FastCGI stream, zsquery-admin's stdout and the tests'

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* route.c - request path and method to route; see route.h. */
 #include <string.h>
 

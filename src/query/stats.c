@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* stats.c - counters in a mapping shared across fork; see stats.h. */
 #include <stddef.h>
 #include <string.h>
@@ -68,7 +69,7 @@ stats_create(void)
 	if (p == MAP_FAILED)
 		return NULL;
 	s = p;
-	s->created_ms = clock_ms(CLOCK_REALTIME);
+	s->created_ms = now_ms(CLOCK_REALTIME);
 	return s;
 }
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * stats.h - the pool's counters, shared by the master, its workers and
  * the renewer through one anonymous MAP_SHARED mapping; metrics.h renders

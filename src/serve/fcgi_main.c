@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * fcgi_main.c - zsquery-fcgi: the FastCGI service (see zsquery-fcgi(8)).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* pool.c - prefork master: spawn, respawn, reload, stop; see pool.h. */
 #define _GNU_SOURCE		/* pipe2 */
 #include <errno.h>
@@ -134,7 +135,7 @@ pool_spawn(struct pool *p, enum role role)
 	k->pid = pid;
 	k->role = role;
 	k->gen = p->gen;
-	k->started = clock_ms(CLOCK_MONOTONIC);
+	k->started = now_ms(CLOCK_MONOTONIC);
 	if (role == ROLE_WORKER)
 		stats_add(p->stats, STATS_WORKER_STARTS, 1);
 	log_msg(LOG_DEBUG, "%s %ld started (generation %u)",
@@ -162,7 +163,7 @@ pool_stop(struct pool *p, int status)
 {
 	if (!p->stopping) {
 		p->stopping = 1;
-		p->deadline = clock_ms(CLOCK_MONOTONIC) + STOP_GRACE_MS;
+		p->deadline = now_ms(CLOCK_MONOTONIC) + STOP_GRACE_MS;
 		/*
 		 * A socket we made goes first: new clients get "no such
 		 * file" (never started) while workers answer the queue.
@@ -254,7 +255,7 @@ pool_reaped(struct pool *p, size_t i, int wstatus)
 {
 	struct child k = p->kids[i];
 	const char *what = k.role == ROLE_WORKER ? "worker" : "renewer";
-	int64_t lived = clock_ms(CLOCK_MONOTONIC) - k.started;
+	int64_t lived = now_ms(CLOCK_MONOTONIC) - k.started;
 
 	p->kids[i] = p->kids[--p->nkids];
 	/* Deaths we did not ask for are errors; asked-for exits are not. */
@@ -275,12 +276,12 @@ pool_reaped(struct pool *p, size_t i, int wstatus)
 	if (k.role == ROLE_RENEWER) {
 		p->renewer_backoff_ms = pool_backoff(p->renewer_backoff_ms,
 		    lived);
-		p->renewer_at = clock_ms(CLOCK_MONOTONIC) +
+		p->renewer_at = now_ms(CLOCK_MONOTONIC) +
 		    p->renewer_backoff_ms;
 		return;
 	}
 	p->backoff_ms = pool_backoff(p->backoff_ms, lived);
-	p->respawn_at = clock_ms(CLOCK_MONOTONIC) + p->backoff_ms;
+	p->respawn_at = now_ms(CLOCK_MONOTONIC) + p->backoff_ms;
 	if (WIFEXITED(wstatus) && WEXITSTATUS(wstatus) == WORKER_EXIT_FATAL &&
 	    !k.ready)
 		pool_start_failed(p);
@@ -463,7 +464,7 @@ pool_run(const struct config *cli, const struct config *cfg, int listen_fd)
 	log_msg(LOG_NOTICE, "serving store %s with %d workers", cfg->db,
 	    cfg->workers);
 	for (;;) {
-		now = clock_ms(CLOCK_MONOTONIC);
+		now = now_ms(CLOCK_MONOTONIC);
 		while (!p.stopping && !p.hold && now >= p.respawn_at &&
 		    pool_count(&p, p.gen, 0) < (size_t)p.cfg.workers)
 			if (pool_spawn(&p, ROLE_WORKER) != ZSQ_OK) {

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * pool.h - the master process: a prefork pool of workers (worker.h) and
  * a renewer (renew.h).

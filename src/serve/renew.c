@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* renew.c - renewals queued by workers, written by the renewer; see renew.h. */
 #define _GNU_SOURCE		/* F_SETPIPE_SZ, ppoll, pipe2 */
 #include <errno.h>
@@ -185,16 +186,16 @@ batch_write(struct renewer *r, struct table *t)
 		stats_add(r->stats, STATS_RENEW_DROPPED, t->n);
 		return 0;
 	}
-	t0 = clock_ms(CLOCK_MONOTONIC);
+	t0 = now_ms(CLOCK_MONOTONIC);
 	rc = store_txn_begin(&r->st, 0, &txn);
-	waited = clock_ms(CLOCK_MONOTONIC) - t0 >= RENEW_BUSY_MS;
+	waited = now_ms(CLOCK_MONOTONIC) - t0 >= RENEW_BUSY_MS;
 	/*
 	 * Validity is judged now, under the write lock, not at the request's
 	 * time: a renewal that waited behind a long import must not revive
 	 * a session that expired meanwhile (and was refused meanwhile).  The
 	 * request's time still wins if the wall clock stepped back.
 	 */
-	wall = clock_ms(CLOCK_REALTIME);
+	wall = now_ms(CLOCK_REALTIME);
 	for (i = 0; rc == ZSQ_OK && i < RENEW_TABLE_SLOTS; i++) {
 		if (!t->s[i].used)
 			continue;
@@ -214,9 +215,9 @@ batch_write(struct renewer *r, struct table *t)
 		return waited;
 	}
 	stats_add(r->stats, STATS_RENEW_DROPPED, t->n);
-	if (r->logged_at == 0 || clock_ms(CLOCK_MONOTONIC) - r->logged_at >=
+	if (r->logged_at == 0 || now_ms(CLOCK_MONOTONIC) - r->logged_at >=
 	    RENEW_LOG_EVERY_S * 1000) {
-		r->logged_at = clock_ms(CLOCK_MONOTONIC);
+		r->logged_at = now_ms(CLOCK_MONOTONIC);
 		log_msg(LOG_WARNING, "%zu session renewals not written: %s",
 		    t->n, zsq_strerror(rc));
 	}

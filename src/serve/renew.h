@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * renew.h - session renewals taken off the request path (API.md §2).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* request.c - one request from route to reply; see request.h. */
 #include <inttypes.h>
 #include <stdio.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * request.h - answer one request, transport-free (API.md §1, 2, 7).
  *

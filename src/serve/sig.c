@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* sig.c - the signals of the pool's children; see sig.h. */
 #include <signal.h>
 #include <string.h>

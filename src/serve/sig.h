@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * sig.h - the signals of the pool's children: the workers (worker.h) and
  * the renewer (renew.h).  The master (pool.h) reads its own through a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* worker.c - one FastCGI worker process; see worker.h. */
 #define _GNU_SOURCE		/* ppoll, accept4 */
 #include <errno.h>
@@ -76,7 +77,7 @@ fcgx_write(void *ctx, const void *p, size_t n)
 	const char *s = p;
 	int chunk;
 
-	if (clock_ms(CLOCK_MONOTONIC_COARSE) >= w->write_by_ms) {
+	if (now_ms(CLOCK_MONOTONIC_COARSE) >= w->write_by_ms) {
 		w->cut = 1;
 		return ZSQ_ETIMEOUT;
 	}
@@ -102,7 +103,7 @@ worker_interrupt(void *arg)
 {
 	struct watch *w = arg;
 	struct pollfd pfd = { w->fd, POLLRDHUP, 0 };
-	int64_t now = clock_ms(CLOCK_MONOTONIC_COARSE);
+	int64_t now = now_ms(CLOCK_MONOTONIC_COARSE);
 
 	if (now >= w->deadline_ms)
 		return ZSQ_ETIMEOUT;
@@ -134,7 +135,7 @@ worker_read_body(FCGX_Request *req, const struct watch *w)
 	while ((n = FCGX_GetStr(chunk, sizeof(chunk), req->in)) > 0) {
 		if ((total += (size_t)n) > WORKER_BODY_MAX)
 			return BODY_TOO_LARGE;
-		if (clock_ms(CLOCK_MONOTONIC_COARSE) >= w->deadline_ms)
+		if (now_ms(CLOCK_MONOTONIC_COARSE) >= w->deadline_ms)
 			return BODY_TOO_SLOW;
 	}
 	return FCGX_GetError(req->in) != 0 ? BODY_BROKEN : BODY_OK;
@@ -169,7 +170,7 @@ worker_serve(const struct config *cfg, struct request_ctx *ctx,
 
 	w.fd = req->ipcFd;
 	w.out = req->out;
-	w.deadline_ms = clock_ms(CLOCK_MONOTONIC_COARSE) +
+	w.deadline_ms = now_ms(CLOCK_MONOTONIC_COARSE) +
 	    (int64_t)cfg->max_request_time * 1000;
 	w.write_by_ms = w.deadline_ms + (int64_t)cfg->max_request_time * 1000;
 	w.next_poll_ms = 0;
@@ -233,7 +234,7 @@ worker_answer(const struct config *cfg, struct request_ctx *ctx,
 
 	if (FCGX_Accept_r(req) < 0)
 		return;
-	start = clock_ns(CLOCK_MONOTONIC);
+	start = now_ns(CLOCK_MONOTONIC);
 	worker_serve(cfg, ctx, req);
 	if (last)
 		req->keepConnection = 0;
@@ -243,7 +244,7 @@ worker_answer(const struct config *cfg, struct request_ctx *ctx,
 		sr.status = ctx->status;
 		sr.error = ctx->error;
 		sr.body_bytes = ctx->body_bytes;
-		sr.duration_ns = clock_ns(CLOCK_MONOTONIC) - start;
+		sr.duration_ns = now_ns(CLOCK_MONOTONIC) - start;
 		stats_request(ctx->stats, &sr);
 	}
 	request_finish(ctx);
@@ -426,9 +427,9 @@ worker_idle(int fd, int listen_fd, const sigset_t *waitmask, int timeout_s,
 	int64_t end, left;
 	int rc;
 
-	end = clock_ms(CLOCK_MONOTONIC_COARSE) + (int64_t)timeout_s * 1000;
+	end = now_ms(CLOCK_MONOTONIC_COARSE) + (int64_t)timeout_s * 1000;
 	for (;;) {
-		if ((left = end - clock_ms(CLOCK_MONOTONIC_COARSE)) <= 0)
+		if ((left = end - now_ms(CLOCK_MONOTONIC_COARSE)) <= 0)
 			return IDLE_TIMEOUT;
 		ts.tv_sec = left / 1000;
 		ts.tv_nsec = (left % 1000) * 1000000L;

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* acl.c - group visibility, shares and accounts; see acl.h. */
 #include <string.h>
 

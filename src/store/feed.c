@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* feed.c - the feeds' status records in "meta"; see feed.h. */
 #include <stdio.h>
 #include <string.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * feed.h - how each feed that fills the store last fared, kept in the
  * store's "meta" database so that stat (and, later, the workers' metrics)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* group.c - a stored group as a whole; see group.h. */
 #include "base/errors.h"
 #include "store/acl.h"

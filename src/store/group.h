@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * group.h - a stored group as a whole.  A group is more than its record
  * (store.h: groups): its ordinal (ords), its index entries (index.h), its

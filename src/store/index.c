@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* index.c - secondary indexes over stored records; see index.h. */
 #define _GNU_SOURCE		/* qsort_r */
 #include <stdio.h>

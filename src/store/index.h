@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * index.h - secondary indexes: candidate groups for a condition without
  * walking every record.  Both databases are MDB_DUPSORT|MDB_DUPFIXED and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* map_keeper.c - let go of the store's mapped pages; see map_keeper.h. */
 #define _GNU_SOURCE		/* pipe2 */
 #include <errno.h>

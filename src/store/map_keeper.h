@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * map_keeper.h - keep the store's mapped pages out of a long write's
  * resident set.  A keeper is a thread that, while a write transaction

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* ordset.c - sets of group ordinals; see ordset.h. */
 #include <stdlib.h>
 #include <string.h>

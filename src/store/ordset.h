@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * ordset.h - a set of group ordinals (store.h): a growable array of
  * uint32_t, in the manner of LMDB's midl.h.  The indexes and the ACL

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* record.c - reading and encoding the stored group record; see record.h. */
 #include <stddef.h>
 #include <stdint.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * record.h - the stored form of one group: the value of the "groups"
  * database, keyed by the group's 32-character lowercase uuid.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * schema.c - the field tables of API.md section 8 and the leaf index built
  * from them.  See schema.h.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * schema.h - the inventory of API.md section 8: the one place that knows
  * every object class, its fields in rendering order, their types and the

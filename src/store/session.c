@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* session.c - sessions in the "sessions" database; see session.h. */
 #include <string.h>
 #include <time.h>
@@ -91,5 +92,5 @@ session_extend(const struct store *st, MDB_txn *txn, const char *id,
 int64_t
 session_now_ms(void)
 {
-	return clock_ms(CLOCK_REALTIME);
+	return now_ms(CLOCK_REALTIME);
 }

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* store.c - open and describe the LMDB environment; see store.h. */
 #include <errno.h>
 #include <fcntl.h>

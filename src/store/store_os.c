@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * store_os.c - what the system says about an open store; see
  * store_os.h.

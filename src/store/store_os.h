@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * store_os.h - what the system, not LMDB, says about an open store
  * (store.h): where this process maps data.mdb, and whether a failed

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * sync.c - read ZStack, then apply it in one import transaction; see
  * sync.h.  The lists are gathered in arrays sorted by resource uuid, so a
@@ -80,7 +81,8 @@ uuid_member(json_t *row, const char *key)
 	json_t *v = json_object_get(row, key);
 	const char *s = json_string_value(v);
 
-	return s != NULL && uuid_valid(s, json_string_length(v)) ? s : NULL;
+	return s != NULL && text_uuid_valid(s, json_string_length(v)) ? s :
+	    NULL;
 }
 
 static int

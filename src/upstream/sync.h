@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * sync.h - make the store equal to what a ZStack management node says
  * (zsquery-admin sync).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* sync_http.c - libcurl GETs for sync; see sync_http.h. */
 #include <stdlib.h>
 #include <string.h>
@@ -142,7 +143,7 @@ http_open(const struct http_opts *o, struct http **out, struct buf *err)
 	h->max_bytes = o->max_bytes;
 	h->max_seconds = o->max_seconds;
 	if (o->max_seconds > 0)
-		h->deadline = clock_ms(CLOCK_MONOTONIC) + o->max_seconds * 1000;
+		h->deadline = now_ms(CLOCK_MONOTONIC) + o->max_seconds * 1000;
 	curl_easy_setopt(h->curl, CURLOPT_WRITEFUNCTION, on_data);
 	curl_easy_setopt(h->curl, CURLOPT_WRITEDATA, h);
 	if (o->cacert != NULL)
@@ -220,13 +221,13 @@ http_get(struct http *h, const char *path, size_t max, struct buf *body,
 	/* The request's limit, cut to what is left of the run's. */
 	ms = h->timeout * 1000;
 	if (h->deadline != 0) {
-		if (h->deadline - clock_ms(CLOCK_MONOTONIC) <= 0) {
+		if (h->deadline - now_ms(CLOCK_MONOTONIC) <= 0) {
 			(void)buf_printf(err, "GET %s: the run took longer than "
 			    "%ld s (--max-time)", path, h->max_seconds);
 			return ZSQ_ETIMEOUT;
 		}
-		if (h->deadline - clock_ms(CLOCK_MONOTONIC) < ms)
-			ms = (long)(h->deadline - clock_ms(CLOCK_MONOTONIC));
+		if (h->deadline - now_ms(CLOCK_MONOTONIC) < ms)
+			ms = (long)(h->deadline - now_ms(CLOCK_MONOTONIC));
 	}
 	curl_easy_setopt(h->curl, CURLOPT_TIMEOUT_MS, ms);
 	h->url.len = h->base_len;

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * sync_http.h - the HTTP client of zsquery-admin sync (libcurl): GETs
  * against a ZStack management node with the admin session.

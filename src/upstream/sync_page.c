@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * sync_page.c - paged reads of ZStack's query APIs; see sync_page.h.
  *
@@ -195,7 +196,7 @@ group_scan(struct scan *s, size_t *from, const char **uuid)
 			v = s->p + s->i + 1;
 			if ((rc = skip_nested(s)) != ZSQ_OK)
 				return rc;
-			if (!uuid_valid(v, (size_t)(s->p + s->i - 1 - v)))
+			if (!text_uuid_valid(v, (size_t)(s->p + s->i - 1 - v)))
 				return fail(s, "'uuid' is not 32 lowercase hex "
 				    "characters");
 			*uuid = v;

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * sync_page.h - reading ZStack's paged query replies to their end.
  *

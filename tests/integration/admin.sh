@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # admin.sh - zsquery-admin end to end on real LMDB stores: every command,
 # its output and exit status, and that a refused command leaves the store
 # byte for byte as it was (mdb_dump -a before and after).

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # admin_ops.sh - zsquery-admin check and backup on real LMDB stores:
 # check passes a clean store and names each kind of damage done to copies
 # of it (through mdb_dump/mdb_load); backup makes a copy that opens,

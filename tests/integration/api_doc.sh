@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # api_doc.sh - every example in docs/API.md is answered as the document
 # shows it: the demo's data and sessions (tests/tools/demo_data.sh, what
 # ./demo.sh serves) in a real store, the pool in the demo's zone, nginx

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # differential.sh - issue 3's differential test: thousands of generated
 # queries (every operator on every field at every nesting level, tags,
 # tenancy, sort, paging, count, fields, errors) run through the real

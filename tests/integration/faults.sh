@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # faults.sh - the service under faults (issue 4): a worker killed -9
 # during a load run through nginx, zsquery-admin import killed -9 at
 # random points, an import during a load run (every reply from one

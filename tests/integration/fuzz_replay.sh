@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # fuzz_replay.sh - replay every committed fuzz input (fuzz/corpus/TARGET)
 # through its driver, built with the normal compiler and fuzz/replay.c as
 # main().  A driver aborts on a crash or a broken invariant, so every

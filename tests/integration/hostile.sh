@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # hostile.sh - hostile clients (issue 4) through a real nginx in front of
 # the real pool: the corpus tests/data/hostile/requests.txt (long and broken
 # request lines, thousands of parameters, NULs and invalid UTF-8, numbers

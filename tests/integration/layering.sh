@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # layering.sh - the layers of src/ as Makefile.am writes them, checked:
 #   - a file in src/F/ includes only its own folder's headers and those of
 #     the folders LAYER_RULES allows F ("F:G,H");

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # limits.sh - a bounded cost per request (issue 7 section 3, API.md §7),
 # through a real nginx with the shipped snippet and the shipped site's
 # header limits (zsquery.conf: 16 KiB request lines):

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # memcheck.sh - zero valgrind errors on the real paths: every zsquery-admin
 # command that fills the store (the feeds' sync and session import from
 # tests/tools/fake_zstack.py included), and a representative set of requests

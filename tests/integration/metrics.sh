@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # metrics.sh - the pool's /zsquery/metrics (docs/API.md section 12)
 # through the shipped site, read by a real Prometheus:
 #  * docs/zsquery-alerts.yml passes promtool check rules and its unit

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # nginx.sh - the wire contract (API.md §1-4, 6, 7, 10) end to end: curl ->
 # a real nginx using the shipped nginx/zsquery-fastcgi.conf -> the real
 # zsquery-fcgi pool -> real LMDB stores filled by the real zsquery-admin.

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # nodes.sh - several nodes behind nginx/zsquery-lb.conf, on loopback: two
 # nodes (each a store, a pool and an nginx serving TLS), one front nginx
 # run from the shipped zsquery-lb.conf (addresses, ports, certificates and

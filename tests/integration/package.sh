@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # package.sh - the Debian package, as an operator meets it:
 #
 #  * `make distdir` copies the release tree out of the source dir, and

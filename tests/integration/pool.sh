@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # pool.sh - the real zsquery-fcgi pool over a real store, driven by the
 # in-tree FastCGI client: routes and errors end to end, socket mode,
 # keep-alive, a stalled client, a crafted record, worker respawn, SIGHUP

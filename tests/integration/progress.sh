@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # progress.sh - zsquery-admin import and sync show their progress on a
 # terminal (src/admin_progress.c), run with stderr on a pseudo-terminal
 # (tests/tools/pty_run.py):

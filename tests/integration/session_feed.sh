@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # session_feed.sh - the sessions feed against a real MariaDB holding
 # ZStack's SessionVO: the shipped scripts/zsquery-session-feed (mysql |
 # zsquery-admin session import --replace) run after each change in ZStack,

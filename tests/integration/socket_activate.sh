@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # socket_activate.sh - the pool takes its listening socket on fd 0 from a
 # launcher, the way systemd (StandardInput=socket) and spawn-fcgi hand it
 # over, and serves nginx through it:

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # stall.sh - writers never stall readers (issue 7 section 1, API.md §2):
 # nothing a worker does waits for LMDB's write lock.
 #

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # sync.sh - zsquery-admin sync end to end against tests/tools/fake_zstack.py (a
 # stand-in ZStack speaking its REST conventions) and against another
 # zsquery through nginx (the chain):

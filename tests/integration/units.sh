@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # units.sh - the shipped deployment files are valid and as hardened as
 # claimed:
 #  * systemd-analyze security rates systemd/zsquery.service and the feeds'

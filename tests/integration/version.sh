@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # version.sh - one version, configure's (AC_INIT), everywhere it shows:
 # `zsquery-fcgi --version` and `zsquery-admin --version` print it and exit
 # 0 (before and whatever the other options), the man pages carry it, and

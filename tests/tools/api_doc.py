@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """api_doc.py - run every example of docs/API.md and compare the replies.
 
     api_doc.py [--show] API.md BASE-URL

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # demo_data.sh - the demo's data: the sample groups, two accounts, a
 # share and two sessions, always the same ids and the same rendering
 # (zone UTC), so that every reply docs/API.md shows is the reply the demo

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """
 differential.py - the differential test of issue 3: an independent
 reference implementation of QueryModelServiceInstanceGroup (API.md §3-6, 8, 10)

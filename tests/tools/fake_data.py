@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """fake_data.py - build and change the dataset tests/tools/fake_zstack.py
 serves.
 

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """fake_zstack.py - a stand-in for a ZStack management node, for the sync
 tests and benchmarks (Python standard library only).
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * fcgi_client.c - a minimal FastCGI client for the tests: the protocol is
  * written out by hand here (not with libfcgi) so the server is checked

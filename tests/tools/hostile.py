@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """hostile.py - send the hostile-client corpus to nginx and judge every answer.
 
 Usage: hostile.py HOST PORT SID CORPUS

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # lib.sh - shared by the integration scripts (nginx.sh, socket_activate.sh,
 # memcheck.sh): a temp dir that is always cleaned up, stores filled with the
 # real zsquery-admin, the real pool, a real nginx built around the FastCGI

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # lib_mariadb.sh - a private MariaDB server for a test (after
 # tests/tools/lib.sh): its own data directory and unix socket under $T, no
 # TCP port, started as an unprivileged user (mysql when we are root, else

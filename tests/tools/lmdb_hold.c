@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * lmdb_hold.c - hold an LMDB resource of a store for the tests, the way
  * another program would: the write lock (a long import), reader slots,

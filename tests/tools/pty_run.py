@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """pty_run.py - run a command with its stderr on a pseudo-terminal.
 
     pty_run.py [--pace] [--feed FILE --lines N --delay S] TERMFILE OUTFILE

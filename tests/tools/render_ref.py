@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """render_ref.py - an independent model of API.md §6/8 rendering, used to make
 tests/data/golden/render_*.json without the C renderer.
 

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # sanitizer_wrap.sh - runs one test of the --enable-sanitizers build
 # (Makefile.am makes it LOG_COMPILER and SH_LOG_COMPILER there).
 #

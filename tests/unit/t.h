@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * t.h - the smallest unit-test harness: CHECK() records a failure with
  * file:line and goes on; t_done() prints "N passed, N failed" and returns

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_acl.c - visibility, shares and accounts in a real LMDB store. */
 #include <stdlib.h>
 #include <string.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * test_auth.c - API.md §2 and 10: the Authorization header checks with their
  * exact texts, and the session lookup against a real store.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * test_cases.c - the table-driven suite: tests/data/cases.txt run against a
  * real store filled by import_stream() from tests/data/cases.json.

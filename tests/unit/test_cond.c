@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * test_cond.c - q conditions: ZStack's operator parsing quirks and both
  * 400 texts, typed literals and their 503s, and evaluation against

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * test_config.c - zsquery-fcgi's settings (src/conf/config.c): the
  * defaults, the configuration file (every key, comments, whitespace,

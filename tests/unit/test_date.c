@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * test_date.c - reading dates: the forms the importer accepts, the date
  * check, and local times through zone changes and DST (date_mktime()'s

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_feed.c - the feeds' status records (feed.h) in a real LMDB store. */
 #include <stdio.h>
 #include <stdlib.h>

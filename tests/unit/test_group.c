@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * test_group.c - group_delete() (group.h) on a store filled by the
  * import: the deleted group leaves no trace in any database (record,

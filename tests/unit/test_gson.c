@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_gson.c - Gson escaping, date rendering and doubles. */
 #include <stdint.h>
 #include <stdlib.h>
@@ -21,7 +22,7 @@ esc(const char *s, size_t n, int html, const char *want)
 {
 	struct buf b = BUF_INIT;
 
-	CHECK(json_escape(&b, s, n, html) == ZSQ_OK);
+	CHECK(gson_escape(&b, s, n, html) == ZSQ_OK);
 	CHECK_MEM(b.data, b.len, want);
 	buf_free(&b);
 }

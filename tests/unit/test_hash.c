@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * test_hash.c - FNV-1a 64 as its authors define it (their test vectors),
  * continued across pieces, and the store's old name for it.

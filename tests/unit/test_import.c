@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * test_import.c - import_stream() into real LMDB stores in a temporary
  * directory: the three input forms, counts, replace, owners, and that

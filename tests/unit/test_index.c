@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_index.c - secondary index entries and range collection. */
 #include <errno.h>
 #include <stdio.h>

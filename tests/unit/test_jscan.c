@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * test_jscan.c - skipping a JSON value: where it ends, where and why it
  * fails, and the same answers whether the bytes come at once or one at

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * test_like.c - like patterns (like.h) on their own: `%` and `_`, escapes
  * (a lone trailing backslash included), ASCII-only case folding, empty

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * test_map_keeper.c - a write transaction of 640 MiB through the map
  * (STORE_WRITEMAP), as large imports make: with a keeper the process's

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * test_metrics.c - the pool's counters (stats.h) shared across fork, and
  * the /zsquery/metrics page (metrics.h) rendered from known counts and a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * test_num.c - the one integer parser: what it accepts, and every way in
  * which a text is not an integer in range.

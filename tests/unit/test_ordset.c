@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * test_ordset.c - sets of group ordinals (ordset.h): add, sort_unique,
  * intersect and has, on the empty set, on repeats and the extremes of

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * test_params.c - query-string decoding and the API.md §4/10 parameter rules
  * as query_parse() applies them (400s only; 503s are test_query's).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * test_query.c - query_prepare()'s 503s and query_run() against a real
  * LMDB store filled by import: tenancy in list/get/count/total, sorts with

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_record.c - encoding and bounded reading of stored records. */
 #include <stdint.h>
 #include <stdlib.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * test_render.c - records built from tests/data/sample.json: the JSON
  * against golden files, field ranges, schema entries, compact values, tags

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * test_reply.c - reply heads and bodies: list, get, count, replyWithCount
  * and fields bodies against golden files (tests/data/golden/reply_*), the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * test_request.c - request_handle() end to end in process: a real store
  * filled by import_stream() from tests/data/sample.json, real sessions,

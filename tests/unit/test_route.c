@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * test_route.c - API.md §1 and 10: paths, decoding, 404 and 405 texts; the
  * metrics route (API.md section 12).

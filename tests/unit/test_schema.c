@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_schema.c - the API.md §8 tables and leaf lookup. */
 #include "store/schema.h"
 #include "t.h"

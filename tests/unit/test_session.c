@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_session.c - sessions in a real LMDB store (session.h). */
 #include <stdlib.h>
 #include <string.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * test_session_feed.c - session import (session_feed.h) into a real LMDB
  * store: both input forms, the merge rule, replace, and every kind of bad

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * test_sig.c - the signals of the pool's children (sig.h), each case in a
  * child process of its own (libfcgi initialises once per process):

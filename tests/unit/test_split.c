@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * test_split.c - the import stream cut into one group at a time
  * (src/ingest/split.c): the three forms of import.h (a ZStack reply, an

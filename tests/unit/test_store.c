@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * test_store.c - opening, formatting and versioning the LMDB store; what
  * the system says of it (store_os.h).

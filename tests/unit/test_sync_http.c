@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * test_sync_http.c - sync's HTTP client (src/upstream/sync_http.c)
  * against a real HTTP server: a thread of this test listening on

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * test_sync_page.c - the group splitter of sync (page_split_groups): each
  * group handed on with its exact bytes and top-level uuid, the keyset

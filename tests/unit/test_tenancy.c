@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * test_tenancy.c - a property test of API.md §3 (tenancy) through the real
  * request path: request_handle() over a real store with real sessions.

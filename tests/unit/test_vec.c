@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * test_vec.c - growing an array: capacities, contents kept, and a size
  * that cannot be allocated refused with the array left as it was.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * tstore.h - a real LMDB store in a fresh temporary directory for the
  * query and reply tests, filled by import_stream() (import.h) so records
