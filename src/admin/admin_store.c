@@ -333,7 +333,7 @@ out:
 
 /* The granted entries, from the shares. */
 static int
-upgrade_shares(struct admin *a, MDB_txn *txn)
+upgrade_shares(struct admin *a, MDB_txn *txn, unsigned long *dropped)
 {
 	struct buf grants = BUF_INIT;
 	MDB_cursor *cur = NULL;
@@ -356,17 +356,33 @@ upgrade_shares(struct admin *a, MDB_txn *txn)
 		rc = acl_share(&a->st, txn, grants.data + i,
 		    memcmp(grants.data + i + 32, ACL_PUBLIC, 32) == 0 ? NULL :
 		    grants.data + i + 32);
-		/* A share of a gone account stays what it was (check says). */
-		if (rc == ZSQ_ENOTFOUND)
-			rc = ZSQ_OK;
+		if (rc != ZSQ_ENOTFOUND)
+			continue;
+		/*
+		 * A share of an account (or group) the store does not have
+		 * goes: kept, it would show the group to a get by uuid
+		 * (acl_visible() reads the shares) but to no list (they read
+		 * granted, which has no entry for it).  Fail closed.
+		 */
+		k.mv_size = v.mv_size = 32;
+		k.mv_data = grants.data + i;
+		v.mv_data = grants.data + i + 32;
+		rc = mdb_del(txn, a->st.shares, &k, &v);
+		rc = rc == MDB_SUCCESS || rc == MDB_NOTFOUND ? ZSQ_OK :
+		    store_err(rc);
+		(*dropped)++;
 	}
 	buf_free(&grants);
 	return rc;
 }
 
-/* What upgrade's transaction did: groups rendered again, error said. */
+/*
+ * What upgrade's transaction did: groups rendered again, shares dropped,
+ * error said.
+ */
 struct upgrade {
 	unsigned long	 n;
+	unsigned long	 dropped;
 	int		 said;
 };
 
@@ -378,7 +394,7 @@ upgrade_txn(struct admin *a, MDB_txn *txn, void *arg)
 
 	if ((rc = upgrade_dbs(&a->st, txn)) != ZSQ_OK ||
 	    (rc = upgrade_groups(a, txn, &u->n, &u->said)) != ZSQ_OK ||
-	    (rc = upgrade_shares(a, txn)) != ZSQ_OK ||
+	    (rc = upgrade_shares(a, txn, &u->dropped)) != ZSQ_OK ||
 	    (rc = store_stamp(&a->st, txn)) != ZSQ_OK ||
 	    (rc = store_gen_bump(&a->st, txn)) != ZSQ_OK) {
 		if (!u->said)
@@ -391,7 +407,7 @@ upgrade_txn(struct admin *a, MDB_txn *txn, void *arg)
 int
 cmd_upgrade(struct admin *a)
 {
-	struct upgrade u = { 0, 0 };
+	struct upgrade u = { 0, 0, 0 };
 	int rc;
 
 	if ((rc = store_open(&a->st, a->dir, STORE_UPGRADE | STORE_WRITEMAP,
@@ -417,5 +433,9 @@ cmd_upgrade(struct admin *a)
 		return 1;
 	printf("upgraded %s: %lu groups rendered and indexed again "
 	    "(schema version %u)\n", a->dir, u.n, STORE_SCHEMA_VERSION);
+	if (u.dropped > 0)
+		admin_error("upgrade: %lu share%s of accounts or groups the "
+		    "store does not have dropped", u.dropped, u.dropped == 1 ?
+		    "" : "s");
 	return 0;
 }

@@ -405,6 +405,42 @@ TZ=UTC run 0 -d "$V1" upgrade
 TZ=UTC run 0 -d "$V1" check
 out_has "check: ok"
 
+# Issue 18, 12 and 13: upgrade renders what import stored (a string that
+# holds "\u0000", which import accepts), and drops a share of an account
+# the store does not have: kept, it showed the group to a get by uuid
+# (the shares) and to no list (the granted index).
+U=$T/nul
+NULG=0123456789abcdef0123456789abcde0
+SHAREE=5ade0000000000000000000000000001
+GHOST=5ade0000000000000000000000000002
+TZ=UTC run 0 -d "$U" init
+printf '{"uuid":"%s","name":"a\\u0000b"}\n' "$NULG" >"$T/nul.json"
+TZ=UTC run 0 -d "$U" import "$T/nul.json"
+TZ=UTC run 0 -d "$U" account add "$SHAREE" --name sharee
+TZ=UTC run 0 -d "$U" share "$NULG" --account "$SHAREE"
+# The same share once more, to an account the store does not have.
+mdb_dump -s shares "$U" | sed -e '/^db_pagesize=/d' \
+    -e "s/^ $(printf %s "$SHAREE" | od -An -tx1 | tr -d ' \n')\$/ $(printf %s "$GHOST" | od -An -tx1 | tr -d ' \n')/" \
+    >"$T/shares.dump"
+grep -q "$(printf %s "$GHOST" | od -An -tx1 | tr -d ' \n')" "$T/shares.dump" ||
+	fail "could not write the ghost's share"
+mdb_load -s shares -f "$T/shares.dump" "$U"
+# Another index format: upgrade must run.
+mdb_dump -s meta "$U" | sed -e '/^db_pagesize=/d' \
+    -e '/^ 666f726d6174$/{n;s/.*/ 6f7264313a6e616d652c/}' >"$T/meta.dump"
+mdb_load -s meta -f "$T/meta.dump" "$U"
+TZ=UTC run 0 -d "$U" upgrade
+out_has "upgraded $U: 1 groups rendered and indexed again"
+err_has "upgrade: 1 share of accounts or groups the store does not have dropped"
+TZ=UTC run 0 -d "$U" check
+out_has "check: ok"
+TZ=UTC run 0 -d "$U" query --account "$GHOST" --uuid "$NULG"
+grep -q "$NULG" "$T/out" && fail "the ghost's share still shows the group"
+TZ=UTC run 0 -d "$U" query --account "$SHAREE" --uuid "$NULG"
+grep -q '"name":"a\\u0000b"' "$T/out" || fail "the sharee's get: $(cat "$T/out")"
+TZ=UTC run 0 -d "$U" query --account "$SHAREE" 'count=true'
+out_is '{"schema":{},"total":1}'
+
 # A store the caller may not open (root bypasses permissions: drop them).
 if [ "$(id -u)" = 0 ]; then
 	NOPRIV="setpriv --reuid=65534 --regid=65534 --clear-groups"
