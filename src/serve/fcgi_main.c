@@ -8,6 +8,7 @@
  */
 #include <errno.h>
 #include <grp.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +19,7 @@
 
 #include "base/errors.h"
 #include "base/log.h"
+#include "base/num.h"
 #include "conf/config.h"
 #include "serve/pool.h"
 
@@ -103,12 +105,14 @@ static int
 listen_inherited(void)
 {
 	const char *pid = getenv("LISTEN_PID"), *fds = getenv("LISTEN_FDS");
+	uint64_t n;
 	struct stat sb;
 	socklen_t len;
 	int fd = STDIN_FILENO, type = 0, acc = 0;
 
 	if (pid != NULL && fds != NULL && strcmp(fds, "1") == 0 &&
-	    strtol(pid, NULL, 10) == (long)getpid())
+	    num_parse_u64(pid, strlen(pid), UINT64_MAX, &n) == ZSQ_OK &&
+	    n == (uint64_t)getpid())
 		fd = 3;
 	len = sizeof(type);
 	if (fstat(fd, &sb) != 0 || !S_ISSOCK(sb.st_mode) ||

@@ -4,20 +4,16 @@
 #include <string.h>
 
 #include "base/errors.h"
+#include "base/vec.h"
 #include "store/ordset.h"
 
 int
 ordset_add(struct ordset *s, uint32_t ord)
 {
-	if (s->n == s->cap) {
-		size_t cap = s->cap ? s->cap * 2 : 64;
-		uint32_t *o = realloc(s->o, cap * sizeof(*o));
+	int rc;
 
-		if (o == NULL)
-			return ZSQ_ENOMEM;
-		s->o = o;
-		s->cap = cap;
-	}
+	if ((rc = VEC_GROW(&s->o, &s->cap, s->n + 1)) != ZSQ_OK)
+		return rc;
 	s->o[s->n++] = ord;
 	return ZSQ_OK;
 }

@@ -83,4 +83,20 @@ check_answers systemd-socket-activate
     not_ok "systemd-socket-activate: pid $SSA_PID is not zsquery-fcgi"
 stop_pool "$SSA_PID" systemd-socket-activate
 
+# ---- the same, the sd_listen_fds way ------------------------------------------
+# Without --inetd the socket is fd 3, named by LISTEN_FDS=1 and LISTEN_PID
+# (the pool's own pid, checked: a LISTEN_PID meant for another process is
+# ignored).
+t_spawn ssa3 systemd-socket-activate -l "$T/ssa3.sock" -E TZ \
+    "$FCGI" -d "$T/store" -w 2
+SSA3_PID=$T_LASTPID
+wait_until 300 test -S "$T/ssa3.sock" || t_hard "systemd-socket-activate made no socket"
+if [ "$(id -u)" = 0 ]; then
+	chgrp www-data "$T/ssa3.sock" && chmod 0660 "$T/ssa3.sock" ||
+	    t_hard "socket permissions"
+fi
+nginx_start ngx-ssa3 "$T/ssa3.sock" || t_hard "nginx (LISTEN_FDS)"
+check_answers "systemd-socket-activate (LISTEN_FDS)"
+stop_pool "$SSA3_PID" "systemd-socket-activate (LISTEN_FDS)"
+
 t_done
