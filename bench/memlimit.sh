@@ -22,7 +22,9 @@
 # groups.
 #
 # Environment: builddir (where src/zsquery-admin is; default the source
-# tree), BENCH_MEM, BENCH_TMP, BENCH_KEEP=1 (keep the directory).
+# tree), BENCH_MEM, BENCH_TMP, BENCH_KEEP=1 (keep the directory),
+# BENCH_INPUT=FILE (import FILE, which holds the one N given, instead of
+# generating: a real ZStack reply, or gen.py's output made beforehand).
 set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -57,8 +59,12 @@ stat_of() { awk -v k="$1" '$1 == k { print $2 }' "$cg/memory.stat"; }
 printf '%-9s %-8s %9s %10s %10s %8s %11s %10s\n' groups run seconds \
     peak_rss_MiB anon_MiB failcnt pgmajfault pgpgout
 for n in "$@"; do
-	say "generating $n groups"
-	python3 "$here/gen.py" "$n" >"$dir/groups.json"
+	if [ -n "${BENCH_INPUT:-}" ]; then
+		ln -sf "$BENCH_INPUT" "$dir/groups.json"
+	else
+		say "generating $n groups"
+		python3 "$here/gen.py" "$n" >"$dir/groups.json"
+	fi
 	for run in free limited; do
 		store=$dir/store-$run
 		"$admin" -d "$store" --map-size 64G init >/dev/null
@@ -96,3 +102,4 @@ for n in "$@"; do
 	printf '%-9s limited/free: %sx\n' "$n" "$ratio"
 	rm -f "$dir/groups.json"
 done
+exit 0

@@ -421,8 +421,9 @@ accounts_guard(struct ctx *c, const struct store *st, MDB_txn *txn,
 			continue;
 		cur++;
 		memcpy(key.uuid, k.mv_data, 32);
-		lost += bsearch(&key, c->accts, c->naccts, sizeof(*c->accts),
-		    acct_cmp) == NULL;
+		/* (bsearch wants an array, even for none.) */
+		lost += c->naccts == 0 || bsearch(&key, c->accts, c->naccts,
+		    sizeof(*c->accts), acct_cmp) == NULL;
 	}
 	mdb_cursor_close(mc);
 	if (rc != MDB_NOTFOUND)
@@ -491,8 +492,8 @@ shares_guard(struct ctx *c, const struct store *st, MDB_txn *txn,
 		cur[pub]++;
 		memcpy(key.group, k.mv_data, 32);
 		memcpy(key.account, v.mv_data, 32);
-		lost[pub] += bsearch(&key, c->grants, c->ngrants,
-		    sizeof(*c->grants), grant_cmp) == NULL;
+		lost[pub] += c->ngrants == 0 || bsearch(&key, c->grants,
+		    c->ngrants, sizeof(*c->grants), grant_cmp) == NULL;
 	}
 	mdb_cursor_close(mc);
 	if (rc != MDB_NOTFOUND)
