@@ -74,8 +74,8 @@ static const struct command {
 	    "session delete SID" },
 	{ "session", "list", cmd_session_list, "", "", "", 0, 0,
 	    "session list" },
-	{ "session", "import", cmd_session_import, "r", "", "", 1, 1,
-	    "session import [--replace] FILE|-" },
+	{ "session", "import", cmd_session_import, "rX", "", "", 1, 1,
+	    "session import [--replace [--max-delete PCT]] FILE|-" },
 	{ "sync", NULL, cmd_sync, "FSTXCPKWLGqRBYNOZ", "", "", 0, 0,
 	    "sync [--from URL] [--session-file FILE] [--quiet] "
 	    "[sync options]" },

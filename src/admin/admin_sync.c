@@ -276,8 +276,8 @@ cmd_session_import(struct admin *a)
 		    strerror(errno));
 	if (admin_open(a, 0))
 		goto out;
-	if ((rc = session_feed_import(&a->st, in, a->replace, &s, &err)) !=
-	    ZSQ_OK) {
+	if ((rc = session_feed_import(&a->st, in, a->replace, a->max_delete,
+	    &s, &err)) != ZSQ_OK) {
 		if (err.len == 0)
 			(void)buf_puts(&err, zsq_strerror(rc));
 		admin_error("session import %s: %s", file, err.data);
@@ -287,6 +287,11 @@ cmd_session_import(struct admin *a)
 	admin_report(LOG_INFO, "session import: read %lu, added %lu, updated "
 	    "%lu, unchanged %lu, deleted %lu", s.read, s.added, s.updated,
 	    s.unchanged, s.deleted);
+	/* Once a run, by line number: a session id is a secret. */
+	if (s.skipped > 0)
+		admin_report(LOG_WARNING, "session import: %lu bad row%s "
+		    "skipped (the first: %s)", s.skipped, s.skipped == 1 ? "" :
+		    "s", s.skip_msg);
 	status = 0;
 out:
 	if (in != NULL && in != stdin)

@@ -37,6 +37,8 @@ struct feed_in {
 	struct sess	*v;
 	size_t		 n, cap;
 	struct buf	 ids;		/* every id, back to back */
+	unsigned long	 bad;		/* rows skipped */
+	struct buf	 first_bad;	/* the first one's message */
 };
 
 int
@@ -306,18 +308,26 @@ static int
 feed_read_all(FILE *f, struct feed_in *in, struct buf *err)
 {
 	char line[LINE_MAX_BYTES + 1];
+	struct buf row = BUF_INIT;
 	unsigned long no = 0, a, b;
 	size_t len, i;
-	int r, rc;
+	int rc;
 
-	while ((r = line_read(f, line, &len, ++no, err, &rc)) > 0) {
+	while (line_read(f, line, &len, ++no, err, &rc) > 0) {
 		if (len == 0)
 			continue;
-		rc = line[0] == '{' ? row_json(line, len, no, in, err) :
-		    row_tsv(line, no, in, err);
+		buf_reset(&row);
+		rc = line[0] == '{' ? row_json(line, len, no, in, &row) :
+		    row_tsv(line, no, in, &row);
+		/* A bad row is skipped; the first one's message is kept. */
+		if (rc == ZSQ_EINVAL && in->bad++ == 0)
+			rc = buf_append(&in->first_bad, row.data, row.len);
+		else if (rc == ZSQ_EINVAL)
+			rc = ZSQ_OK;
 		if (rc != ZSQ_OK)
-			return rc;
+			break;
 	}
+	buf_free(&row);
 	if (rc != ZSQ_OK)
 		return rc;
 	if (in->n > 0)
@@ -388,31 +398,64 @@ apply_one(const struct store *st, MDB_txn *txn, const struct feed_in *in,
 	return session_put(st, txn, id, s->len, &now);
 }
 
-/* With replace: delete every stored session the input does not list. */
+/*
+ * 1 when removing lost of cur is a removal in bulk: more than max_delete
+ * percent, and more than one (the rule of sync, upstream/sync.h).
+ */
+static int
+bulk(unsigned long lost, unsigned long cur, unsigned max_delete)
+{
+	return max_delete < 100 && lost > 1 &&
+	    (unsigned long long)lost * 100 > (unsigned long long)max_delete *
+	    cur;
+}
+
+/*
+ * With replace: delete every stored session the input does not list,
+ * unless that logs out more than max_delete percent of the live ones.
+ */
 static int
 apply_replace(const struct store *st, MDB_txn *txn, const struct feed_in *in,
-    struct session_feed_stats *stats)
+    unsigned max_delete, struct session_feed_stats *stats, struct buf *err)
 {
+	struct session_rec rec;
+	unsigned long live = 0, lost = 0;
+	int64_t now = session_now_ms();
 	MDB_cursor *cur;
 	MDB_val k, v;
-	int rc;
+	int rc, alive;
 
 	if ((rc = mdb_cursor_open(txn, st->sessions, &cur)) != MDB_SUCCESS)
 		return store_err(rc);
 	while ((rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) == MDB_SUCCESS) {
+		alive = 0;
+		if (v.mv_size == sizeof(rec)) {
+			memcpy(&rec, v.mv_data, sizeof(rec));	/* unaligned */
+			alive = session_valid(&rec, now);
+		}
+		live += alive;
 		if (in_has(in, &k))
 			continue;
 		if ((rc = mdb_cursor_del(cur, 0)) != MDB_SUCCESS)
 			break;
 		stats->deleted++;
+		lost += alive;
 	}
 	mdb_cursor_close(cur);
-	return rc == MDB_NOTFOUND ? ZSQ_OK : store_err(rc);
+	if (rc != MDB_NOTFOUND)
+		return store_err(rc);
+	if (bulk(lost, live, max_delete)) {
+		(void)buf_printf(err, "replace would end %lu of the %lu live "
+		    "sessions, more than %u%%: nothing changed (a larger "
+		    "--max-delete allows it)", lost, live, max_delete);
+		return ZSQ_EINVAL;
+	}
+	return ZSQ_OK;
 }
 
 int
 session_feed_import(const struct store *st, FILE *f, int replace,
-    struct session_feed_stats *stats, struct buf *err)
+    unsigned max_delete, struct session_feed_stats *stats, struct buf *err)
 {
 	struct feed_in in;
 	MDB_txn *txn = NULL;
@@ -425,6 +468,13 @@ session_feed_import(const struct store *st, FILE *f, int replace,
 	memset(&in, 0, sizeof(in));
 	if ((rc = feed_read_all(f, &in, err)) != ZSQ_OK)
 		goto out;
+	if (bulk(in.bad, in.n + in.bad, max_delete)) {
+		(void)buf_printf(err, "%lu of the %lu rows are bad, more than "
+		    "%u%% (the first: %s): nothing changed", in.bad,
+		    in.n + in.bad, max_delete, in.first_bad.data);
+		rc = ZSQ_EINVAL;
+		goto out;
+	}
 	stats->read = in.n;
 	/* The write lock is taken only now, with every line checked. */
 	if ((rc = mdb_txn_begin(st->env, NULL, 0, &txn)) != MDB_SUCCESS) {
@@ -434,8 +484,12 @@ session_feed_import(const struct store *st, FILE *f, int replace,
 	for (i = 0; i < in.n; i++)
 		if ((rc = apply_one(st, txn, &in, &in.v[i], stats)) != ZSQ_OK)
 			goto store;
-	if (replace && (rc = apply_replace(st, txn, &in, stats)) != ZSQ_OK)
+	if (replace && (rc = apply_replace(st, txn, &in, max_delete, stats,
+	    err)) != ZSQ_OK) {
+		if (rc == ZSQ_EINVAL)
+			goto out;
 		goto store;
+	}
 	memset(c, 0, sizeof(c));
 	c[FEED_S_ADDED] = stats->added;
 	c[FEED_S_UPDATED] = stats->updated;
@@ -447,8 +501,13 @@ session_feed_import(const struct store *st, FILE *f, int replace,
 		goto store;
 	rc = store_err(mdb_txn_commit(txn));
 	txn = NULL;
-	if (rc == ZSQ_OK)
+	if (rc == ZSQ_OK) {
+		stats->skipped = in.bad;
+		if (in.bad > 0)
+			snprintf(stats->skip_msg, sizeof(stats->skip_msg), "%s",
+			    in.first_bad.data);
 		goto out;
+	}
 store:
 	(void)buf_printf(err, "store: %s", zsq_strerror(rc));
 out:
@@ -458,5 +517,6 @@ out:
 		memset(stats, 0, sizeof(*stats));
 	free(in.v);
 	buf_free(&in.ids);
+	buf_free(&in.first_bad);
 	return rc;
 }

@@ -25,10 +25,19 @@
  *   - with replace, a stored session the input does not list is deleted
  *     (a logout in ZStack ends it here); without, none is deleted.
  *
- * The whole input is read and checked before the write lock is taken; an
- * invalid line rejects everything with "line N: ..." and the store is left
- * as it was.  The changes are one transaction.  Session ids are never put
- * in a message (they are secrets); lines are named by number.
+ * The whole input is read and checked before the write lock is taken.  A
+ * row whose fields are wrong is skipped and counted (the first one's
+ * "line N: ..." kept for the caller to log once): one bad row in
+ * SessionVO must not stop every logout from reaching the node.  Refused,
+ * with the store left as it was: more than max_delete percent of the rows
+ * bad (and more than one); an input that cannot be read as lines (cut
+ * short, a line over 4096 bytes or holding a NUL, a read error) or that
+ * lists a session twice; and with replace, deleting more than max_delete
+ * percent of the live stored sessions (and more than one: a mass logout
+ * must be said positively, see zsquery-admin(8)).  A skipped row's
+ * session is deleted by replace like an absent one: it fails closed.
+ * The changes are one transaction.  Session ids are never put in a
+ * message (they are secrets); lines are named by number.
  */
 #ifndef ZSQ_SESSION_FEED_H
 #define ZSQ_SESSION_FEED_H
@@ -44,6 +53,9 @@ struct session_feed_stats {
 	unsigned long	updated;	/* a field or the expiry changed */
 	unsigned long	unchanged;
 	unsigned long	deleted;	/* by replace */
+	unsigned long	skipped;	/* bad rows */
+	char		skip_msg[160];	/* the first one's "line N: ...",
+					   no session id in it */
 };
 
 /*
@@ -59,6 +71,7 @@ int	session_id_valid(const char *id);
  * or a store error, with err set and the store unchanged.
  */
 int	session_feed_import(const struct store *st, FILE *in, int replace,
-	    struct session_feed_stats *stats, struct buf *err);
+	    unsigned max_delete, struct session_feed_stats *stats,
+	    struct buf *err);
 
 #endif

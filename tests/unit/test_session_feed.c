@@ -24,16 +24,23 @@ static struct store st;
 static struct session_feed_stats stats;
 static struct buf err;
 
+/* Import text; max_delete 100 unless a test of the bound says less. */
 static int
-run(const char *text, int replace)
+run_max(const char *text, int replace, unsigned max_delete)
 {
 	FILE *f = fmemopen((void *)text, strlen(text), "r");
 	int rc;
 
 	buf_reset(&err);
-	rc = session_feed_import(&st, f, replace, &stats, &err);
+	rc = session_feed_import(&st, f, replace, max_delete, &stats, &err);
 	fclose(f);
 	return rc;
+}
+
+static int
+run(const char *text, int replace)
+{
+	return run_max(text, replace, 100);
 }
 
 /* The stored session id, or a zeroed record and ZSQ_ENOTFOUND. */
@@ -64,21 +71,43 @@ count(void)
 	return ms.ms_entries;
 }
 
+/*
+ * A bad row: skipped and counted, its message (no session id) kept, the
+ * import done; text holds that row alone, so nothing changes.
+ */
+static void
+skipped(const char *text, int replace, const char *want)
+{
+	size_t before = count();
+
+	CHECK(run_max(text, replace, 50) == ZSQ_OK);
+	CHECK(stats.skipped == 1 && stats.read == 0);
+	CHECK_STR(stats.skip_msg, want);
+	CHECK(count() == before);
+}
+
 /* A refused input: rc EINVAL, err exactly want, nothing changed. */
 static void
-refused(const char *text, int replace, const char *want)
+refused_max(const char *text, int replace, unsigned max_delete,
+    const char *want)
 {
 	size_t before = count();
 	struct session_rec s1, s2;
 
 	get("s1", &s1);
-	CHECK(run(text, replace) == ZSQ_EINVAL);
+	CHECK(run_max(text, replace, max_delete) == ZSQ_EINVAL);
 	CHECK_STR(err.data, want);
 	CHECK(strchr(err.data, '\n') == NULL);
 	CHECK(count() == before);
 	get("s1", &s2);
 	CHECK(memcmp(&s1, &s2, sizeof(s1)) == 0);
 	CHECK(stats.read == 0 && stats.added == 0);
+}
+
+static void
+refused(const char *text, int replace, const char *want)
+{
+	refused_max(text, replace, 50, want);
 }
 
 int
@@ -154,33 +183,36 @@ main(void)
 	CHECK(get("s2", &s) == ZSQ_ENOTFOUND && get("s4", &s) == ZSQ_ENOTFOUND);
 	CHECK(get("s1", &s) == ZSQ_OK && get("s9", &s) == ZSQ_OK);
 
-	/* Bad lines: the whole input refused, line named, nothing changed. */
-	refused("s5\t" A "\tNULL\t1\tNULL\nbad\n", 1, "line 2: expected 5 "
+	/*
+	 * A bad row is skipped and counted, the rest applied: one bad row in
+	 * SessionVO must not stop every logout (session_feed.h).
+	 */
+	skipped("bad\n", 0, "line 1: expected 5 "
 	    "tab-separated fields: uuid, accountUuid, userUuid, expiredDate, "
 	    "createDate");
-	refused("s5\t" A "\tNULL\t1\tNULL\textra\n", 0, "line 1: more than 5 "
+	skipped("s5\t" A "\tNULL\t1\tNULL\textra\n", 0, "line 1: more than 5 "
 	    "tab-separated fields");
-	refused("s 5\t" A "\tNULL\t1\tNULL\n", 0, "line 1: uuid (the session "
+	skipped("s 5\t" A "\tNULL\t1\tNULL\n", 0, "line 1: uuid (the session "
 	    "id) is not 1 to 255 printable characters without spaces");
-	refused("\t" A "\tNULL\t1\tNULL\n", 0, "line 1: uuid (the session "
+	skipped("\t" A "\tNULL\t1\tNULL\n", 0, "line 1: uuid (the session "
 	    "id) is not 1 to 255 printable characters without spaces");
-	refused("s5\tAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA1\tNULL\t1\tNULL\n", 0,
+	skipped("s5\tAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA1\tNULL\t1\tNULL\n", 0,
 	    "line 1: accountUuid is not 32 lowercase hex characters");
-	refused("s5\t" A "\tnobody\t1\tNULL\n", 0, "line 1: userUuid is "
+	skipped("s5\t" A "\tnobody\t1\tNULL\n", 0, "line 1: userUuid is "
 	    "neither NULL nor 32 lowercase hex characters");
-	refused("s5\t" A "\tNULL\tNULL\tNULL\n", 0, "line 1: expiredDate is "
+	skipped("s5\t" A "\tNULL\tNULL\tNULL\n", 0, "line 1: expiredDate is "
 	    "not epoch seconds");
-	refused("s5\t" A "\tNULL\t-5\tNULL\n", 0, "line 1: expiredDate is "
+	skipped("s5\t" A "\tNULL\t-5\tNULL\n", 0, "line 1: expiredDate is "
 	    "not epoch seconds");
-	refused("s5\t" A "\tNULL\t1e9\tNULL\n", 0, "line 1: expiredDate is "
+	skipped("s5\t" A "\tNULL\t1e9\tNULL\n", 0, "line 1: expiredDate is "
 	    "not epoch seconds");
-	refused("s5\t" A "\tNULL\t99999999999999999999\tNULL\n", 0,
+	skipped("s5\t" A "\tNULL\t99999999999999999999\tNULL\n", 0,
 	    "line 1: expiredDate is not epoch seconds");
-	refused("s5\t" A "\tNULL\t1.\tNULL\n", 0, "line 1: expiredDate is "
+	skipped("s5\t" A "\tNULL\t1.\tNULL\n", 0, "line 1: expiredDate is "
 	    "not epoch seconds");
-	refused("s5\t" A "\tNULL\t1\tyesterday\n", 0, "line 1: createDate is "
+	skipped("s5\t" A "\tNULL\t1\tyesterday\n", 0, "line 1: createDate is "
 	    "neither NULL nor epoch seconds");
-	refused("s\\5\t" A "\tNULL\t1\tNULL\n", 0, "line 1: a backslash "
+	skipped("s\\5\t" A "\tNULL\t1\tNULL\n", 0, "line 1: a backslash "
 	    "(mysql's escapes are not read; no field of SessionVO needs one)");
 	refused("s5\t" A "\tNULL\t1\tNULL", 0, "line 1: no newline at its "
 	    "end: the input looks cut short");
@@ -189,24 +221,24 @@ main(void)
 	refused("s5\t" A "\tNULL\t1\tNULL\ns6\t" A "\tNULL\t1\tNULL\n"
 	    "s5\t" B "\tNULL\t1\tNULL\n", 1,
 	    "line 3: the same session as line 1");
-	refused("{\"uuid\":\"s5\"\n", 0, "line 1: invalid JSON");
-	refused("{\"uuid\":\"s5\",\"uuid\":\"s6\"}\n", 0, "line 1: invalid JSON");
-	refused("[1]\n", 0, "line 1: expected 5 tab-separated fields: uuid, "
+	skipped("{\"uuid\":\"s5\"\n", 0, "line 1: invalid JSON");
+	skipped("{\"uuid\":\"s5\",\"uuid\":\"s6\"}\n", 0, "line 1: invalid JSON");
+	skipped("[1]\n", 0, "line 1: expected 5 tab-separated fields: uuid, "
 	    "accountUuid, userUuid, expiredDate, createDate");
-	refused("{\"accountUuid\":\"" A "\",\"expiredDate\":1}\n", 0,
+	skipped("{\"accountUuid\":\"" A "\",\"expiredDate\":1}\n", 0,
 	    "line 1: uuid (the session id) is not a string of 1 to 255 "
 	    "printable characters without spaces");
-	refused("{\"uuid\":\"s5\",\"accountUuid\":\"" A "\"}\n", 0,
+	skipped("{\"uuid\":\"s5\",\"accountUuid\":\"" A "\"}\n", 0,
 	    "line 1: expiredDate is not a number of epoch seconds");
-	refused("{\"uuid\":\"s5\",\"accountUuid\":\"" A "\","
+	skipped("{\"uuid\":\"s5\",\"accountUuid\":\"" A "\","
 	    "\"expiredDate\":\"1\"}\n", 0,
 	    "line 1: expiredDate is not a number of epoch seconds");
-	refused("{\"uuid\":\"s5\",\"accountUuid\":\"" A "\",\"userUuid\":5,"
+	skipped("{\"uuid\":\"s5\",\"accountUuid\":\"" A "\",\"userUuid\":5,"
 	    "\"expiredDate\":1}\n", 0, "line 1: userUuid is neither null nor "
 	    "32 lowercase hex characters");
-	refused("{\"uuid\":\"s\\u00005\",\"accountUuid\":\"" A "\","
+	skipped("{\"uuid\":\"s\\u00005\",\"accountUuid\":\"" A "\","
 	    "\"expiredDate\":1}\n", 0, "line 1: invalid JSON");
-	refused("{\"uuid\":\"s5\",\"accountUuid\":\"" A "\","
+	skipped("{\"uuid\":\"s5\",\"accountUuid\":\"" A "\","
 	    "\"expiredDate\":1,\"createDate\":-1}\n", 0, "line 1: createDate "
 	    "is neither null nor a number of epoch seconds");
 	{
@@ -215,6 +247,7 @@ main(void)
 		memset(big, 'x', sizeof(big) - 2);
 		big[sizeof(big) - 2] = '\n';
 		big[sizeof(big) - 1] = '\0';
+		/* Lines that cannot be read as lines still refuse it all. */
 		refused(big, 0, "line 1: longer than 4096 bytes");
 	}
 	{
@@ -223,11 +256,38 @@ main(void)
 		FILE *f = fmemopen((void *)nul, sizeof(nul) - 1, "r");
 
 		buf_reset(&err);
-		CHECK(session_feed_import(&st, f, 0, &stats, &err) ==
+		CHECK(session_feed_import(&st, f, 0, 50, &stats, &err) ==
 		    ZSQ_EINVAL);
 		CHECK_STR(err.data, "line 1: a NUL byte");
 		fclose(f);
 	}
+
+	/* A good row next to a bad one is applied. */
+	CHECK(run_max("s5\t" A "\tNULL\t2000000000\tNULL\nbad\n", 0, 50) ==
+	    ZSQ_OK && stats.skipped == 1 && stats.added == 1 && count() == 3);
+	CHECK_STR(stats.skip_msg, "line 2: expected 5 tab-separated fields: "
+	    "uuid, accountUuid, userUuid, expiredDate, createDate");
+	/* More than --max-delete of the rows bad: refused, nothing changed. */
+	refused_max("bad\ns6\t" A "\tNULL\tx\tNULL\ns7\t" A "\tNULL\t1\t"
+	    "NULL\n", 1, 50, "2 of the 3 rows are bad, more than 50% (the first: "
+	    "line 1: expected 5 tab-separated fields: uuid, accountUuid, "
+	    "userUuid, expiredDate, createDate): nothing changed");
+	/*
+	 * Replace ending more than --max-delete of the live sessions: refused
+	 * (a mass logout must be said, not inferred); one alone is not bulk.
+	 */
+	refused_max("s1\t" A "\t" B "\t2000000000\t1700000000\n", 1, 50,
+	    "replace would end 2 of the 3 live sessions, more than 50%: "
+	    "nothing changed (a larger --max-delete allows it)");
+	CHECK(run_max("s1\t" A "\t" B "\t2000000000\t1700000000\n"
+	    "s9\t" B "\tNULL\t2000000000\tNULL\n", 1, 50) == ZSQ_OK &&
+	    stats.deleted == 1 && count() == 2);
+	/* Expired sessions are not counted: they end nothing. */
+	CHECK(run("e1\t" A "\tNULL\t1\tNULL\ne2\t" A "\tNULL\t1\tNULL\n"
+	    "e3\t" A "\tNULL\t1\tNULL\n", 0) == ZSQ_OK && count() == 5);
+	CHECK(run_max("s1\t" A "\t" B "\t2000000000\t1700000000\n"
+	    "s9\t" B "\tNULL\t2000000000\tNULL\n", 1, 50) == ZSQ_OK &&
+	    stats.deleted == 3 && count() == 2);
 
 	/* An empty input with replace empties the store (no sessions left). */
 	CHECK(run("", 0) == ZSQ_OK && count() == 2 && stats.read == 0);
