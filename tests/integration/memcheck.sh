@@ -54,8 +54,11 @@ printf 's1\t%s\tNULL\t2000000000\t1700000000\n{"uuid":"s2","accountUuid":"%s","e
     "$ACC_A" "$ACC_B" >"$T/sessions"
 admin -d "$T/feeds" session import --replace "$T/sessions" >/dev/null ||
     not_ok "session import under valgrind"
-printf 's1\tbad\n' | admin -d "$T/feeds" session import - >/dev/null 2>&1 &&
-    not_ok "a bad session import succeeded"
+# One bad row is skipped; two of two refuse the import.
+printf 's1\tbad\n' | admin -d "$T/feeds" session import - >/dev/null 2>&1 ||
+    not_ok "a bad row was not skipped"
+printf 's1\tbad\ns2\tbad\n' | admin -d "$T/feeds" session import - \
+    >/dev/null 2>&1 && not_ok "a session import of bad rows succeeded"
 admin -d "$T/feeds" stat >/dev/null || not_ok "stat with feeds under valgrind"
 
 pool_start pool "$T/store" "$T/pool.sock" -w 2 || t_hard "pool under valgrind"
