@@ -20,7 +20,7 @@ struct http {
 	struct buf		 url;		/* base + path of a request */
 	size_t			 base_len;
 	struct buf		*body;		/* the reply being received */
-	int			 too_big;	/* 1: the reply, 2: the run */
+	int			 too_big;	/* HTTP_BOUND_*, or 0 */
 	size_t			 max;		/* of this reply, bytes */
 	unsigned long long	 max_bytes;	/* of the run, 0: none */
 	int64_t			 deadline;	/* monotonic ms, 0: none */
@@ -38,11 +38,11 @@ on_data(char *p, size_t size, size_t n, void *arg)
 
 	n *= size;
 	if (n > h->max - h->body->len) {
-		h->too_big = 1;
+		h->too_big = HTTP_BOUND_REPLY;
 		return 0;	/* libcurl stops with CURLE_WRITE_ERROR */
 	}
 	if (h->max_bytes != 0 && n > h->max_bytes - h->bytes) {
-		h->too_big = 2;
+		h->too_big = HTTP_BOUND_RUN;
 		return 0;
 	}
 	if (buf_append(h->body, p, n) != ZSQ_OK)
@@ -214,27 +214,28 @@ http_get(struct http *h, const char *path, size_t max, struct buf *body,
 {
 	CURLcode cc;
 	long status = 0, ms;
+	int64_t left;
 	int rc;
 
 	h->code[0] = '\0';
+	h->too_big = 0;
 	buf_reset(body);
 	/* The request's limit, cut to what is left of the run's. */
 	ms = h->timeout * 1000;
 	if (h->deadline != 0) {
-		if (h->deadline - now_ms(CLOCK_MONOTONIC) <= 0) {
+		if ((left = h->deadline - now_ms(CLOCK_MONOTONIC)) <= 0) {
 			(void)buf_printf(err, "GET %s: the run took longer than "
 			    "%ld s (--max-time)", path, h->max_seconds);
 			return ZSQ_ETIMEOUT;
 		}
-		if (h->deadline - now_ms(CLOCK_MONOTONIC) < ms)
-			ms = (long)(h->deadline - now_ms(CLOCK_MONOTONIC));
+		if (left < ms)
+			ms = (long)left;
 	}
 	curl_easy_setopt(h->curl, CURLOPT_TIMEOUT_MS, ms);
 	h->url.len = h->base_len;
 	if (buf_puts(&h->url, path) != ZSQ_OK)
 		return ZSQ_ENOMEM;
 	h->body = body;
-	h->too_big = 0;
 	h->max = max == 0 || max > HTTP_REPLY_MAX ? HTTP_REPLY_MAX : max;
 	h->errbuf[0] = '\0';
 	h->requests++;
@@ -270,12 +271,12 @@ http_get(struct http *h, const char *path, size_t max, struct buf *body,
 		    "was complete (truncated reply): ");
 		break;
 	case CURLE_WRITE_ERROR:
-		if (h->too_big == 1) {
+		if (h->too_big == HTTP_BOUND_REPLY) {
 			(void)buf_printf(err, "the reply is larger than %zu "
 			    "KiB", h->max >> 10);
 			return ZSQ_EIO;
 		}
-		if (h->too_big == 2) {
+		if (h->too_big == HTTP_BOUND_RUN) {
 			(void)buf_printf(err, "the run's replies are larger "
 			    "than %llu MiB (--max-bytes)", h->max_bytes >> 20);
 			return ZSQ_EIO;
@@ -295,6 +296,12 @@ http_get(struct http *h, const char *path, size_t max, struct buf *body,
 	show(err, h->errbuf[0] ? h->errbuf : curl_easy_strerror(cc),
 	    strlen(h->errbuf[0] ? h->errbuf : curl_easy_strerror(cc)));
 	return rc;
+}
+
+int
+http_bound_passed(const struct http *h)
+{
+	return h->too_big;
 }
 
 const char *

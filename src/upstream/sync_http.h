@@ -59,6 +59,13 @@ int	http_open(const struct http_opts *o, struct http **out,
 /* GET base + path into body, at most max bytes (0: HTTP_REPLY_MAX). */
 int	http_get(struct http *h, const char *path, size_t max,
 	    struct buf *body, struct buf *err);
+/*
+ * Which bound the last request's reply passed: 0 none, HTTP_BOUND_REPLY
+ * (the caller's max), HTTP_BOUND_RUN (max_bytes).
+ */
+#define HTTP_BOUND_REPLY	1
+#define HTTP_BOUND_RUN		2
+int	http_bound_passed(const struct http *h);
 /* The error code of the last request's error reply, else "". */
 const char *http_error_code(const struct http *h);
 /* Requests made and reply bytes received so far. */

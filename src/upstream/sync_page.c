@@ -499,10 +499,8 @@ page_read_list(struct http *h, const char *path, const char *query,
 		}
 		if ((rc = http_get(h, url.data, max, &body, err)) != ZSQ_OK) {
 			/* Past the lists' bound, not the page's: say which. */
-			if (rc == ZSQ_EIO && max < (size_t)limit *
-			    PAGE_ROW_BYTES_MAX && err->len > mark &&
-			    strstr(err->data + mark, ": the reply is larger "
-			    "than ") != NULL) {
+			if (http_bound_passed(h) == HTTP_BOUND_REPLY &&
+			    max < (size_t)limit * PAGE_ROW_BYTES_MAX) {
 				err->len = mark;
 				(void)buf_printf(err, "GET %s: the lists' replies "
 				    "are larger than %llu MiB (--max-list-bytes)",

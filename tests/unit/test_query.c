@@ -71,6 +71,19 @@ fill(void)
 }
 
 /*
+ * An interrupt that counts its calls and fires at call number fire_at;
+ * run() installs it when run_fire_at is not -1 (0: it never fires).
+ */
+static int interrupt_calls, interrupt_fire_at, run_fire_at = -1;
+
+static int
+count_interrupt(void *arg)
+{
+	(void)arg;
+	return ++interrupt_calls == interrupt_fire_at ? ZSQ_ETIMEOUT : ZSQ_OK;
+}
+
+/*
  * Run qs (or the get route when get != NULL) as account; the page's
  * uuids' first characters go to ids ("1245"), the total to *total.
  */
@@ -95,6 +108,11 @@ run(const char *account, const char *qs, const char *get, char *ids,
 		query_free(&q);
 		apierr_free(&e);
 		return rc;
+	}
+	if (run_fire_at != -1) {
+		q.interrupt = count_interrupt;
+		interrupt_calls = 0;
+		interrupt_fire_at = run_fire_at;
 	}
 	CHECK(mdb_txn_begin(st.env, NULL, MDB_RDONLY, &txn) == 0);
 	rc = query_run(&st, txn, account, &q, &res, &e);
@@ -179,45 +197,15 @@ test_tenancy(void)
 	check_get(ADMIN, "11111111111111111111111111111111/", "");
 }
 
-/* An interrupt that counts its calls and fires at call number fire_at. */
-static int interrupt_calls, interrupt_fire_at;
-
-static int
-count_interrupt(void *arg)
-{
-	(void)arg;
-	return ++interrupt_calls == interrupt_fire_at ? ZSQ_ETIMEOUT : ZSQ_OK;
-}
-
 /* qs as account with count_interrupt: query_run()'s code, the page. */
 static int
 run_interrupted(const char *account, const char *qs, int fire_at, char *ids)
 {
-	struct query q;
-	struct query_result res;
-	struct apierr e = APIERR_INIT;
-	MDB_txn *txn;
-	size_t i;
 	int rc;
 
-	query_init(&q);
-	ids[0] = '\0';
-	CHECK(query_parse(&q, qs, strlen(qs), &e) == ZSQ_OK);
-	CHECK(query_prepare(&q, &e) == ZSQ_OK);
-	q.interrupt = count_interrupt;
-	interrupt_calls = 0;
-	interrupt_fire_at = fire_at;
-	CHECK(mdb_txn_begin(st.env, NULL, MDB_RDONLY, &txn) == 0);
-	rc = query_run(&st, txn, account, &q, &res, &e);
-	if (rc == ZSQ_OK) {
-		for (i = 0; i < res.n; i++)
-			ids[i] = res.m[i].uuid[0];
-		ids[res.n] = '\0';
-		query_result_free(&res);
-	}
-	mdb_txn_abort(txn);
-	query_free(&q);
-	apierr_free(&e);
+	run_fire_at = fire_at;
+	rc = run(account, qs, NULL, ids, NULL, NULL);
+	run_fire_at = -1;
 	return rc;
 }
 
